@@ -1,0 +1,44 @@
+"""The exception hierarchy: every error lookalike raises on purpose derives from
+:class:`LookalikeError`, so the CLI and the server can catch it once and print one line.
+"""
+
+__all__ = [
+    "CollectionNotFound",
+    "ImageDecodeError",
+    "ImageNotFound",
+    "IndexNotBuilt",
+    "LookalikeError",
+    "ModelUnavailable",
+    "NoPath",
+]
+
+
+class LookalikeError(Exception):
+    """Base class of every error lookalike raises on purpose."""
+
+
+class CollectionNotFound(LookalikeError, FileNotFoundError):
+    """The collection directory does not exist or holds no catalog."""
+
+
+class ImageNotFound(LookalikeError, KeyError):
+    """An image id (or path) is not in the collection."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; we want it plain.
+        return str(self.args[0]) if self.args else "image not found"
+
+
+class ImageDecodeError(LookalikeError, ValueError):
+    """A file could not be decoded safely as an image; the message says why."""
+
+
+class IndexNotBuilt(LookalikeError):
+    """The collection holds no vectors for the requested model yet."""
+
+
+class ModelUnavailable(LookalikeError):
+    """A model name is unknown, or its weights cannot be loaded here."""
+
+
+class NoPath(LookalikeError):
+    """No chain of similar images links two images."""

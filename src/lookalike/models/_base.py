@@ -1,0 +1,60 @@
+"""The Backbone contract every model backend fulfils."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+__all__ = ["Backbone", "l2_normalize"]
+
+
+def l2_normalize(x: np.ndarray) -> np.ndarray:
+    """Return ``x`` as float32 rows of unit L2 norm (zero rows stay zero).
+
+    >>> l2_normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    array([[0.6, 0.8],
+           [0. , 0. ]], dtype=float32)
+    """
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+
+
+class Backbone(ABC):
+    """Turns a batch of decoded images into L2-normalised float32 vectors.
+
+    Attributes
+    ----------
+    name : str
+        Stable name stored with every vector (e.g. ``"efficientnet-lite0"``).
+    dim : int
+        Length of the vectors.
+    input_size : int
+        Images reach :meth:`embed` resized to ``input_size x input_size`` RGB.
+
+    The embedder is a pure function of its batch (no global state), so the same object
+    can run in worker processes or on a distributed engine.
+    """
+
+    name: str
+    dim: int
+    input_size: int
+
+    @abstractmethod
+    def embed(self, images: np.ndarray) -> np.ndarray:
+        """Embed a batch.
+
+        Parameters
+        ----------
+        images : ndarray of shape (n, input_size, input_size, 3), dtype uint8
+            RGB pixels.
+
+        Returns
+        -------
+        ndarray of shape (n, dim), dtype float32
+            Rows of unit L2 norm, so cosine similarity is an inner product.
+        """
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, dim={self.dim})"
