@@ -1,3 +1,36 @@
-"""lookalike: find, map and connect visually similar images in a collection."""
+"""lookalike: find, map and connect visually similar images in a collection.
+
+>>> import lookalike
+>>> col = lookalike.open("my-col")          # doctest: +SKIP
+>>> col.neighbors("IMAGE_ID", k=9)          # doctest: +SKIP
+"""
+
+from lookalike.collection import Collection, CollectionInfo, create, open
+from lookalike.errors import (
+    CollectionNotFound,
+    ImageDecodeError,
+    ImageNotFound,
+    IndexNotBuilt,
+    LookalikeError,
+    ModelUnavailable,
+    NoPath,
+)
+from lookalike.models import DEFAULT_MODEL, list_models
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "Collection",
+    "CollectionInfo",
+    "CollectionNotFound",
+    "ImageDecodeError",
+    "ImageNotFound",
+    "IndexNotBuilt",
+    "LookalikeError",
+    "ModelUnavailable",
+    "NoPath",
+    "create",
+    "list_models",
+    "open",
+]

@@ -1,0 +1,162 @@
+"""The ``lookalike`` command: one command per Collection method, nothing more.
+
+A command opens (or creates) a Collection, calls one method and prints the result.
+Errors lookalike raises on purpose are caught once, here, and printed as one line.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import lookalike
+from lookalike.errors import LookalikeError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="lookalike",
+    help="Find, map and connect visually similar images in a collection.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Exit codes: 0 all well, 1 an error stopped the command, 2 usage error (click's),
+# 3 the command finished but some images failed (index).
+EXIT_ERROR = 1
+EXIT_SOME_FAILED = 3
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """``app.command`` whose LookalikeError/ValueError becomes one line and exit code 1."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*a: Any, **kw: Any) -> Any:
+            try:
+                return fn(*a, **kw)
+            except (LookalikeError, ValueError, FileNotFoundError) as err:
+                err_console.print(f"[red]Error:[/red] {err}", highlight=False, soft_wrap=True)
+                raise typer.Exit(code=EXIT_ERROR) from None
+
+        app.command(*args, **kwargs)(wrapper)
+        return fn
+
+    return decorate
+
+
+CollectionArg = Annotated[Path, typer.Argument(help="The collection directory.")]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option("--model", "-m", help="Model name (default: the collection's first model)."),
+]
+
+
+@command()
+def index(
+    source: Annotated[
+        Path, typer.Argument(help="A folder of images, a .txt list of paths, or one image.")
+    ],
+    collection: Annotated[
+        Path, typer.Option("--collection", "-c", help="Collection directory (created if new).")
+    ],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Model to embed with.")
+    ] = lookalike.DEFAULT_MODEL,
+    batch_size: Annotated[int, typer.Option(help="Images per inference batch.")] = 32,
+    workers: Annotated[
+        int | None, typer.Option(help="Decoding threads (default: the number of cores).")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Add the images of SOURCE to a collection and embed them (resumable, incremental).
+
+    Exits with 3 when some images could not be read (they are listed, and kept in
+    `lookalike info`)."""
+    col = lookalike.create(collection)
+    report = col.index(
+        source, model=model, batch_size=batch_size, workers=workers, progress=progress
+    )
+    console.print(str(report), highlight=False, soft_wrap=True)
+    if report.failed:
+        raise typer.Exit(code=EXIT_SOME_FAILED)
+
+
+@command()
+def neighbors(
+    collection: CollectionArg,
+    image: Annotated[
+        str | None, typer.Argument(help="Image id (or a unique prefix) or path.")
+    ] = None,
+    query: Annotated[
+        Path | None, typer.Option("--query", "-q", help="An outside image file to search with.")
+    ] = None,
+    k: Annotated[int, typer.Option("-k", help="Number of neighbours.")] = 9,
+    model: ModelOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Also save: .csv (table) or .png/.jpg/.pdf (grid)."),
+    ] = None,
+) -> None:
+    """The K most similar images to IMAGE (or to --query), with cosine scores."""
+    col = lookalike.open(collection)
+    if out is not None and out.suffix.lower() in (".png", ".jpg", ".jpeg", ".pdf", ".svg"):
+        fig = col.show_neighbors(image, query=query, k=k, model=model)
+        fig.savefig(out, dpi=100)
+        hits = col.neighbors(image, query=query, k=k, model=model)
+    else:
+        hits = col.neighbors(image, query=query, k=k, model=model)
+        if out is not None:
+            hits.to_frame().to_csv(out, index=False)
+    table = Table(title=f"Neighbours of {hits.query} ({hits.model})")
+    for name, justify in (("rank", "right"), ("id", "left"), ("path", "left"), ("score", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for h in hits:
+        table.add_row(str(h.rank), h.id, h.uri, f"{h.score:.4f}")
+    console.print(table)
+    if out is not None:
+        console.print(f"saved {out}")
+
+
+@command()
+def info(collection: CollectionArg) -> None:
+    """Counts, models, and the failed images with their reasons."""
+    console.print(str(lookalike.open(collection).info()), highlight=False, soft_wrap=True)
+
+
+@command("models")
+def list_models() -> None:
+    """The models lookalike knows: name, aliases, dimension, weights available offline."""
+    table = Table(title="Models")
+    for name in ("name", "aliases", "dim", "input", "offline", "description"):
+        table.add_column(name)
+    for m in lookalike.list_models():
+        table.add_row(
+            m.name,
+            ", ".join(m.aliases),
+            str(m.dim),
+            f"{m.input_size}px",
+            "yes" if m.offline else "no",
+            m.description,
+        )
+    console.print(table)
+
+
+def main() -> None:
+    """Entry point of the ``lookalike`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,302 @@
+"""The Collection: the one façade that wires sources, imaging, models, store, search and
+analysis together. Each method checks its arguments and delegates to a layer."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from lookalike import analysis, imaging, models, sources
+from lookalike._validation import check_int
+from lookalike.errors import ImageNotFound
+from lookalike.search import FlatIndex, KnnIndex
+from lookalike.store import Embeddings, ImageRow, IndexReport, Store, ThumbnailCache
+from lookalike.store.indexing import index_records
+
+__all__ = ["Collection", "CollectionInfo", "create", "open"]
+
+PathLike = str | os.PathLike
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    """Counts, models and failed images of a collection; prints as a report."""
+
+    path: str
+    n_images: int
+    n_ok: int
+    n_failed: int
+    models: dict[str, dict[str, int]]
+    failed: list[tuple[str, str, str]] = field(repr=False)
+    runs: list[dict[str, Any]] = field(repr=False)
+
+    def __str__(self) -> str:
+        lines = [
+            f"Collection {self.path}",
+            f"  images: {self.n_images} ({self.n_ok} indexed, {self.n_failed} failed)",
+        ]
+        for name, m in self.models.items():
+            lines.append(f"  model {name}: dim {m['dim']}, {m['vectors']} images with vectors")
+        if not self.models:
+            lines.append("  no vectors yet: run `lookalike index SOURCE --collection PATH`")
+        if self.runs:
+            last = self.runs[-1]
+            lines.append(f"  last run: {last['source']} ({last['status']})")
+        if self.failed:
+            lines.append("  failed images:")
+            lines += [f"    {uri}: {reason}" for _, uri, reason in self.failed]
+        return "\n".join(lines)
+
+
+class Collection:
+    """A collection of images on disk, with their vectors and what is computed from them.
+
+    Open one with :func:`lookalike.open` or make one with :func:`lookalike.create`.
+
+    Examples
+    --------
+    >>> col = lookalike.create("my-col")                      # doctest: +SKIP
+    >>> col.index("./photos")                                 # doctest: +SKIP
+    >>> col.neighbors("3fa4c1d2e5b6", k=9)                    # doctest: +SKIP
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._indexes: dict[str, KnnIndex] = {}
+        self.thumbs = ThumbnailCache(store.path / "thumbs")
+
+    def __repr__(self) -> str:
+        counts = self._store.catalog.counts()
+        return f"<Collection {str(self.path)!r}: {counts['ok']} images, models {self.models}>"
+
+    @property
+    def path(self) -> Path:
+        return self._store.path
+
+    @property
+    def models(self) -> list[str]:
+        """Names of the models that have vectors here, oldest first."""
+        return [name for name, _ in self._store.catalog.models()]
+
+    def _model(self, model: str | None) -> str:
+        """The canonical model name: ``model``, else the collection's first, else the
+        default."""
+        if model is not None:
+            return models.resolve(model) if model not in self.models else model
+        return self.models[0] if self.models else models.DEFAULT_MODEL
+
+    # -- indexing ------------------------------------------------------------------
+    def index(
+        self,
+        source: PathLike | Iterable[PathLike],
+        *,
+        model: str | None = None,
+        batch_size: int = 32,
+        workers: int | None = None,
+        progress: bool | None = None,
+    ) -> IndexReport:
+        """Add the images of ``source`` (folder, list file, image file or paths) and embed
+        them with ``model``; unchanged files and known contents are not embedded again.
+
+        Returns an :class:`IndexReport`; bad images are listed in ``report.failed`` and
+        in :meth:`info`, never raised.
+        """
+        check_int(batch_size, "batch_size", "Collection.index", low=1, high=4096)
+        if workers is not None:
+            check_int(workers, "workers", "Collection.index", low=1, high=256)
+        backbone = models.get_backbone(self._model(model))
+        records = sources.records_from(source)
+        label = str(source) if isinstance(source, str | os.PathLike) else "paths"
+        with _progress_bar(progress, f"indexing {label}") as on_progress:
+            report = index_records(
+                self._store,
+                records,
+                backbone,
+                source=label,
+                batch_size=batch_size,
+                workers=workers,
+                progress=on_progress,
+            )
+        self._indexes.pop(backbone.name, None)
+        return report
+
+    def add(self, paths: Iterable[PathLike], **kwargs: Any) -> IndexReport:
+        """Index more image files (same options as :meth:`index`)."""
+        return self.index([Path(p) for p in paths], **kwargs)
+
+    # -- reading -------------------------------------------------------------------
+    def info(self) -> CollectionInfo:
+        catalog = self._store.catalog
+        counts = catalog.counts()
+        model_info = {
+            name: {"dim": dim, "vectors": len(catalog.embedding_rows(name))}
+            for name, dim in catalog.models()
+        }
+        failed = [(r.id, r.uri, r.error or "") for r in catalog.images(status="error")]
+        return CollectionInfo(
+            path=str(self.path),
+            n_images=counts["ok"] + counts["error"],
+            n_ok=counts["ok"],
+            n_failed=counts["error"],
+            models=model_info,
+            failed=failed,
+            runs=catalog.runs(),
+        )
+
+    def images(self, *, status: str | None = None):
+        """Every image as a pandas DataFrame (id, uri, size, status, error, ...)."""
+        import pandas as pd
+
+        rows = self._store.catalog.images(status=status)
+        return pd.DataFrame([r.__dict__ for r in rows])
+
+    def image(self, key: str | PathLike) -> ImageRow:
+        """The catalog row of an image given by id, path, or unique id prefix.
+
+        Raises
+        ------
+        ImageNotFound
+        """
+        catalog = self._store.catalog
+        key = str(key)
+        row = catalog.image(key) or catalog.image_by_uri(str(Path(key).absolute()))
+        if row is None and len(key) >= 4:
+            matches = catalog.ids_with_prefix(key)
+            row = catalog.image(matches[0]) if len(matches) == 1 else None
+        if row is None:
+            raise ImageNotFound(f"No image {key!r} in the collection at {str(self.path)!r}.")
+        return row
+
+    def embeddings(self, model: str | None = None) -> Embeddings:
+        """The vectors of ``model`` (ids + float32 matrix, memory-mapped)."""
+        return self._store.embeddings(self._model(model))
+
+    def knn_index(self, model: str | None = None) -> KnnIndex:
+        """The search index over ``model``'s vectors (built once, reused)."""
+        name = self._model(model)
+        if name not in self._indexes:
+            self._indexes[name] = FlatIndex.from_vectors(self.embeddings(name).vectors)
+        return self._indexes[name]
+
+    def thumbnail(self, image: str, size: int = 256) -> Image.Image:
+        """A cached thumbnail of ``image`` that fits in ``size x size``."""
+        row = self.image(image)
+        return self.thumbs.get(row.content_hash or row.id, row.uri, size)
+
+    def embed_file(self, path: PathLike | bytes, model: str | None = None) -> np.ndarray:
+        """The vector of an image outside the collection (a path or the file's bytes)."""
+        backbone = models.get_backbone(self._model(model))
+        pixels, _ = imaging.load_for_model(path, backbone.input_size)
+        return backbone.embed(pixels[None])[0]
+
+    # -- neighbours ----------------------------------------------------------------
+    def neighbors(
+        self,
+        image: str | None = None,
+        *,
+        query: PathLike | bytes | None = None,
+        k: int = 9,
+        model: str | None = None,
+    ) -> analysis.Neighbors:
+        """The ``k`` most similar images to ``image`` (an id or path in the collection)
+        or to ``query`` (an outside image file), best first, with cosine scores."""
+        if (image is None) == (query is None):
+            raise ValueError("Give exactly one of 'image' (an id or path) or 'query' (a file).")
+        k = check_int(k, "k", "Collection.neighbors", low=1, high=10_000)
+        emb = self.embeddings(model)
+        if image is not None:
+            row = self.image(image)
+            exclude = emb.positions().get(row.id)
+            if exclude is None:
+                raise ImageNotFound(f"Image {row.id!r} has no vector for {emb.model}: {row.error}")
+            vector, label = emb.vectors[exclude], row.id
+        else:
+            vector = self.embed_file(query, emb.model)
+            exclude, label = None, str(query) if not isinstance(query, bytes) else "upload"
+        scores, rows = analysis.top_k(self.knn_index(emb.model), vector, k, exclude=exclude)
+        hits = tuple(
+            analysis.Neighbor(rank, emb.ids[r], float(s), self.image(emb.ids[r]).uri)
+            for rank, (s, r) in enumerate(zip(scores, rows, strict=True), start=1)
+        )
+        return analysis.Neighbors(label, emb.model, hits)
+
+    def show_neighbors(
+        self,
+        image: str | None = None,
+        *,
+        query: PathLike | None = None,
+        k: int = 9,
+        model: str | None = None,
+        ncols: int = 5,
+    ):
+        """A matplotlib grid: the query first (framed), then its neighbours with scores."""
+        from lookalike.figures import image_grid
+
+        hits = self.neighbors(image, query=query, k=k, model=model)
+        if image is not None:
+            first = self.thumbnail(image)
+        else:
+            first = imaging.thumbnail(imaging.decode(query).image, 256)
+        pictures = [first] + [self.thumbnail(h.id) for h in hits]
+        captions = [f"query {hits.query[-24:]}"]
+        captions += [f"{h.rank}. {h.id}  {h.score:.3f}" for h in hits]
+        return image_grid(pictures, captions, ncols=ncols, highlight=[0])
+
+
+class _NullBar:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress_bar(enabled: bool | None, label: str):
+    """A Rich progress bar on stderr (auto: only on a terminal)."""
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return _NullBar()
+    from contextlib import contextmanager
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    @contextmanager
+    def bar():
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        ) as prog:
+            task = prog.add_task(label, total=None)
+            yield lambda done, total: prog.update(task, completed=done, total=total)
+
+    return bar()
+
+
+def create(path: PathLike) -> Collection:
+    """Create a collection directory at ``path`` (or open the one already there)."""
+    return Collection(Store.create(path))
+
+
+def open(
+    path: PathLike,
+) -> Collection:  # mirrors lookalike.open("my-col"), shadowing the builtin on purpose
+    """Open the collection at ``path``.
+
+    Raises
+    ------
+    CollectionNotFound
+    """
+    return Collection(Store.open(path))

@@ -1,0 +1,225 @@
+"""Safe image decoding, model inputs and thumbnails.
+
+Every image that enters lookalike goes through :func:`decode`: size and pixel limits
+before any pixel is decoded, JPEG draft mode for big scans, EXIF orientation, the first
+frame of animations, and every mode converted to RGB (transparency over white).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import stat
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from lookalike.errors import ImageDecodeError
+
+__all__ = [
+    "FORMATS",
+    "IMAGE_EXTENSIONS",
+    "MAX_FILE_BYTES",
+    "MAX_PIXELS",
+    "DecodedImage",
+    "content_hash",
+    "decode",
+    "load_for_model",
+    "pixel_hash",
+    "thumbnail",
+    "to_model_input",
+]
+
+# Formats we accept once Pillow has identified the bytes (not the file extension).
+FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "GIF", "BMP", "MPO")
+IMAGE_EXTENSIONS = frozenset(
+    {".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp", ".gif", ".bmp"}
+)
+MAX_PIXELS = 200_000_000  # a 14k x 14k scan; bigger is treated as a decompression bomb
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+# Pillow's own bomb check warns at MAX_IMAGE_PIXELS and raises at twice that; ours is
+# explicit (checked on the header, before decoding) so we switch Pillow's off.
+Image.MAX_IMAGE_PIXELS = None
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    """An RGB image and the size of the original (before any draft reduction)."""
+
+    image: Image.Image
+    width: int
+    height: int
+    format: str
+
+
+def content_hash(data: bytes) -> str:
+    """Hex BLAKE2b-128 of the file's bytes: the key of a vector in the store.
+
+    >>> content_hash(b"abc")
+    'cf4ab791c62b8d2b2109c90275287816'
+    """
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def pixel_hash(image: Image.Image) -> str:
+    """Hash of the decoded RGB pixels and size: equal for the same picture saved twice
+    losslessly (PNG vs BMP, different metadata)."""
+    rgb = image.convert("RGB")
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{rgb.width}x{rgb.height}".encode())
+    h.update(rgb.tobytes())
+    return h.hexdigest()
+
+
+def _read(source: str | os.PathLike | bytes, max_bytes: int) -> bytes:
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
+    else:
+        path = Path(source)
+        try:
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode):
+                raise ImageDecodeError("not a regular file")
+            size = st.st_size
+            if size > max_bytes:
+                raise ImageDecodeError(f"file too large: {size} bytes > {max_bytes}")
+            data = path.read_bytes()
+        except PermissionError as err:
+            raise ImageDecodeError("permission denied") from err
+        except IsADirectoryError as err:
+            raise ImageDecodeError("is a directory") from err
+        except FileNotFoundError as err:
+            raise ImageDecodeError("file not found") from err
+        except OSError as err:
+            raise ImageDecodeError(f"cannot read file: {err.strerror or err}") from err
+    if not data:
+        raise ImageDecodeError("empty file (0 bytes)")
+    if len(data) > max_bytes:
+        raise ImageDecodeError(f"file too large: {len(data)} bytes > {max_bytes}")
+    return data
+
+
+def decode(
+    source: str | os.PathLike | bytes,
+    *,
+    min_side: int | None = None,
+    max_pixels: int = MAX_PIXELS,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> DecodedImage:
+    """Decode ``source`` (a path or the file's bytes) safely into an RGB image.
+
+    Parameters
+    ----------
+    source : path or bytes
+        The image file.
+    min_side : int, optional
+        If given, JPEGs are decoded in draft mode at the smallest power-of-two
+        reduction whose shorter side stays >= ``min_side`` (much faster for big scans).
+    max_pixels : int, default=200_000_000
+        Images with more pixels are refused before decoding (decompression bombs).
+    max_bytes : int, default=512 MiB
+        Files larger than this are refused before reading.
+
+    Raises
+    ------
+    ImageDecodeError
+        With a one-line reason: empty, not an image, unsupported format, too many pixels,
+        truncated or corrupt data, unreadable file.
+    """
+    data = _read(source, max_bytes)
+    return _decode_bytes(data, min_side=min_side, max_pixels=max_pixels)
+
+
+def _decode_bytes(data: bytes, *, min_side: int | None, max_pixels: int) -> DecodedImage:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns on odd EXIF/ICC; not our concern
+            im = Image.open(io.BytesIO(data))
+            fmt = im.format or "?"
+            if fmt not in FORMATS:
+                raise ImageDecodeError(f"unsupported image format: {fmt}")
+            width, height = im.size
+            if width <= 0 or height <= 0:
+                raise ImageDecodeError(f"invalid image size {width}x{height}")
+            if width * height > max_pixels:
+                raise ImageDecodeError(
+                    f"too many pixels: {width}x{height} = {width * height} > {max_pixels}"
+                )
+            if getattr(im, "is_animated", False):
+                im.seek(0)  # the first frame stands for an animation
+            if min_side and fmt in ("JPEG", "MPO"):
+                scale = min(width, height) / min_side
+                if scale >= 2:
+                    im.draft("RGB", (max(1, int(width / scale)), max(1, int(height / scale))))
+            im.load()
+            if im.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # rotated by 90 degrees
+                width, height = height, width
+            im = ImageOps.exif_transpose(im)
+            rgb = _to_rgb(im)
+    except ImageDecodeError:
+        raise
+    except UnidentifiedImageError as err:
+        raise ImageDecodeError("not an image (unrecognised file content)") from err
+    except (OSError, SyntaxError, ValueError, EOFError) as err:
+        reason = str(err) or type(err).__name__
+        if "truncated" in reason.lower() or isinstance(err, EOFError):
+            reason = f"truncated image data ({reason})"
+        raise ImageDecodeError(f"corrupt image: {reason}") from err
+    except Exception as err:  # Pillow plugins raise odd types on hostile input
+        raise ImageDecodeError(f"corrupt image: {type(err).__name__}: {err}") from err
+    return DecodedImage(rgb, width, height, fmt)
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    """Any Pillow mode to 8-bit RGB; transparency is composited over white."""
+    if im.mode == "RGB":
+        return im
+    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        # High bit depth greyscale: scale the actual range to 0..255.
+        arr = np.asarray(im, dtype=np.float64)
+        lo, hi = float(arr.min()), float(arr.max())
+        scaled = (arr - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(arr)
+        return Image.fromarray(scaled.astype(np.uint8), "L").convert("RGB")
+    if im.mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    elif im.mode in ("LA", "La", "PA"):
+        im = im.convert("RGBA")
+    if im.mode in ("RGBA", "RGBa"):
+        background = Image.new("RGB", im.size, (255, 255, 255))
+        background.paste(im, mask=im.getchannel("A"))
+        return background
+    return im.convert("RGB")  # L, 1, CMYK, YCbCr, LAB, HSV, ...
+
+
+def to_model_input(image: Image.Image, size: int) -> np.ndarray:
+    """Squash the whole image to ``size x size`` RGB uint8, the input of every Backbone.
+
+    Squashing (not centre-cropping) keeps every part of the picture, which matters for
+    near-duplicates with borders or crops.
+
+    >>> to_model_input(Image.new("RGB", (40, 20), (255, 0, 0)), 8).shape
+    (8, 8, 3)
+    """
+    resized = image.resize((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return np.asarray(resized, dtype=np.uint8)
+
+
+def load_for_model(
+    source: str | os.PathLike | bytes, size: int, **limits: int
+) -> tuple[np.ndarray, DecodedImage]:
+    """Decode ``source`` (draft mode at about ``size``) and return the model input."""
+    decoded = decode(source, min_side=size, **limits)
+    return to_model_input(decoded.image, size), decoded
+
+
+def thumbnail(image: Image.Image, max_side: int) -> Image.Image:
+    """A copy of ``image`` that fits in ``max_side x max_side`` (never upscaled)."""
+    copy = image.copy()
+    copy.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return copy

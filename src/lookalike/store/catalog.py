@@ -1,0 +1,285 @@
+"""The collection catalog: one SQLite database (WAL mode) that says which images exist,
+where they came from, whether they decoded, and where each model's vector of each
+image's content lives.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SCHEMA_VERSION", "Catalog", "ImageRow"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS images (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,  -- insertion order, stable
+    id           TEXT NOT NULL UNIQUE,
+    uri          TEXT NOT NULL UNIQUE,
+    content_hash TEXT,
+    pixel_hash   TEXT,
+    bytes        INTEGER,
+    width        INTEGER,
+    height       INTEGER,
+    mtime        REAL,
+    status       TEXT NOT NULL CHECK (status IN ('ok', 'error')),
+    error        TEXT,
+    metadata     TEXT NOT NULL DEFAULT '{}',
+    added_at     REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS images_content_hash ON images (content_hash);
+CREATE TABLE IF NOT EXISTS models (
+    name       TEXT PRIMARY KEY,
+    dim        INTEGER NOT NULL,
+    created_at REAL NOT NULL
+);
+-- A vector is keyed by content hash + model: a renamed or copied file reuses it.
+CREATE TABLE IF NOT EXISTS embeddings (
+    model        TEXT NOT NULL REFERENCES models (name),
+    content_hash TEXT NOT NULL,
+    chunk        TEXT NOT NULL,
+    row          INTEGER NOT NULL,
+    PRIMARY KEY (model, content_hash)
+);
+CREATE INDEX IF NOT EXISTS embeddings_chunk ON embeddings (model, chunk);
+CREATE TABLE IF NOT EXISTS runs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    source      TEXT NOT NULL,
+    model       TEXT NOT NULL,
+    started_at  REAL NOT NULL,
+    finished_at REAL,
+    status      TEXT NOT NULL,  -- running | done | interrupted
+    n_seen      INTEGER NOT NULL DEFAULT 0,
+    n_new       INTEGER NOT NULL DEFAULT 0,
+    n_embedded  INTEGER NOT NULL DEFAULT 0,
+    n_failed    INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+@dataclass(frozen=True)
+class ImageRow:
+    """One image of the catalog, as stored."""
+
+    id: str
+    uri: str
+    content_hash: str | None
+    pixel_hash: str | None
+    bytes: int | None
+    width: int | None
+    height: int | None
+    mtime: float | None
+    status: str
+    error: str | None
+    metadata: dict[str, Any]
+
+    @classmethod
+    def _from_sql(cls, row: sqlite3.Row) -> ImageRow:
+        return cls(
+            id=row["id"],
+            uri=row["uri"],
+            content_hash=row["content_hash"],
+            pixel_hash=row["pixel_hash"],
+            bytes=row["bytes"],
+            width=row["width"],
+            height=row["height"],
+            mtime=row["mtime"],
+            status=row["status"],
+            error=row["error"],
+            metadata=json.loads(row["metadata"]),
+        )
+
+
+_IMAGE_COLUMNS = (
+    "id, uri, content_hash, pixel_hash, bytes, width, height, mtime, status, error, metadata"
+)
+
+
+class Catalog:
+    """The SQLite catalog of a collection.
+
+    One connection shared by the threads of a process (the server's included) behind a
+    lock; every write is a transaction, so a killed process leaves the last committed
+    state. Readers in other processes see committed data thanks to WAL.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=30
+        )
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        with self.transaction() as cur:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    cur.execute(statement)
+            cur.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Cursor]:
+        """A write transaction: all or nothing."""
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # -- images -------------------------------------------------------------------
+    def image(self, image_id: str) -> ImageRow | None:
+        rows = self._query(f"SELECT {_IMAGE_COLUMNS} FROM images WHERE id = ?", (image_id,))
+        return ImageRow._from_sql(rows[0]) if rows else None
+
+    def image_by_uri(self, uri: str) -> ImageRow | None:
+        rows = self._query(f"SELECT {_IMAGE_COLUMNS} FROM images WHERE uri = ?", (uri,))
+        return ImageRow._from_sql(rows[0]) if rows else None
+
+    def images(self, *, status: str | None = None) -> list[ImageRow]:
+        """All images in insertion order, optionally only those with ``status``."""
+        where, params = ("WHERE status = ?", (status,)) if status else ("", ())
+        rows = self._query(f"SELECT {_IMAGE_COLUMNS} FROM images {where} ORDER BY seq", params)
+        return [ImageRow._from_sql(r) for r in rows]
+
+    def uri_index(self) -> dict[str, tuple[str, float | None, int | None, str, str | None]]:
+        """uri -> (id, mtime, bytes, status, content_hash), to skip unchanged files fast."""
+        rows = self._query("SELECT uri, id, mtime, bytes, status, content_hash FROM images")
+        return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
+
+    def ids_with_prefix(self, prefix: str, limit: int = 2) -> list[str]:
+        rows = self._query(
+            "SELECT id FROM images WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+            (prefix, prefix + "\uffff", limit),
+        )
+        return [r[0] for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        rows = self._query("SELECT status, COUNT(*) FROM images GROUP BY status")
+        counts = {"ok": 0, "error": 0}
+        counts.update({r[0]: r[1] for r in rows})
+        return counts
+
+    def free_id(self, wanted: str, cur: sqlite3.Cursor) -> str:
+        """``wanted``, or ``wanted-2``, ``wanted-3``... if taken (exact duplicate files)."""
+        candidate, n = wanted, 1
+        while cur.execute("SELECT 1 FROM images WHERE id = ?", (candidate,)).fetchone():
+            n += 1
+            candidate = f"{wanted}-{n}"
+        return candidate
+
+    # -- models and embeddings ----------------------------------------------------
+    def models(self) -> list[tuple[str, int]]:
+        """(name, dim) of every model with vectors, oldest first."""
+        rows = self._query("SELECT name, dim FROM models ORDER BY created_at, name")
+        return [(r[0], r[1]) for r in rows]
+
+    def ensure_model(self, name: str, dim: int, cur: sqlite3.Cursor) -> None:
+        row = cur.execute("SELECT dim FROM models WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            cur.execute(
+                "INSERT INTO models (name, dim, created_at) VALUES (?, ?, ?)",
+                (name, dim, time.time()),
+            )
+        elif row[0] != dim:
+            raise ValueError(f"model {name!r} has dim={row[0]} in this collection, got {dim}")
+
+    def embedded_hashes(self, model: str) -> set[str]:
+        rows = self._query("SELECT content_hash FROM embeddings WHERE model = ?", (model,))
+        return {r[0] for r in rows}
+
+    def embedding_rows(self, model: str) -> list[tuple[str, str, int]]:
+        """(image id, chunk, row) of every decoded image with a vector, in image order."""
+        rows = self._query(
+            "SELECT i.id, e.chunk, e.row FROM images i JOIN embeddings e"
+            " ON e.content_hash = i.content_hash AND e.model = ?"
+            " WHERE i.status = 'ok' ORDER BY i.seq",
+            (model,),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def chunk_rows(self, model: str) -> list[tuple[str, str, int]]:
+        """(content hash, chunk, row) of every stored vector of ``model``."""
+        rows = self._query(
+            "SELECT content_hash, chunk, row FROM embeddings WHERE model = ?", (model,)
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def hash_order(self) -> dict[str, int]:
+        """content hash -> position of its first image, for writing vectors in image order."""
+        rows = self._query(
+            "SELECT content_hash FROM images WHERE content_hash IS NOT NULL"
+            " GROUP BY content_hash ORDER BY MIN(seq)"
+        )
+        return {r[0]: i for i, r in enumerate(rows)}
+
+    def chunks(self, model: str) -> set[str]:
+        rows = self._query("SELECT DISTINCT chunk FROM embeddings WHERE model = ?", (model,))
+        return {r[0] for r in rows}
+
+    # -- runs ----------------------------------------------------------------------
+    def start_run(self, source: str, model: str) -> int:
+        with self.transaction() as cur:
+            # A run still marked running was cut off (killed); say so.
+            cur.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
+            cur.execute(
+                "INSERT INTO runs (source, model, started_at, status) VALUES (?, ?, ?, 'running')",
+                (source, model, time.time()),
+            )
+            return int(cur.lastrowid)
+
+    def update_run(self, run_id: int, cur: sqlite3.Cursor, **counts: int) -> None:
+        sets = ", ".join(f"{name} = {name} + ?" for name in counts)
+        cur.execute(f"UPDATE runs SET {sets} WHERE id = ?", (*counts.values(), run_id))
+
+    def finish_run(self, run_id: int) -> None:
+        with self.transaction() as cur:
+            cur.execute(
+                "UPDATE runs SET status = 'done', finished_at = ? WHERE id = ?",
+                (time.time(), run_id),
+            )
+
+    def runs(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._query("SELECT * FROM runs ORDER BY id")]
+
+
+def upsert_images(cur: sqlite3.Cursor, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert or update image rows (keyed by uri) inside an open transaction."""
+    for row in rows:
+        cur.execute(
+            "INSERT INTO images (id, uri, content_hash, pixel_hash, bytes, width, height,"
+            " mtime, status, error, metadata, added_at)"
+            " VALUES (:id, :uri, :content_hash, :pixel_hash, :bytes, :width, :height,"
+            " :mtime, :status, :error, :metadata, :added_at)"
+            " ON CONFLICT (uri) DO UPDATE SET content_hash = excluded.content_hash,"
+            " pixel_hash = excluded.pixel_hash, bytes = excluded.bytes,"
+            " width = excluded.width, height = excluded.height, mtime = excluded.mtime,"
+            " status = excluded.status, error = excluded.error,"
+            " metadata = excluded.metadata",
+            {**row, "metadata": json.dumps(row.get("metadata") or {}), "added_at": time.time()},
+        )

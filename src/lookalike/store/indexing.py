@@ -1,0 +1,295 @@
+"""Indexing is a map over batches: reader (records -> model inputs) -> embedder
+(batch -> vectors) -> writer (vectors -> store), each built separately, with per-batch
+timings.
+
+The reader decodes in a bounded pool of threads (Pillow and hashlib release the GIL), so
+decoding runs in parallel with inference; the writer commits every batch atomically, so
+an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from stat import S_ISREG
+
+import numpy as np
+
+from lookalike.errors import ImageDecodeError
+from lookalike.imaging import MAX_FILE_BYTES, content_hash, load_for_model, pixel_hash
+from lookalike.models import Backbone
+from lookalike.sources import ImageRecord
+from lookalike.store._store import Store
+
+__all__ = ["BatchTiming", "IndexReport", "index_records", "read_records"]
+
+ProgressFn = Callable[[int], None]
+
+
+@dataclass
+class ReadItem:
+    """What the reader makes of one record."""
+
+    record: ImageRecord
+    hash: str | None = None
+    pixels: np.ndarray | None = None
+    row: dict = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchTiming:
+    """Seconds spent per stage for one batch (reading overlaps with embedding)."""
+
+    n_images: int
+    wait_read: float
+    embed: float
+    write: float
+
+
+@dataclass
+class IndexReport:
+    """What one ``index`` run did. ``failed`` lists (uri, reason) for this run."""
+
+    source: str
+    model: str
+    seen: int = 0
+    unchanged: int = 0
+    added: int = 0
+    updated: int = 0
+    moved: int = 0
+    embedded: int = 0
+    reused: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    batches: list[BatchTiming] = field(default_factory=list, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def images_per_second(self) -> float:
+        return self.embedded / self.seconds if self.seconds else 0.0
+
+    def __str__(self) -> str:
+        lines = [
+            f"Indexed {self.source} with {self.model}: {self.seen} images seen, "
+            f"{self.added} added, {self.updated} updated, {self.moved} moved, "
+            f"{self.unchanged} unchanged; {self.embedded} embedded, "
+            f"{self.reused} vectors reused; {len(self.failed)} failed "
+            f"({self.seconds:.1f} s, {self.images_per_second:.1f} images/s)."
+        ]
+        lines += [f"  failed: {uri}: {reason}" for uri, reason in self.failed]
+        return "\n".join(lines)
+
+
+def _read_one(record: ImageRecord, size: int) -> ReadItem:
+    """Read, hash and decode one record. Never raises: failures become ``item.error``."""
+    item = ReadItem(record)
+    row = {"uri": record.uri, "metadata": dict(record.metadata), "mtime": None}
+    try:
+        if record.is_local:
+            stat = record.path.stat()
+            row["mtime"] = stat.st_mtime
+            if not S_ISREG(stat.st_mode):  # a FIFO or device would block or never end
+                raise ImageDecodeError("not a regular file")
+            if stat.st_size > MAX_FILE_BYTES:
+                raise ImageDecodeError(f"file too large: {stat.st_size} bytes")
+            data = record.path.read_bytes()
+        else:
+            data = record.loader(record.uri)  # type: ignore[misc]
+        row["bytes"] = len(data)
+        item.hash = content_hash(data) if data else None
+        pixels, decoded = load_for_model(data, size)
+        item.pixels = pixels
+        row.update(width=decoded.width, height=decoded.height, format=decoded.format)
+        row["pixel_hash"] = pixel_hash(decoded.image)
+        row["metadata"].setdefault("format", decoded.format)
+        row.pop("format")
+    except ImageDecodeError as err:
+        item.error = str(err)
+    except PermissionError:
+        item.error = "permission denied"
+    except FileNotFoundError:
+        item.error = "file not found"
+    except OSError as err:  # symlink loops, I/O errors, remote failures
+        item.error = f"cannot read: {err.strerror or err}"
+    except Exception as err:  # a remote loader's own error types
+        item.error = f"cannot read: {type(err).__name__}: {err}"
+    row.setdefault("bytes", None)
+    row.setdefault("width", None)
+    row.setdefault("height", None)
+    row.setdefault("pixel_hash", None)
+    row.pop("format", None)
+    row.update(
+        content_hash=item.hash,
+        status="error" if item.error else "ok",
+        error=item.error,
+        id=record.id,
+        id_wanted=None if record.id else _wanted_id(item.hash, record.uri),
+    )
+    item.row = row
+    return item
+
+
+def _wanted_id(hash_: str | None, uri: str) -> str:
+    # Short and stable: from the content; a file we could not read gets one from its uri.
+    return (hash_ or "x" + content_hash(uri.encode()))[:12]
+
+
+def read_records(
+    records: Iterable[ImageRecord], size: int, *, workers: int, prefetch: int
+) -> Iterator[ReadItem]:
+    """The reader: decode ``records`` in ``workers`` threads, in order, at most
+    ``prefetch`` ahead (memory stays bounded at any collection size)."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lookalike-read") as pool:
+        window: deque[Future[ReadItem]] = deque()
+        for record in records:
+            window.append(pool.submit(_read_one, record, size))
+            if len(window) >= prefetch:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+
+
+def _plan(store: Store, records: list[ImageRecord], model: str) -> tuple[list, int]:
+    """Split records into those to read and the number unchanged since the last run
+    (same place, same mtime and size, and a vector for ``model``)."""
+    known = store.catalog.uri_index()
+    embedded = store.catalog.embedded_hashes(model)
+    todo, unchanged = [], 0
+    for record in records:
+        entry = known.get(record.uri)
+        if entry is not None and record.is_local and entry[3] == "ok" and entry[4] in embedded:
+            try:
+                stat = record.path.stat()
+            except OSError:
+                todo.append(record)
+                continue
+            if entry[1] == stat.st_mtime and entry[2] == stat.st_size:
+                unchanged += 1
+                continue
+        todo.append(record)
+    return todo, unchanged
+
+
+def index_records(
+    store: Store,
+    records: Iterable[ImageRecord],
+    backbone: Backbone,
+    *,
+    source: str = "",
+    batch_size: int = 32,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> IndexReport:
+    """Read, embed and store ``records``; skip what the store already has.
+
+    Parameters
+    ----------
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each batch.
+
+    Returns
+    -------
+    IndexReport
+    """
+    start = time.perf_counter()
+    records = list(records)
+    report = IndexReport(source=source, model=backbone.name, seen=len(records))
+    store.remove_orphans(backbone.name)
+    todo, report.unchanged = _plan(store, records, backbone.name)
+    known = store.catalog.uri_index()
+    missing = _missing_by_hash(known)
+    embedded = store.catalog.embedded_hashes(backbone.name)
+    run_id = store.catalog.start_run(source, backbone.name)
+    workers = workers or os.cpu_count() or 1
+    done = report.unchanged
+    if progress:
+        progress(done, len(records))
+
+    reader = read_records(todo, backbone.input_size, workers=workers, prefetch=4 * batch_size)
+    while True:
+        t0 = time.perf_counter()
+        batch = [item for _, item in zip(range(batch_size), reader, strict=False)]
+        if not batch:
+            break
+        wait = time.perf_counter() - t0
+        _write_batch(store, backbone, batch, embedded, missing, known, report, run_id, wait)
+        done += len(batch)
+        if progress:
+            progress(done, len(records))
+    store.catalog.finish_run(run_id)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _missing_by_hash(known: dict) -> dict[str, str]:
+    """content hash -> uri of a catalogued local file that no longer exists (moved?)."""
+    missing: dict[str, str] = {}
+    for uri, (_, _, _, status, hash_) in known.items():
+        if status == "ok" and hash_ and not uri.startswith(("http://", "https://")):
+            if not Path(uri).exists():
+                missing.setdefault(hash_, uri)
+    return missing
+
+
+def _write_batch(
+    store: Store,
+    backbone: Backbone,
+    items: list[ReadItem],
+    embedded: set[str],
+    missing: dict[str, str],
+    known: dict,
+    report: IndexReport,
+    run_id: int,
+    read_wait: float,
+) -> None:
+    """The embedder and writer for one batch."""
+    to_embed: dict[str, np.ndarray] = {}
+    rows = []
+    for item in items:
+        if item.error:
+            report.failed.append((item.record.uri, item.error))
+        elif item.hash and item.record.uri not in known and item.hash in missing:
+            # The same content vanished from another place: the file moved. Keep its id.
+            store.rename_uri(missing.pop(item.hash), item.record.uri, item.row["mtime"])
+            report.moved += 1
+        elif item.record.uri in known:
+            report.updated += 1
+        else:
+            report.added += 1
+        if item.hash and not item.error and item.hash not in embedded:
+            to_embed.setdefault(item.hash, item.pixels)
+        rows.append(item.row)
+    t1 = time.perf_counter()
+    hashes = list(to_embed)
+    if hashes:
+        vectors = backbone.embed(np.stack([to_embed[h] for h in hashes]))
+    else:
+        vectors = np.zeros((0, backbone.dim), dtype=np.float32)
+    t2 = time.perf_counter()
+    n_ok = sum(1 for item in items if not item.error)
+    report.reused += n_ok - len(hashes)
+    report.embedded += len(hashes)
+    store.commit(
+        backbone.name,
+        backbone.dim,
+        rows,
+        hashes,
+        vectors,
+        run_id=run_id,
+        run_counts={
+            "n_seen": len(items),
+            "n_embedded": len(hashes),
+            "n_failed": len(items) - n_ok,
+        },
+    )
+    embedded.update(hashes)
+    report.batches.append(BatchTiming(len(items), read_wait, t2 - t1, time.perf_counter() - t2))

@@ -1,0 +1,72 @@
+"""Vectors on disk: per model, immutable ``.npy`` chunks, memory-mapped when read.
+
+A chunk is written to a temporary name, flushed and renamed, and only then recorded in
+the catalog; a chunk the catalog does not mention (the process died in between) is an
+orphan and is removed at the next write. Many small chunks are compacted into one, in
+image order, so that reading the vectors of a whole collection is a single memory map.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["VectorFiles"]
+
+
+class VectorFiles:
+    """The chunk files of one model under ``<collection>/vectors/<model>/``."""
+
+    def __init__(self, root: str | Path, model: str) -> None:
+        self.dir = Path(root) / model
+        self._mmaps: dict[str, np.ndarray] = {}
+
+    def write_chunk(self, vectors: np.ndarray) -> str:
+        """Write ``vectors`` durably as a new chunk and return its name."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        name = f"chunk-{uuid.uuid4().hex[:16]}"
+        tmp = self.dir / f".{name}.tmp"
+        with open(tmp, "wb") as fh:
+            np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.dir / f"{name}.npy")
+        return name
+
+    def chunk(self, name: str) -> np.ndarray:
+        """The chunk ``name``, memory-mapped read-only."""
+        if name not in self._mmaps:
+            self._mmaps[name] = np.load(self.dir / f"{name}.npy", mmap_mode="r")
+        return self._mmaps[name]
+
+    def gather(self, chunks: list[str], rows: np.ndarray) -> np.ndarray:
+        """Rows ``rows[i]`` of chunk ``chunks[i]``, stacked; a view when it can be.
+
+        No input validation: ``chunks`` and ``rows`` come from the catalog.
+        """
+        names = sorted(set(chunks))
+        if len(names) == 1:
+            mm = self.chunk(names[0])
+            if len(rows) == len(mm) and np.array_equal(rows, np.arange(len(mm))):
+                return mm  # the compacted case: zero copy
+            return np.asarray(mm[rows])
+        dim = self.chunk(names[0]).shape[1]
+        out = np.empty((len(rows), dim), dtype=np.float32)
+        chunk_arr = np.asarray(chunks)
+        for name in names:
+            mask = chunk_arr == name
+            out[mask] = self.chunk(name)[rows[mask]]
+        return out
+
+    def remove_except(self, keep: set[str]) -> None:
+        """Delete chunk files (and temp files) the catalog does not reference."""
+        if not self.dir.exists():
+            return
+        for path in self.dir.iterdir():
+            name = path.name.removesuffix(".npy")
+            if path.name.startswith(".") or (path.suffix == ".npy" and name not in keep):
+                self._mmaps.pop(name, None)
+                path.unlink(missing_ok=True)
