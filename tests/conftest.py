@@ -18,8 +18,14 @@ PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "motorcycle_left", "hubble
 
 
 def skimage_photo(name: str) -> Image.Image:
+    """A photo shipped inside scikit-image (no download), as RGB."""
     from skimage import data
 
+    for ext in (".png", ".jpg"):
+        path = Path(data.data_dir) / f"{name}{ext}"
+        if path.is_file():
+            with Image.open(path) as im:
+                return im.convert("RGB")
     return Image.fromarray(getattr(data, name)()).convert("RGB")
 
 

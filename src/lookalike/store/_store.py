@@ -112,15 +112,15 @@ class Store:
                     " VALUES (?, ?, ?, ?)",
                     [(model, h, chunk, i) for i, h in enumerate(hashes)],
                 )
-            for row in images:
-                if row.get("id_wanted"):
+            for row in images:  # one at a time: two copies in a batch need two ids
+                row = dict(row)
+                wanted = row.pop("id_wanted", None)
+                if wanted:
                     existing = cur.execute(
                         "SELECT id FROM images WHERE uri = ?", (row["uri"],)
                     ).fetchone()
-                    row["id"] = (
-                        existing[0] if existing else self.catalog.free_id(row["id_wanted"], cur)
-                    )
-            upsert_images(cur, ({k: v for k, v in r.items() if k != "id_wanted"} for r in images))
+                    row["id"] = existing[0] if existing else self.catalog.free_id(wanted, cur)
+                upsert_images(cur, [row])
             if run_id is not None and run_counts:
                 self.catalog.update_run(run_id, cur, **run_counts)
         with self._lock:
