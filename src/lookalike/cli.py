@@ -153,6 +153,17 @@ def list_models() -> None:
     console.print(table)
 
 
+# -- near-duplicates (issue 2) -------------------------------------------------------
+
+# -- similarity graphs and paths (issue 3) ---------------------------------------------
+
+# -- clusters, maps and model comparison (issue 8) -------------------------------------
+
+# -- more models and sources (issue 6) ---------------------------------------------------
+
+# -- server (issue 4) ---------------------------------------------------------------------
+
+
 def main() -> None:
     """Entry point of the ``lookalike`` console script."""
     app()

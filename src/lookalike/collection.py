@@ -249,6 +249,14 @@ class Collection:
         captions += [f"{h.rank}. {h.id}  {h.score:.3f}" for h in hits]
         return image_grid(pictures, captions, ncols=ncols, highlight=[0])
 
+    # -- near-duplicates (issue 2) ---------------------------------------------------
+
+    # -- similarity graphs and paths (issue 3) -------------------------------------
+
+    # -- clusters, maps and model comparison (issue 8) ------------------------------
+
+    # -- more models and sources (issue 6) ---------------------------------------------
+
 
 class _NullBar:
     def __enter__(self):

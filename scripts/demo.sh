@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: build a real sample collection that installs
+# offline, index it with the default model (EfficientNet-Lite0, run by ONNX Runtime)
+# and print and save neighbour results. Outputs go to demo-output/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+PY=${PYTHON:-python3}
+export PATH="$("$PY" -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+
+"$PY" scripts/demo_data.py demo-data
+mkdir -p demo-output
+lookalike index demo-data --collection demo-collection
+lookalike info demo-collection
+lookalike neighbors demo-collection demo-data/photos/chelsea.png -k 8 --out demo-output/neighbors-chelsea.png
+lookalike neighbors demo-collection demo-data/mate/abstract/Elephants.jpg -k 5 --out demo-output/neighbors-elephants.csv
+"$PY" -c "from PIL import Image; Image.open('demo-data/photos/coffee.png').rotate(8).save('demo-output/query.jpg')"
+lookalike neighbors demo-collection --query demo-output/query.jpg -k 5
+echo "demo: outputs in demo-output/"
