@@ -1,6 +1,9 @@
-"""Search: one :class:`KnnIndex` interface (faiss's), exact blockwise NumPy first."""
+"""Search: one :class:`KnnIndex` interface (faiss's): exact blockwise NumPy and FAISS.
+
+faiss is imported only when a :class:`FaissIndex` is built."""
 
 from lookalike.search._base import METRICS, KnnIndex
+from lookalike.search._faiss import FaissIndex
 from lookalike.search._flat import FlatIndex
 
-__all__ = ["METRICS", "FlatIndex", "KnnIndex"]
+__all__ = ["METRICS", "FaissIndex", "FlatIndex", "KnnIndex"]
