@@ -120,8 +120,10 @@ def neighbors(
         if out is not None:
             hits.to_frame().to_csv(out, index=False)
     table = Table(title=f"Neighbours of {hits.query} ({hits.model})")
-    for name, justify in (("rank", "right"), ("id", "left"), ("path", "left"), ("score", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table.add_column("rank", justify="right")
+    table.add_column("id")
+    table.add_column("path", overflow="fold")
+    table.add_column("score", justify="right")
     for h in hits:
         table.add_row(str(h.rank), h.id, h.uri, f"{h.score:.4f}")
     console.print(table)
