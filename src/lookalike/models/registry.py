@@ -6,6 +6,8 @@ name, and stores that canonical name with every vector.
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -37,6 +39,8 @@ class ModelInfo:
 _REGISTRY: dict[str, tuple[ModelInfo, Callable[[], Backbone]]] = {}
 _ALIASES: dict[str, str] = {}
 _LOADED: dict[str, Backbone] = {}
+_BACKENDS = ("lookalike.models.efficientnet_lite",)
+_BACKEND_ERRORS: dict[str, str] = {}
 
 
 def register(info: ModelInfo, factory: Callable[[], Backbone]) -> None:
@@ -58,7 +62,8 @@ def resolve(name: str) -> str:
         return _ALIASES[name]
     except KeyError:
         known = ", ".join(sorted(_REGISTRY))
-        raise ModelUnavailable(f"Unknown model {name!r}. Known models: {known}.") from None
+        broken = "".join(f" ({mod} failed to load: {e})" for mod, e in _BACKEND_ERRORS.items())
+        raise ModelUnavailable(f"Unknown model {name!r}. Known models: {known}.{broken}") from None
 
 
 def list_models() -> list[ModelInfo]:
@@ -77,5 +82,12 @@ def get_backbone(name: str = DEFAULT_MODEL) -> Backbone:
 
 def _load_builtins() -> None:
     # Importing the backend modules registers them; done lazily so that
-    # `import lookalike` stays light (no torch, no onnxruntime).
-    from lookalike.models import efficientnet_lite  # noqa: F401
+    # `import lookalike` stays light (no torch, no onnxruntime). A backend whose own
+    # dependencies are missing must not take the other models down with it.
+    for module in _BACKENDS:
+        if module in _BACKEND_ERRORS or module in sys.modules:
+            continue
+        try:
+            importlib.import_module(module)
+        except ImportError as err:
+            _BACKEND_ERRORS[module] = str(err)
