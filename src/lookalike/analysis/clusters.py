@@ -1,0 +1,430 @@
+"""k-medoids on cosine distances, k-selection curves and the elbow rule.
+
+Two engines behind one function, :func:`k_medoids`:
+
+- **full**: FasterPAM (the ``kmedoids`` package) on the N x N cosine-distance matrix,
+  float32, for collections up to ``max_full`` images (30k: a 3.6 GB matrix);
+- **sampled** (CLARA-style) above that: FasterPAM on random samples of ``sample_size``
+  images, each sample seeded with the best medoids so far and judged by the total
+  deviation over *all* images; then alternating refinement on all images (assign to the
+  nearest medoid, move each medoid to its cluster's best member). The matrix is never
+  larger than ``sample_size`` x ``sample_size``.
+
+The refinement is exact and linear in N because the vectors are unit rows: the summed
+cosine distance of x_i to the members of a cluster C is ``|C| - x_i . sum(C)``, so the
+best member is the argmax of one matrix-vector product.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from lookalike._validation import check_int
+
+__all__ = ["Clusters", "KScan", "find_elbow", "k_medoids", "scan_k"]
+
+BLOCK = 8192  # rows scored together when assigning to medoids
+
+
+@dataclass(frozen=True)
+class Clusters:
+    """A k-medoids clustering of a collection's vectors.
+
+    Attributes
+    ----------
+    labels : ndarray of shape (n_images,)
+        Cluster of each row, ``0 .. k-1``.
+    medoids : ndarray of shape (k,)
+        Row of each cluster's medoid (a real member).
+    total_deviation : float
+        Sum over all rows of the cosine distance to their medoid (what k-medoids
+        minimises).
+    method : {"fasterpam", "clara"}
+    random_state : int or None
+    ids : ndarray of shape (n_images,), optional
+        Image ids of the rows, when known.
+    """
+
+    labels: np.ndarray
+    medoids: np.ndarray
+    total_deviation: float
+    method: str
+    random_state: int | None = None
+    ids: np.ndarray | None = None
+
+    @property
+    def n_clusters(self) -> int:
+        return len(self.medoids)
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Images per cluster, shape (k,)."""
+        return np.bincount(self.labels, minlength=self.n_clusters)
+
+    @property
+    def medoid_ids(self) -> list[str]:
+        if self.ids is None:
+            raise ValueError("These clusters carry no image ids; use .medoids (rows).")
+        return [str(self.ids[m]) for m in self.medoids]
+
+    @property
+    def is_medoid(self) -> np.ndarray:
+        flags = np.zeros(len(self.labels), dtype=bool)
+        flags[self.medoids] = True
+        return flags
+
+    def members(self, cluster: int) -> np.ndarray:
+        """Rows of ``cluster``."""
+        return np.flatnonzero(self.labels == cluster)
+
+    def to_frame(self):
+        """A pandas DataFrame: id (or row), cluster, is_medoid — one row per image."""
+        import pandas as pd
+
+        key = self.ids if self.ids is not None else np.arange(len(self.labels))
+        return pd.DataFrame(
+            {"id": key, "cluster": self.labels, "is_medoid": self.is_medoid},
+        )
+
+    def summary(self):
+        """A DataFrame with one row per cluster: cluster, size, medoid (id or row)."""
+        import pandas as pd
+
+        medoid = self.medoid_ids if self.ids is not None else self.medoids
+        return pd.DataFrame(
+            {"cluster": np.arange(self.n_clusters), "size": self.sizes, "medoid": medoid}
+        )
+
+    def __str__(self) -> str:
+        sizes = ", ".join(str(s) for s in self.sizes)
+        return (
+            f"{self.n_clusters} clusters of {len(self.labels)} images ({self.method}, "
+            f"total deviation {self.total_deviation:.2f}); sizes: {sizes}"
+        )
+
+
+def k_medoids(
+    vectors: np.ndarray,
+    n_clusters: int,
+    *,
+    random_state: int | None = None,
+    max_full: int = 30_000,
+    sample_size: int = 10_000,
+    n_samples: int = 5,
+) -> Clusters:
+    """k-medoids clustering of unit ``vectors`` on cosine distance.
+
+    Parameters
+    ----------
+    vectors : ndarray of shape (n_images, dim)
+        L2-normalised rows (cosine distance is ``1 - x . y``).
+    n_clusters : int
+        ``1 <= n_clusters <= n_images``.
+    random_state : int, optional
+        Seed of FasterPAM's initialisation and of the samples; the same seed gives the
+        same clusters.
+    max_full : int, default=30_000
+        Above this many rows the sampled (CLARA-style) scheme runs instead of FasterPAM
+        on the full N x N matrix.
+    sample_size : int, default=10_000
+        Rows per sample in the sampled scheme (its matrix is ``sample_size`` x ``sample_size``
+        float32).
+    n_samples : int, default=5
+        Samples drawn in the sampled scheme.
+
+    Returns
+    -------
+    Clusters
+
+    Raises
+    ------
+    ValueError
+        ``n_clusters`` outside ``[1, n_images]``, or no rows.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 0], [0.99, 0.14], [0, 1], [0.14, 0.99], [0.1, 0.995]])
+    >>> x = x / np.linalg.norm(x, axis=1, keepdims=True)
+    >>> c = k_medoids(x, 2, random_state=0)
+    >>> c.labels.tolist() in ([0, 0, 1, 1, 1], [1, 1, 0, 0, 0])
+    True
+    >>> sorted(c.medoids.tolist())
+    [0, 4]
+    """
+    x = _as_unit_rows(vectors)
+    n = len(x)
+    if n == 0:
+        raise ValueError("Cannot cluster an empty collection (no vectors).")
+    k = check_int(n_clusters, "n_clusters", "k_medoids", low=1)
+    if k > n:
+        raise ValueError(f"n_clusters={k} should be <= n_images={n}.")
+    check_int(max_full, "max_full", "k_medoids", low=1)
+    check_int(sample_size, "sample_size", "k_medoids", low=2)
+    check_int(n_samples, "n_samples", "k_medoids", low=1)
+    if k == n:
+        return _result(x, np.arange(n), "fasterpam", random_state)
+    if n <= max_full:
+        medoids = _fasterpam(_cosine_distances(x), k, random_state)
+        return _result(x, medoids, "fasterpam", random_state)
+    medoids = _clara(x, k, random_state, max(sample_size, 2 * k), n_samples)
+    return _result(x, medoids, "clara", random_state)
+
+
+@dataclass(frozen=True)
+class KScan:
+    """k-medoids over a range of k: the curves to choose k by, and the suggested elbow.
+
+    Attributes
+    ----------
+    ks : ndarray of shape (n_ks,)
+    inertia : ndarray of shape (n_ks,)
+        Total deviation (summed cosine distance to the medoid) at each k.
+    distortion : ndarray of shape (n_ks,)
+        Mean squared cosine distance to the medoid at each k.
+    silhouette : ndarray of shape (n_ks,)
+        Mean silhouette (cosine) at each k, on a sample of at most
+        ``silhouette_sample`` images; NaN where undefined (k = 1 or k = n).
+    elbow : int or None
+        The kneedle elbow of the inertia curve (:func:`find_elbow`).
+    """
+
+    ks: np.ndarray
+    inertia: np.ndarray
+    distortion: np.ndarray
+    silhouette: np.ndarray
+    elbow: int | None
+
+    def to_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "k": self.ks,
+                "inertia": self.inertia,
+                "distortion": self.distortion,
+                "silhouette": self.silhouette,
+            }
+        )
+
+    def __str__(self) -> str:
+        lines = ["    k      inertia  distortion  silhouette"]
+        for k, i, d, s in zip(self.ks, self.inertia, self.distortion, self.silhouette, strict=True):
+            mark = "  <- elbow" if k == self.elbow else ""
+            lines.append(f"{k:>5}  {i:>11.3f}  {d:>10.5f}  {s:>10.4f}{mark}")
+        lines.append(f"suggested k (kneedle elbow of inertia): {self.elbow}")
+        return "\n".join(lines)
+
+
+def scan_k(
+    vectors: np.ndarray,
+    ks: Sequence[int],
+    *,
+    random_state: int | None = None,
+    max_full: int = 30_000,
+    silhouette_sample: int = 5_000,
+) -> KScan:
+    """Cluster with each k in ``ks`` and measure inertia, distortion and silhouette.
+
+    Below ``max_full`` rows the distance matrix is computed once and shared by every k.
+
+    Parameters
+    ----------
+    vectors : ndarray of shape (n_images, dim)
+    ks : sequence of int
+        At least three distinct values in ``[1, n_images]`` (the elbow needs a curve).
+    random_state : int, optional
+    max_full : int, default=30_000
+    silhouette_sample : int, default=5_000
+        The silhouette is computed on a random sample of this many images (it needs
+        their pairwise distances).
+
+    Returns
+    -------
+    KScan
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> centres = np.eye(4)
+    >>> x = np.repeat(centres, 10, axis=0) + 0.05 * rng.standard_normal((40, 4))
+    >>> scan = scan_k(x / np.linalg.norm(x, axis=1, keepdims=True), range(1, 9), random_state=0)
+    >>> scan.elbow
+    4
+    """
+    x = _as_unit_rows(vectors)
+    n = len(x)
+    if n == 0:
+        raise ValueError("Cannot cluster an empty collection (no vectors).")
+    ks = sorted({check_int(k, "ks", "scan_k", low=1) for k in ks})
+    if len(ks) < 3:
+        raise ValueError(f"ks should hold at least 3 distinct values; got {ks}.")
+    if ks[-1] > n:
+        raise ValueError(f"max(ks)={ks[-1]} should be <= n_images={n}.")
+    distances = _cosine_distances(x) if n <= max_full else None
+    inertia, distortion, silhouette = [], [], []
+    rng = np.random.default_rng(random_state)
+    sample = rng.choice(n, min(n, silhouette_sample), replace=False)
+    for k in ks:
+        if distances is not None:
+            medoids = np.arange(n) if k == n else _fasterpam(distances, k, random_state)
+            clusters = _result(x, medoids, "fasterpam", random_state)
+        else:
+            clusters = k_medoids(x, k, random_state=random_state, max_full=max_full)
+        d = _distances_to_medoids(x, clusters)
+        inertia.append(float(d.sum()))
+        distortion.append(float((d**2).mean()))
+        silhouette.append(_silhouette(x[sample], clusters.labels[sample], random_state))
+    ks_arr = np.array(ks)
+    return KScan(
+        ks_arr,
+        np.array(inertia),
+        np.array(distortion),
+        np.array(silhouette),
+        find_elbow(ks_arr, np.array(inertia)),
+    )
+
+
+def find_elbow(ks: Sequence[float], values: Sequence[float]) -> int | None:
+    """The elbow of a decreasing, convex curve by the kneedle rule.
+
+    Kneedle (Satopaa et al., 2011, offline form): scale k and the values to [0, 1];
+    the elbow is the k where the curve lies furthest below the straight line from its
+    first to its last point. We implement this one-liner rather than call ``kneed``,
+    whose online variant with its sensitivity threshold returns no knee on the short,
+    slightly noisy curves a scan gives.
+
+    Parameters
+    ----------
+    ks : sequence of numbers, increasing
+    values : sequence of numbers, same length (e.g. inertia per k)
+
+    Returns
+    -------
+    int or None
+        The elbow's k, or None when no point lies below the line (no elbow).
+
+    Examples
+    --------
+    >>> find_elbow([1, 2, 3, 4, 5, 6, 7, 8], [100, 60, 30, 12, 10, 8, 7, 6])
+    4
+    >>> find_elbow([1, 2, 3], [1, 2, 3]) is None
+    True
+    """
+    k = np.asarray(ks, dtype=float)
+    v = np.asarray(values, dtype=float)
+    if len(k) != len(v) or len(k) < 3:
+        raise ValueError(f"ks and values should have the same length >= 3; got {len(k)}, {len(v)}.")
+    if v[0] == v[-1] or k[0] == k[-1]:
+        return None
+    kn = (k - k[0]) / (k[-1] - k[0])
+    vn = (v - v[-1]) / (v[0] - v[-1])  # 1 at the first k, 0 at the last
+    below = (1 - kn) - vn  # distance under the chord from (0, 1) to (1, 0)
+    best = int(np.argmax(below))
+    return int(ks[best]) if below[best] > 1e-12 else None
+
+
+# -- private engine: no input validation below this line ------------------------------
+
+
+def _as_unit_rows(vectors: np.ndarray) -> np.ndarray:
+    x = np.asarray(vectors, dtype=np.float32)
+    if x.ndim != 2:
+        raise ValueError(f"vectors should be a 2-D array; got shape {x.shape}.")
+    return x
+
+
+def _cosine_distances(x: np.ndarray) -> np.ndarray:
+    """The full float32 matrix ``1 - x x^T`` (clipped at 0, zero diagonal), built in row
+    blocks so that the only N x N array is the result."""
+    n = len(x)
+    d = np.empty((n, n), dtype=np.float32)
+    for start in range(0, n, BLOCK):
+        block = d[start : start + BLOCK]
+        np.matmul(x[start : start + BLOCK], x.T, out=block)
+        np.subtract(1.0, block, out=block)
+        np.maximum(block, 0.0, out=block)
+    np.fill_diagonal(d, 0.0)
+    return d
+
+
+def _fasterpam(distances: np.ndarray, k: int | np.ndarray, random_state: int | None) -> np.ndarray:
+    """Medoid rows found by FasterPAM on a square distance matrix."""
+    import kmedoids
+
+    seed = random_state if isinstance(k, int) else None  # given medoids need no seed
+    result = kmedoids.fasterpam(distances, k, max_iter=100, init="random", random_state=seed)
+    return np.sort(np.asarray(result.medoids, dtype=np.int64))
+
+
+def _assign(x: np.ndarray, medoids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(labels, distance to the medoid) of every row, blockwise."""
+    m = x[medoids]
+    labels = np.empty(len(x), dtype=np.int64)
+    dist = np.empty(len(x), dtype=np.float64)
+    for start in range(0, len(x), BLOCK):
+        sim = x[start : start + BLOCK] @ m.T
+        best = sim.argmax(axis=1)
+        labels[start : start + BLOCK] = best
+        dist[start : start + BLOCK] = np.maximum(1.0 - sim[np.arange(len(sim)), best], 0.0)
+    labels[medoids] = np.arange(len(medoids))  # a medoid is in its own cluster (ties)
+    dist[medoids] = 0.0
+    return labels, dist
+
+
+def _result(x: np.ndarray, medoids: np.ndarray, method: str, seed: int | None) -> Clusters:
+    labels, dist = _assign(x, medoids)
+    return Clusters(labels, np.asarray(medoids, dtype=np.int64), float(dist.sum()), method, seed)
+
+
+def _distances_to_medoids(x: np.ndarray, clusters: Clusters) -> np.ndarray:
+    m = x[clusters.medoids][clusters.labels]
+    return np.maximum(1.0 - np.einsum("ij,ij->i", x, m, dtype=np.float64), 0.0)
+
+
+def _clara(x: np.ndarray, k: int, seed: int | None, sample_size: int, n_samples: int) -> np.ndarray:
+    """CLARA with FasterPAM: the best medoids over samples, then refined on all rows."""
+    n = len(x)
+    rng = np.random.default_rng(seed)
+    best, best_cost = None, np.inf
+    for _ in range(n_samples):
+        sample = rng.choice(n, min(n, sample_size), replace=False)
+        if best is not None:  # carry the best medoids so far into the sample, as CLARA does
+            rest = np.setdiff1d(sample, best, assume_unique=True)[: len(sample) - k]
+            sample = np.concatenate([best, rest])
+            init = np.arange(k)
+        else:
+            init = k
+        medoids = sample[_fasterpam(_cosine_distances(x[sample]), init, int(rng.integers(2**31)))]
+        cost = _assign(x, medoids)[1].sum()
+        if cost < best_cost:
+            best, best_cost = np.sort(medoids), cost
+    return _alternate(x, best)
+
+
+def _alternate(x: np.ndarray, medoids: np.ndarray, max_iter: int = 20) -> np.ndarray:
+    """Voronoi iteration on all rows (never increases the total deviation): each medoid
+    moves to the member minimising the summed cosine distance within its cluster."""
+    medoids = medoids.copy()
+    for _ in range(max_iter):
+        labels, _ = _assign(x, medoids)
+        moved = medoids.copy()
+        for c in range(len(medoids)):
+            members = np.flatnonzero(labels == c)
+            total = x[members].sum(axis=0, dtype=np.float64)
+            moved[c] = members[np.argmax(x[members] @ total.astype(np.float32))]
+        if np.array_equal(np.sort(moved), np.sort(medoids)):
+            break
+        medoids = moved
+    return np.sort(medoids)
+
+
+def _silhouette(x: np.ndarray, labels: np.ndarray, seed: int | None) -> float:
+    n_labels = len(np.unique(labels))
+    if n_labels < 2 or n_labels >= len(x):
+        return float("nan")
+    from sklearn.metrics import silhouette_score
+
+    return float(silhouette_score(x, labels, metric="cosine", random_state=seed))
