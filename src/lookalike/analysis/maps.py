@@ -1,0 +1,166 @@
+"""2-D maps of a collection: PCA, t-SNE and UMAP projections, and the grid snapping that
+keeps an image atlas legible at 10k+ images."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lookalike._validation import check_choice, check_int
+
+__all__ = ["METHODS", "Projection", "project", "snap_to_grid", "unit_square"]
+
+METHODS = ("pca", "tsne", "umap")
+
+
+@dataclass(frozen=True)
+class Projection:
+    """2-D coordinates of a collection's images.
+
+    Attributes
+    ----------
+    coords : ndarray of shape (n_images, 2)
+    method : {"pca", "tsne", "umap"}
+    model : str
+    ids : ndarray of shape (n_images,)
+    """
+
+    coords: np.ndarray
+    method: str
+    model: str
+    ids: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.coords)
+
+    def to_frame(self):
+        """A pandas DataFrame with columns id, x, y."""
+        import pandas as pd
+
+        return pd.DataFrame({"id": self.ids, "x": self.coords[:, 0], "y": self.coords[:, 1]})
+
+
+def project(
+    vectors: np.ndarray, *, method: str = "umap", random_state: int | None = None
+) -> np.ndarray:
+    """Project unit ``vectors`` to two dimensions.
+
+    Parameters
+    ----------
+    vectors : ndarray of shape (n_images, dim)
+    method : {"pca", "tsne", "umap"}, default="umap"
+        ``"pca"``: scikit-learn PCA. ``"tsne"``: scikit-learn t-SNE (Barnes-Hut) on the
+        first 50 principal components, perplexity ``min(30, (n - 1) / 3)``. ``"umap"``:
+        umap-learn on cosine distance, ``n_neighbors = min(15, n - 1)``.
+    random_state : int, optional
+        Seed; the same seed gives the same map.
+
+    Returns
+    -------
+    ndarray of shape (n_images, 2), float32
+
+    Examples
+    --------
+    >>> x = np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0, 0.9, 0.1], [0, 0, 1.0]])
+    >>> project(x, method="pca", random_state=0).shape
+    (5, 2)
+    """
+    method = check_choice(method, "method", "project", METHODS)
+    x = np.asarray(vectors, dtype=np.float32)
+    if x.ndim != 2 or len(x) == 0:
+        raise ValueError(f"Cannot map an empty collection (vectors of shape {x.shape}).")
+    n = len(x)
+    if n < 3:  # nothing to learn: a line through the images
+        return np.column_stack([np.arange(n), np.zeros(n)]).astype(np.float32)
+    if method == "pca":
+        from sklearn.decomposition import PCA
+
+        out = PCA(n_components=2, random_state=random_state).fit_transform(x)
+    elif method == "tsne":
+        from sklearn.manifold import TSNE
+
+        out = TSNE(
+            n_components=2,
+            perplexity=min(30.0, (n - 1) / 3),
+            init="pca",
+            random_state=random_state,
+        ).fit_transform(_pca(x, 50, random_state))
+    else:
+        out = _umap(x, random_state)
+    return np.asarray(out, dtype=np.float32)
+
+
+def unit_square(coords: np.ndarray) -> np.ndarray:
+    """Scale ``coords`` into [0, 1] x [0, 1], keeping the aspect ratio (centred).
+
+    >>> unit_square(np.array([[0, 0], [4, 2], [2, 1]])).tolist()
+    [[0.0, 0.25], [1.0, 0.75], [0.5, 0.5]]
+    """
+    c = np.asarray(coords, dtype=np.float64)
+    lo, hi = c.min(axis=0), c.max(axis=0)
+    span = float((hi - lo).max()) or 1.0
+    return (c - lo) / span + (1 - (hi - lo) / span) / 2
+
+
+def snap_to_grid(coords: np.ndarray, *, cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """One image per cell of a ``cells x cells`` grid laid over the map: the image
+    nearest each occupied cell's centre. This is what keeps an atlas of 10k+ images
+    legible: at most ``cells * cells`` thumbnails, none overlapping.
+
+    Parameters
+    ----------
+    coords : ndarray of shape (n_images, 2)
+    cells : int
+
+    Returns
+    -------
+    rows : ndarray of shape (n_shown,)
+        The rows shown, one per occupied cell.
+    cell_xy : ndarray of shape (n_shown, 2)
+        Their cells' (column, row) in ``0 .. cells-1``, origin bottom left.
+
+    Examples
+    --------
+    >>> coords = np.array([[0, 0], [0.1, 0.1], [1, 1], [0.9, 1]])
+    >>> rows, cell_xy = snap_to_grid(coords, cells=2)
+    >>> rows.tolist(), cell_xy.tolist()  # rows 1 and 3 are nearer the centres (.25, .75)
+    ([1, 3], [[0, 0], [1, 1]])
+    """
+    cells = check_int(cells, "cells", "snap_to_grid", low=1, high=1000)
+    u = unit_square(coords)
+    ij = np.minimum((u * cells).astype(np.int64), cells - 1)
+    off_centre = ((u * cells - ij - 0.5) ** 2).sum(axis=1)
+    cell_id = ij[:, 1] * cells + ij[:, 0]
+    order = np.lexsort((off_centre, cell_id))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = cell_id[order][1:] != cell_id[order][:-1]
+    rows = order[first]
+    return rows, ij[rows]
+
+
+def _pca(x: np.ndarray, n_components: int, seed: int | None) -> np.ndarray:
+    if x.shape[1] <= n_components:
+        return x
+    from sklearn.decomposition import PCA
+
+    return PCA(n_components=min(n_components, len(x)), random_state=seed).fit_transform(x)
+
+
+def _umap(x: np.ndarray, seed: int | None) -> np.ndarray:
+    import warnings
+
+    import umap
+
+    n = len(x)
+    reducer = umap.UMAP(
+        n_components=2,
+        n_neighbors=min(15, n - 1),
+        metric="cosine",
+        init="spectral" if n > 16 else "random",
+        random_state=seed,
+        n_jobs=1 if seed is not None else -1,
+    )
+    with warnings.catch_warnings():  # "n_jobs overridden by setting random_state": we know
+        warnings.simplefilter("ignore", UserWarning)
+        return reducer.fit_transform(x)
