@@ -3,6 +3,7 @@
 from lookalike.store._store import Embeddings, Store
 from lookalike.store.catalog import Catalog, ImageRow
 from lookalike.store.indexing import IndexReport, index_records
+from lookalike.store.results import ResultFiles, fingerprint
 from lookalike.store.thumbs import ThumbnailCache
 
 __all__ = [
@@ -10,7 +11,9 @@ __all__ = [
     "Embeddings",
     "ImageRow",
     "IndexReport",
+    "ResultFiles",
     "Store",
     "ThumbnailCache",
+    "fingerprint",
     "index_records",
 ]

@@ -1,0 +1,83 @@
+"""Computed results saved with the collection (clusters, map coordinates, k scans).
+
+Each result is a set of arrays in ``<collection>/index/<model>/results/<name>.npz``,
+aligned with the rows of that model's vectors, together with the fingerprint of the
+vectors it was computed from. A result whose fingerprint no longer matches (images added
+or removed, vectors re-imported) is stale: :meth:`ResultFiles.load` ignores it and the
+caller recomputes and saves over it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["ResultFiles", "fingerprint"]
+
+_BLOCK_ROWS = 16_384
+
+
+def fingerprint(ids: np.ndarray, vectors: np.ndarray) -> str:
+    """A hash of the ids and the vector bytes, read blockwise (a memory map stays one).
+
+    >>> x = np.eye(2, dtype=np.float32)
+    >>> fingerprint(np.array(["a", "b"]), x) == fingerprint(np.array(["a", "b"]), x.copy())
+    True
+    >>> fingerprint(np.array(["a", "b"]), x) == fingerprint(np.array(["b", "a"]), x)
+    False
+    """
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr(vectors.shape).encode())
+    h.update("\n".join(str(i) for i in ids).encode())
+    for start in range(0, len(vectors), _BLOCK_ROWS):
+        block = np.ascontiguousarray(vectors[start : start + _BLOCK_ROWS], dtype=np.float32)
+        h.update(block.tobytes())
+    return h.hexdigest()
+
+
+class ResultFiles:
+    """The saved results of one collection, under ``<collection>/index/``."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def path(self, model: str, name: str) -> Path:
+        if not re.fullmatch(r"[A-Za-z0-9_.=-]+", name):
+            raise ValueError(f"A result name uses letters, digits and ._=- only; got {name!r}.")
+        return self.root / model / "results" / f"{name}.npz"
+
+    def load(self, model: str, name: str, fingerprint: str) -> dict[str, np.ndarray] | None:
+        """The arrays saved as ``name`` for ``model``, or None if absent or stale."""
+        path = self.path(model, name)
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                if str(saved["_fingerprint"]) != fingerprint:
+                    return None
+                return {key: saved[key] for key in saved.files if key != "_fingerprint"}
+        except (OSError, KeyError, ValueError):  # absent, partial or unreadable: recompute
+            return None
+
+    def save(self, model: str, name: str, fingerprint: str, arrays: dict[str, np.ndarray]) -> Path:
+        """Write ``arrays`` as ``name`` (atomically: a temporary file, then a rename)."""
+        path = self.path(model, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}-{uuid.uuid4().hex[:8]}.tmp")
+        with open(tmp, "wb") as fh:
+            np.savez(fh, _fingerprint=np.array(fingerprint), **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        return path
+
+    def names(self, model: str) -> list[str]:
+        """Saved result names for ``model`` (fresh or not), newest first."""
+        folder = self.root / model / "results"
+        if not folder.is_dir():
+            return []
+        files = sorted(folder.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        return [p.stem for p in files]
