@@ -3,10 +3,11 @@ analysis together. Each method checks its arguments and delegates to a layer."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,18 @@ import numpy as np
 from PIL import Image
 
 from lookalike import analysis, imaging, models, sources
-from lookalike._validation import check_int
+from lookalike._validation import check_choice, check_int
 from lookalike.errors import ImageNotFound
 from lookalike.search import FlatIndex, KnnIndex
-from lookalike.store import Embeddings, ImageRow, IndexReport, Store, ThumbnailCache
+from lookalike.store import (
+    Embeddings,
+    ImageRow,
+    IndexReport,
+    ResultFiles,
+    Store,
+    ThumbnailCache,
+    fingerprint,
+)
 from lookalike.store.indexing import index_records
 
 __all__ = ["Collection", "CollectionInfo", "create", "open"]
@@ -254,8 +263,237 @@ class Collection:
     # -- similarity graphs and paths (issue 3) -------------------------------------
 
     # -- clusters, maps and model comparison (issue 8) ------------------------------
+    def clusters(
+        self, k: int = 10, *, model: str | None = None, random_state: int | None = 0
+    ) -> analysis.Clusters:
+        """k-medoids clusters on cosine distance (FasterPAM; sampled, CLARA-style, above
+        30k images): labels, medoid ids, sizes. Saved in the collection and reused until
+        the vectors change."""
+        k = check_int(k, "k", "Collection.clusters", low=1)
+        emb = self.embeddings(model)
+        if k > len(emb):
+            raise ValueError(f"k={k} should be <= n_images={len(emb)}.")
+        saved = self._saved_result(
+            emb,
+            f"clusters-k{k}-seed{random_state}",
+            lambda: _clusters_arrays(analysis.k_medoids(emb.vectors, k, random_state=random_state)),
+        )
+        return analysis.Clusters(
+            saved["labels"],
+            saved["medoids"],
+            float(saved["total_deviation"]),
+            str(saved["method"]),
+            random_state,
+            emb.ids,
+        )
+
+    def scan_k(
+        self,
+        ks: Iterable[int] = range(2, 31),
+        *,
+        model: str | None = None,
+        random_state: int | None = 0,
+    ) -> analysis.KScan:
+        """k-medoids for every k in ``ks``: inertia, distortion and silhouette per k, and
+        the suggested k (the kneedle elbow of the inertia curve). Saved like clusters."""
+        ks = [check_int(k, "ks", "Collection.scan_k", low=1) for k in ks]
+        emb = self.embeddings(model)
+        tag = hashlib.blake2b(repr(sorted(set(ks))).encode(), digest_size=5).hexdigest()
+        saved = self._saved_result(
+            emb,
+            f"scan-{tag}-seed{random_state}",
+            lambda: _scan_arrays(analysis.scan_k(emb.vectors, ks, random_state=random_state)),
+        )
+        ks_arr, inertia = saved["ks"], saved["inertia"]
+        elbow = analysis.find_elbow(ks_arr, inertia)
+        return analysis.KScan(ks_arr, inertia, saved["distortion"], saved["silhouette"], elbow)
+
+    def show_elbow(
+        self,
+        ks: Iterable[int] = range(2, 31),
+        *,
+        model: str | None = None,
+        random_state: int | None = 0,
+    ):
+        """The k-selection figure: inertia, distortion and silhouette against k."""
+        from lookalike.figures import elbow_figure
+
+        scan = self.scan_k(ks, model=model, random_state=random_state)
+        return elbow_figure(scan, title=f"Choosing k for {self.path.name} ({self._model(model)})")
+
+    def show_representatives(
+        self,
+        k: int = 10,
+        *,
+        model: str | None = None,
+        random_state: int | None = 0,
+        ncols: int | None = None,
+    ):
+        """The medoid of every cluster in a row (largest cluster first), with its size."""
+        from lookalike.figures import image_grid
+
+        found = self.clusters(k, model=model, random_state=random_state)
+        order = np.argsort(-found.sizes, kind="stable")
+        ids = [found.medoid_ids[c] for c in order]
+        captions = [f"cluster {c}: {found.sizes[c]} images\n{found.medoid_ids[c]}" for c in order]
+        return image_grid(
+            [self.thumbnail(i) for i in ids],
+            captions,
+            ncols=ncols or min(k, 10),
+            title=f"{k} representatives (medoids) of {self.path.name}",
+        )
+
+    def show_neighborhood(
+        self,
+        image: str,
+        *,
+        k: int = 10,
+        n: int = 15,
+        model: str | None = None,
+        random_state: int | None = 0,
+    ):
+        """``image`` (e.g. a medoid, framed) and the ``n - 1`` members of its cluster most
+        similar to it, with cosine scores."""
+        from lookalike.figures import image_grid
+
+        n = check_int(n, "n", "Collection.show_neighborhood", low=1, high=1000)
+        found = self.clusters(k, model=model, random_state=random_state)
+        emb = self.embeddings(model)
+        row = self._row(emb, image)
+        rows, scores = analysis.cluster_neighborhood(emb.vectors, found, row, n)
+        c = int(found.labels[row])
+        captions = [f"{emb.ids[r]}  {s:.3f}" for r, s in zip(rows, scores, strict=True)]
+        title = f"Cluster {c} ({found.sizes[c]} images) around {emb.ids[row]}"
+        pictures = [self.thumbnail(emb.ids[r]) for r in rows]
+        return image_grid(pictures, captions, ncols=5, highlight=[0], title=title)
+
+    def map(
+        self, method: str = "umap", *, model: str | None = None, random_state: int | None = 0
+    ) -> analysis.Projection:
+        """2-D coordinates of every image (``"pca"``, ``"tsne"`` or ``"umap"``), cached per
+        model and method."""
+        method = check_choice(method, "method", "Collection.map", analysis.maps.METHODS)
+        emb = self.embeddings(model)
+        saved = self._saved_result(
+            emb,
+            f"map-{method}-seed{random_state}",
+            lambda: {
+                "coords": analysis.project(emb.vectors, method=method, random_state=random_state)
+            },
+        )
+        return analysis.Projection(saved["coords"], method, emb.model, emb.ids)
+
+    def show_map(
+        self,
+        method: str = "umap",
+        *,
+        model: str | None = None,
+        atlas: bool = True,
+        clusters: int | None = None,
+        highlight: str | None = None,
+        neighbors: int = 0,
+        cells: int | None = None,
+        random_state: int | None = 0,
+    ):
+        """The map as an image atlas (thumbnails snapped to a ``cells x cells`` grid) or
+        as points; coloured by ``clusters`` (k) if given; ``highlight`` an image (black
+        star) and its ``neighbors`` nearest images (red)."""
+        from lookalike import figures
+
+        proj = self.map(method, model=model, random_state=random_state)
+        emb = self.embeddings(model)
+        labels = None if clusters is None else self.clusters(clusters, model=model).labels
+        hl, near = self._highlight_rows(emb, highlight, neighbors)
+        title = f"{self.path.name}: {method.upper()} of {len(proj)} images ({emb.model})"
+        if not atlas:
+            return figures.map_points(
+                proj.coords, labels=labels, highlight=hl, neighbors=near, title=title
+            )
+        if cells is None:
+            cells = analysis.atlas_cells(len(proj))
+        cells = check_int(cells, "cells", "Collection.show_map", low=1, high=200)
+        rows, cell_xy = analysis.snap_to_grid(proj.coords, cells=cells)
+        thumbs = [self.thumbnail(proj.ids[r], size=128) for r in rows]
+        return figures.map_atlas(
+            proj.coords,
+            rows,
+            cell_xy,
+            thumbs,
+            cells=cells,
+            labels=labels,
+            highlight=hl,
+            neighbors=near,
+            title=title,
+        )
+
+    def compare_models(self, model_a: str, model_b: str, *, k: int = 4) -> analysis.ModelComparison:
+        """For the images both models embedded: how many of each image's ``k`` nearest
+        neighbours the two models share; ``.table`` counts k, k-1, ..., 0, and
+        ``.per_image()`` drills down."""
+        k = check_int(k, "k", "Collection.compare_models", low=1)
+        ea, eb = self.embeddings(model_a), self.embeddings(model_b)
+        pos_b = eb.positions()
+        rows_a = np.array(
+            [i for i, image_id in enumerate(ea.ids) if image_id in pos_b], dtype=np.int64
+        )
+        rows_b = np.array([pos_b[image_id] for image_id in ea.ids[rows_a]], dtype=np.int64)
+        result = analysis.topk_overlap(
+            ea.vectors[rows_a], eb.vectors[rows_b], k=k, model_a=ea.model, model_b=eb.model
+        )
+        return replace(result, ids=ea.ids[rows_a])
+
+    def _row(self, emb: Embeddings, image: str) -> int:
+        row = emb.positions().get(self.image(image).id)
+        if row is None:
+            raise ImageNotFound(f"Image {image!r} has no vector for model {emb.model}.")
+        return row
+
+    def _highlight_rows(
+        self, emb: Embeddings, image: str | None, n: int
+    ) -> tuple[int | None, list[int]]:
+        n = check_int(n, "neighbors", "Collection.show_map", low=0, high=10_000)
+        if image is None:
+            return None, []
+        row = self._row(emb, image)
+        near = (
+            analysis.top_k(self.knn_index(emb.model), emb.vectors[row], n, exclude=row)[1]
+            if n
+            else []
+        )
+        return row, [int(r) for r in near]
+
+    def _saved_result(self, emb: Embeddings, name: str, compute) -> dict[str, np.ndarray]:
+        """The arrays saved as ``name`` for these vectors, computed and saved if absent or
+        stale (see :mod:`lookalike.store.results`)."""
+        cache = self.__dict__.setdefault("_fingerprints", {})
+        if cache.get(emb.model, (None,))[0] is not emb:
+            cache[emb.model] = (emb, fingerprint(emb.ids, emb.vectors))
+        files = ResultFiles(self.path / "index")
+        saved = files.load(emb.model, name, cache[emb.model][1])
+        if saved is None:
+            saved = compute()
+            files.save(emb.model, name, cache[emb.model][1], saved)
+        return saved
 
     # -- more models and sources (issue 6) ---------------------------------------------
+
+
+def _clusters_arrays(found: analysis.Clusters) -> dict[str, np.ndarray]:
+    return {
+        "labels": found.labels,
+        "medoids": found.medoids,
+        "total_deviation": np.array(found.total_deviation),
+        "method": np.array(found.method),
+    }
+
+
+def _scan_arrays(scan: analysis.KScan) -> dict[str, np.ndarray]:
+    return {
+        "ks": scan.ks,
+        "inertia": scan.inertia,
+        "distortion": scan.distortion,
+        "silhouette": scan.silhouette,
+    }
 
 
 class _NullBar:

@@ -1,8 +1,15 @@
 """Analysis: pure functions over vectors and graphs (no file or network I/O)."""
 
-from lookalike.analysis.clusters import Clusters, KScan, find_elbow, k_medoids, scan_k
+from lookalike.analysis.clusters import (
+    Clusters,
+    KScan,
+    cluster_neighborhood,
+    find_elbow,
+    k_medoids,
+    scan_k,
+)
 from lookalike.analysis.compare import ModelComparison, knn_rows, topk_overlap
-from lookalike.analysis.maps import Projection, project, snap_to_grid, unit_square
+from lookalike.analysis.maps import Projection, atlas_cells, project, snap_to_grid, unit_square
 from lookalike.analysis.neighbors import Neighbor, Neighbors, top_k
 
 __all__ = [
@@ -12,6 +19,8 @@ __all__ = [
     "Neighbor",
     "Neighbors",
     "Projection",
+    "atlas_cells",
+    "cluster_neighborhood",
     "find_elbow",
     "k_medoids",
     "knn_rows",

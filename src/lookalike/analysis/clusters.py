@@ -24,7 +24,7 @@ import numpy as np
 
 from lookalike._validation import check_int
 
-__all__ = ["Clusters", "KScan", "find_elbow", "k_medoids", "scan_k"]
+__all__ = ["Clusters", "KScan", "cluster_neighborhood", "find_elbow", "k_medoids", "scan_k"]
 
 BLOCK = 8192  # rows scored together when assigning to medoids
 
@@ -268,15 +268,14 @@ def scan_k(
     rng = np.random.default_rng(random_state)
     sample = rng.choice(n, min(n, silhouette_sample), replace=False)
     for k in ks:
-        if distances is not None:
-            medoids = np.arange(n) if k == n else _fasterpam(distances, k, random_state)
-            clusters = _result(x, medoids, "fasterpam", random_state)
+        if distances is None:
+            medoids = k_medoids(x, k, random_state=random_state, max_full=max_full).medoids
         else:
-            clusters = k_medoids(x, k, random_state=random_state, max_full=max_full)
-        d = _distances_to_medoids(x, clusters)
+            medoids = np.arange(n) if k == n else _fasterpam(distances, k, random_state)
+        labels, d = _assign(x, medoids)
         inertia.append(float(d.sum()))
         distortion.append(float((d**2).mean()))
-        silhouette.append(_silhouette(x[sample], clusters.labels[sample], random_state))
+        silhouette.append(_silhouette(x[sample], labels[sample], random_state))
     ks_arr = np.array(ks)
     return KScan(
         ks_arr,
@@ -379,11 +378,6 @@ def _result(x: np.ndarray, medoids: np.ndarray, method: str, seed: int | None) -
     return Clusters(labels, np.asarray(medoids, dtype=np.int64), float(dist.sum()), method, seed)
 
 
-def _distances_to_medoids(x: np.ndarray, clusters: Clusters) -> np.ndarray:
-    m = x[clusters.medoids][clusters.labels]
-    return np.maximum(1.0 - np.einsum("ij,ij->i", x, m, dtype=np.float64), 0.0)
-
-
 def _clara(x: np.ndarray, k: int, seed: int | None, sample_size: int, n_samples: int) -> np.ndarray:
     """CLARA with FasterPAM: the best medoids over samples, then refined on all rows."""
     n = len(x)
@@ -428,3 +422,29 @@ def _silhouette(x: np.ndarray, labels: np.ndarray, seed: int | None) -> float:
     from sklearn.metrics import silhouette_score
 
     return float(silhouette_score(x, labels, metric="cosine", random_state=seed))
+
+
+def cluster_neighborhood(
+    vectors: np.ndarray, clusters: Clusters, row: int, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``n`` members of ``row``'s cluster most similar to it (itself first).
+
+    Returns
+    -------
+    rows : ndarray of shape (<=n,), scores : ndarray of shape (<=n,)
+        Cosine similarity to ``row``, best first.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 0], [0.8, 0.6], [0.6, 0.8], [0, 1.0]])
+    >>> c = Clusters(np.array([0, 0, 0, 1]), np.array([1, 3]), 0.0, "fasterpam")
+    >>> cluster_neighborhood(x, c, 1, 2)[0].tolist()
+    [1, 2]
+    """
+    members = clusters.members(int(clusters.labels[row]))
+    scores = np.asarray(vectors[members], dtype=np.float32) @ np.asarray(vectors[row])
+    scores[members == row] = np.inf  # the centre first, even among exact copies
+    order = np.argsort(-scores, kind="stable")[:n]
+    out = scores[order]
+    out[members[order] == row] = 1.0
+    return members[order], out

@@ -9,7 +9,7 @@ import numpy as np
 
 from lookalike._validation import check_choice, check_int
 
-__all__ = ["METHODS", "Projection", "project", "snap_to_grid", "unit_square"]
+__all__ = ["METHODS", "Projection", "atlas_cells", "project", "snap_to_grid", "unit_square"]
 
 METHODS = ("pca", "tsne", "umap")
 
@@ -137,6 +137,17 @@ def snap_to_grid(coords: np.ndarray, *, cells: int) -> tuple[np.ndarray, np.ndar
     first[1:] = cell_id[order][1:] != cell_id[order][:-1]
     rows = order[first]
     return rows, ij[rows]
+
+
+def atlas_cells(n_images: int) -> int:
+    """A grid side for an atlas of ``n_images``: about 1.5 cells per image along each
+    side for small collections (few collisions), at most 40 (1,600 thumbnails) for
+    large ones.
+
+    >>> atlas_cells(9), atlas_cells(100), atlas_cells(20_000)
+    (6, 15, 40)
+    """
+    return int(min(40, max(6, np.ceil(1.5 * np.sqrt(max(n_images, 1))))))
 
 
 def _pca(x: np.ndarray, n_components: int, seed: int | None) -> np.ndarray:

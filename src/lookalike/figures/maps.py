@@ -74,9 +74,9 @@ def map_atlas(
     fig = Figure(figsize=(size, size))
     ax = fig.add_subplot()
     if labels is None:
-        ax.scatter(u[:, 0], u[:, 1], s=3, color="0.6", linewidths=0, zorder=1)
+        ax.scatter(u[:, 0], u[:, 1], s=6, color="0.6", linewidths=0, zorder=1)
     else:
-        ax.scatter(u[:, 0], u[:, 1], s=3, c=_colors(labels), linewidths=0, zorder=1)
+        ax.scatter(u[:, 0], u[:, 1], s=6, c=_colors(labels), linewidths=0, zorder=1)
     ax.imshow(np.asarray(canvas), extent=(0, 1, 0, 1), zorder=2, interpolation="antialiased")
     if labels is not None:  # a coloured frame per thumbnail says its cluster
         colors = _colors(labels)
@@ -93,7 +93,9 @@ def map_atlas(
                 )
             )
     _draw_highlight(ax, u, highlight, neighbors)
-    _finish(ax, title)
+    lo = np.floor(u.min(axis=0) * cells) / cells  # crop to the occupied cells
+    hi = np.ceil(u.max(axis=0) * cells) / cells
+    _finish(ax, title, lo, hi)
     return fig
 
 
@@ -111,9 +113,9 @@ def _draw_highlight(ax, u: np.ndarray, highlight: int | None, neighbors: Sequenc
         ax.scatter([u[highlight, 0]], [u[highlight, 1]], s=140, color="black", marker="*", zorder=6)
 
 
-def _finish(ax, title: str | None) -> None:
-    ax.set_xlim(-0.01, 1.01)
-    ax.set_ylim(-0.01, 1.01)
+def _finish(ax, title: str | None, lo=(0.0, 0.0), hi=(1.0, 1.0)) -> None:
+    ax.set_xlim(lo[0] - 0.01, hi[0] + 0.01)
+    ax.set_ylim(lo[1] - 0.01, hi[1] + 0.01)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
