@@ -412,7 +412,8 @@ class Collection:
         if cells is None:
             cells = analysis.atlas_cells(len(proj))
         cells = check_int(cells, "cells", "Collection.show_map", low=1, high=200)
-        rows, cell_xy = analysis.snap_to_grid(proj.coords, cells=cells)
+        prefer = ([] if hl is None else [hl]) + near
+        rows, cell_xy = analysis.snap_to_grid(proj.coords, cells=cells, prefer=prefer)
         thumbs = [self.thumbnail(proj.ids[r], size=128) for r in rows]
         return figures.map_atlas(
             proj.coords,

@@ -3,6 +3,7 @@ keeps an image atlas legible at 10k+ images."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,7 +104,9 @@ def unit_square(coords: np.ndarray) -> np.ndarray:
     return (c - lo) / span + (1 - (hi - lo) / span) / 2
 
 
-def snap_to_grid(coords: np.ndarray, *, cells: int) -> tuple[np.ndarray, np.ndarray]:
+def snap_to_grid(
+    coords: np.ndarray, *, cells: int, prefer: Sequence[int] = ()
+) -> tuple[np.ndarray, np.ndarray]:
     """One image per cell of a ``cells x cells`` grid laid over the map: the image
     nearest each occupied cell's centre. This is what keeps an atlas of 10k+ images
     legible: at most ``cells * cells`` thumbnails, none overlapping.
@@ -112,6 +115,9 @@ def snap_to_grid(coords: np.ndarray, *, cells: int) -> tuple[np.ndarray, np.ndar
     ----------
     coords : ndarray of shape (n_images, 2)
     cells : int
+    prefer : sequence of int, default=()
+        Rows that win their cell whatever their distance to its centre (e.g. a
+        highlighted image and its neighbours); earlier ones win over later ones.
 
     Returns
     -------
@@ -131,6 +137,8 @@ def snap_to_grid(coords: np.ndarray, *, cells: int) -> tuple[np.ndarray, np.ndar
     u = unit_square(coords)
     ij = np.minimum((u * cells).astype(np.int64), cells - 1)
     off_centre = ((u * cells - ij - 0.5) ** 2).sum(axis=1)
+    prefer = np.asarray(prefer, dtype=np.int64)
+    off_centre[prefer[::-1]] = -2.0 - np.arange(len(prefer))  # prefer[0] lowest of all
     cell_id = ij[:, 1] * cells + ij[:, 0]
     order = np.lexsort((off_centre, cell_id))
     first = np.ones(len(order), dtype=bool)

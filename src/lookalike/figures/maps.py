@@ -78,21 +78,22 @@ def map_atlas(
     else:
         ax.scatter(u[:, 0], u[:, 1], s=6, c=_colors(labels), linewidths=0, zorder=1)
     ax.imshow(np.asarray(canvas), extent=(0, 1, 0, 1), zorder=2, interpolation="antialiased")
+    frames = {}
     if labels is not None:  # a coloured frame per thumbnail says its cluster
         colors = _colors(labels)
-        for r, (cx, cy) in zip(rows, cell_xy, strict=True):
-            ax.add_patch(
-                Rectangle(
-                    (cx / cells, cy / cells),
-                    1 / cells,
-                    1 / cells,
-                    fill=False,
-                    edgecolor=colors[r],
-                    linewidth=1.2,
-                    zorder=3,
-                )
-            )
-    _draw_highlight(ax, u, highlight, neighbors)
+        frames = {int(r): (colors[r], 1.2) for r in rows}
+    frames.update({int(r): ("red", 3.0) for r in neighbors})
+    if highlight is not None:
+        frames[int(highlight)] = ("black", 3.5)
+    shown = {int(r): xy for r, xy in zip(rows, cell_xy, strict=True)}
+    for r, (color, width) in frames.items():
+        if r in shown:
+            cx, cy = shown[r]
+            square = Rectangle((cx / cells, cy / cells), 1 / cells, 1 / cells, fill=False)
+            square.set(edgecolor=color, linewidth=width, zorder=4 if width > 2 else 3)
+            ax.add_patch(square)
+    hidden = [r for r in neighbors if int(r) not in shown]  # lost their cell to another
+    _draw_highlight(ax, u, highlight if highlight not in shown else None, hidden)
     lo = np.floor(u.min(axis=0) * cells) / cells  # crop to the occupied cells
     hi = np.ceil(u.max(axis=0) * cells) / cells
     _finish(ax, title, lo, hi)
