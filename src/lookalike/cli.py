@@ -265,6 +265,9 @@ def map_(
     cells: Annotated[
         int | None, typer.Option(help="Atlas grid side (default: from the collection size).")
     ] = None,
+    spread: Annotated[
+        bool, typer.Option(help="Atlas laid out by rank along each axis (fills the grid).")
+    ] = True,
     seed: SeedOpt = 0,
     out: Annotated[
         Path,
@@ -285,6 +288,7 @@ def map_(
         highlight=highlight,
         neighbors=neighbors,
         cells=cells,
+        spread=spread,
         random_state=seed,
     )
     _save_figure(fig, out)

@@ -393,11 +393,14 @@ class Collection:
         highlight: str | None = None,
         neighbors: int = 0,
         cells: int | None = None,
+        spread: bool = True,
         random_state: int | None = 0,
     ):
         """The map as an image atlas (thumbnails snapped to a ``cells x cells`` grid) or
         as points; coloured by ``clusters`` (k) if given; ``highlight`` an image (black
-        star) and its ``neighbors`` nearest images (red)."""
+        star) and its ``neighbors`` nearest images (red). ``spread`` lays the atlas out
+        by rank along each axis (:func:`lookalike.analysis.equalize`) so that clumps and
+        outliers do not leave it empty."""
         from lookalike import figures
 
         proj = self.map(method, model=model, random_state=random_state)
@@ -412,11 +415,12 @@ class Collection:
         if cells is None:
             cells = analysis.atlas_cells(len(proj))
         cells = check_int(cells, "cells", "Collection.show_map", low=1, high=200)
+        coords = analysis.equalize(proj.coords) if spread else proj.coords
         prefer = ([] if hl is None else [hl]) + near
-        rows, cell_xy = analysis.snap_to_grid(proj.coords, cells=cells, prefer=prefer)
+        rows, cell_xy = analysis.snap_to_grid(coords, cells=cells, prefer=prefer)
         thumbs = [self.thumbnail(proj.ids[r], size=128) for r in rows]
         return figures.map_atlas(
-            proj.coords,
+            coords,
             rows,
             cell_xy,
             thumbs,

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lookalike.analysis import knn_rows, project, snap_to_grid, topk_overlap, unit_square
+from lookalike.analysis import (
+    equalize,
+    knn_rows,
+    project,
+    snap_to_grid,
+    topk_overlap,
+    unit_square,
+)
 from tests.analysis.test_clusters import clustered
 
 
@@ -37,6 +44,15 @@ def test_snap_to_grid_shows_one_image_per_occupied_cell():
     # Each shown image lies in the cell it is drawn in.
     u = unit_square(coords)[rows]
     assert np.array_equal(np.minimum((u * 40).astype(int), 39), cell_xy)
+
+
+def test_equalize_keeps_order_and_fills_the_square():
+    rng = np.random.default_rng(1)
+    coords = np.vstack([rng.normal(0, 0.01, (50, 2)), [[100.0, -100.0]]])  # clump + outlier
+    e = equalize(coords)
+    assert e.min() == 0 and e.max() == 1
+    assert (np.argsort(e[:, 0]) == np.argsort(coords[:, 0])).all()
+    assert len(snap_to_grid(e, cells=10)[0]) > len(snap_to_grid(coords, cells=10)[0]) * 5
 
 
 def test_preferred_rows_win_their_cells_first_one_first():

@@ -9,7 +9,14 @@ from lookalike.analysis.clusters import (
     scan_k,
 )
 from lookalike.analysis.compare import ModelComparison, knn_rows, topk_overlap
-from lookalike.analysis.maps import Projection, atlas_cells, project, snap_to_grid, unit_square
+from lookalike.analysis.maps import (
+    Projection,
+    atlas_cells,
+    equalize,
+    project,
+    snap_to_grid,
+    unit_square,
+)
 from lookalike.analysis.neighbors import Neighbor, Neighbors, top_k
 
 __all__ = [
@@ -21,6 +28,7 @@ __all__ = [
     "Projection",
     "atlas_cells",
     "cluster_neighborhood",
+    "equalize",
     "find_elbow",
     "k_medoids",
     "knn_rows",

@@ -10,7 +10,15 @@ import numpy as np
 
 from lookalike._validation import check_choice, check_int
 
-__all__ = ["METHODS", "Projection", "atlas_cells", "project", "snap_to_grid", "unit_square"]
+__all__ = [
+    "METHODS",
+    "Projection",
+    "atlas_cells",
+    "equalize",
+    "project",
+    "snap_to_grid",
+    "unit_square",
+]
 
 METHODS = ("pca", "tsne", "umap")
 
@@ -145,6 +153,22 @@ def snap_to_grid(
     first[1:] = cell_id[order][1:] != cell_id[order][:-1]
     rows = order[first]
     return rows, ij[rows]
+
+
+def equalize(coords: np.ndarray) -> np.ndarray:
+    """Replace each axis by its rank in [0, 1] (ties share a rank): the order of the
+    images along x and along y is kept, but dense clumps and far outliers no longer
+    leave most of an atlas empty. Identical images stay on one spot.
+
+    >>> equalize(np.array([[0.0, 5], [1, 5], [100, 0]])).tolist()
+    [[0.0, 0.75], [0.5, 0.75], [1.0, 0.0]]
+    """
+    from scipy.stats import rankdata
+
+    c = np.asarray(coords, dtype=np.float64)
+    if len(c) < 2:
+        return np.zeros_like(c)
+    return (rankdata(c, axis=0) - 1) / (len(c) - 1)
 
 
 def atlas_cells(n_images: int) -> int:
