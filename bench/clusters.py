@@ -86,13 +86,16 @@ def lookalike_child(path: str, n: int, k: int, max_full: int) -> None:
     print(json.dumps(out | {"method": found.method}))
 
 
-def run(cmd: list[str], timeout: float | None = None) -> dict:
+def run(cmd: list[str], timeout: float | None = None, env: dict | None = None) -> dict:
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, check=False, env=env
+        )
     except subprocess.TimeoutExpired:
         return {"timeout": timeout}
     if done.returncode != 0:
-        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
+        last = (done.stderr.strip().splitlines() or [""])[-1]
+        return {"error": f"exit {done.returncode} {last}"}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -128,7 +131,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000])
     parser.add_argument("--ks", type=int, nargs="+", default=[10, 50])
-    parser.add_argument("--big", type=int, default=100_000, help="N for the sampled scheme")
+    parser.add_argument(
+        "--big", type=int, default=100_000, help="N for the sampled scheme (0: skip)"
+    )
     parser.add_argument("--pam-cap", type=float, default=1.5)
     parser.add_argument("--pam-sizes", type=int, nargs="*", default=[20_000])
     parser.add_argument("--child", nargs=4, metavar=("PATH", "N", "K", "MAX_FULL"))
@@ -137,12 +142,15 @@ def main() -> None:
         path, n, k, max_full = args.child
         return lookalike_child(path, int(n), int(k), int(max_full))
 
-    path = str(make_vectors(max([args.big, *args.sizes])))
+    path = str(make_vectors(max([100_000, args.big, *args.sizes])))
     skx, why = skx_python()
     print(f"clustered unit vectors, dim {DIM}, {CENTRES} centres; {os.cpu_count()} cores")
     if skx is None:
         print(f"scikit-learn-extra skipped: {why}")
     me = [sys.executable, __file__, "--child", path]
+    # The OpenBLAS 0.3.23 in the numpy<2 wheels segfaults here in multi-threaded float64
+    # matrix products of this size (exit -11 at N = 20k); one BLAS thread runs.
+    skx_env = os.environ | {"OPENBLAS_NUM_THREADS": "1"}
     rows = []
     for n in args.sizes:
         for k in args.ks:
@@ -161,7 +169,7 @@ def main() -> None:
             for name, r in res.items():
                 print(f"N={n:>6} k={k:>3}  {name:<14} {fmt(r)}", flush=True)
             rows.append((n, k, res))
-    for k in args.ks:
+    for k in args.ks if args.big else []:
         r = run([*me, str(args.big), str(k), "30000"])
         print(f"N={args.big:>6} k={k:>3}  {'sampled':<14} {fmt(r)}", flush=True)
         rows.append((args.big, k, {"sampled": r}))
@@ -176,7 +184,7 @@ def main() -> None:
             parts.append(f"loss full/skx-alternate {full['loss'] / alt['loss']:.4f}")
         if "loss" in full and "loss" in samp:
             parts.append(f"loss sampled/full {samp['loss'] / full['loss']:.4f}")
-        if "seconds" in full and pam:
+        if "seconds" in full and ("seconds" in pam or "timeout" in pam):
             pam_s = pam.get("seconds", pam.get("timeout"))
             more = ">" if "timeout" in pam else ""
             parts.append(f"time skx-pam/full {more}{pam_s / full['seconds']:.2f}x")
