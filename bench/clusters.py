@@ -159,12 +159,12 @@ def main() -> None:
                 res["sampled"] = run([*me, str(n), str(k), "1000"])
             if skx is not None:
                 res["skx alternate"] = run(
-                    [str(skx), "-c", SKX_CHILD, path, str(n), str(k), "alternate"]
+                    [str(skx), "-c", SKX_CHILD, path, str(n), str(k), "alternate"], None, skx_env
                 )
                 if n in args.pam_sizes:
                     cap = max(60.0, args.pam_cap * res["full"].get("seconds", 60.0))
                     res["skx pam"] = run(
-                        [str(skx), "-c", SKX_CHILD, path, str(n), str(k), "pam"], cap
+                        [str(skx), "-c", SKX_CHILD, path, str(n), str(k), "pam"], cap, skx_env
                     )
             for name, r in res.items():
                 print(f"N={n:>6} k={k:>3}  {name:<14} {fmt(r)}", flush=True)
