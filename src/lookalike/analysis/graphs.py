@@ -1,0 +1,558 @@
+"""Similarity graphs: grow one from a seed image (breadth-first over any neighbours
+function), build the kNN graph of a whole collection, connect its islands, measure it.
+
+Edge weights of the whole-collection graph are cosine distances ``1 - similarity``
+(floored at ``MIN_DISTANCE`` so that identical images still have an edge); the graphs
+handed to users (networkx) carry ``similarity`` on their edges.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import networkx as nx
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from lookalike._validation import check_int
+from lookalike.search import FaissIndex, FlatIndex, KnnIndex
+
+__all__ = [
+    "EXACT_BELOW",
+    "MAX_DEPTH",
+    "MIN_DISTANCE",
+    "GraphStats",
+    "KnnGraph",
+    "build_knn_graph",
+    "connect_components",
+    "default_index",
+    "expand_seed",
+    "graph_stats",
+    "knn_graph",
+]
+
+MIN_DISTANCE = 1e-6
+MAX_DEPTH = 10  # k ** depth explodes long before: deeper requests are capped, with a note
+EXACT_BELOW = 50_000  # exact blockwise kNN up to this many vectors, HNSW above
+
+NeighborsFn = Callable[[str, int], Iterable[tuple[str, float]]]
+
+
+# -- growing a graph from a seed ---------------------------------------------------------
+def expand_seed(
+    neighbors_fn: NeighborsFn,
+    seed: str,
+    *,
+    depth: int = 2,
+    k: int = 5,
+    max_nodes: int = 10_000,
+) -> nx.Graph:
+    """Grow the graph of images similar to ``seed``, breadth-first, ``depth`` levels.
+
+    Each node of levels ``0 .. depth - 1`` is linked to its ``k`` most similar images,
+    fetched once with ``neighbors_fn``; nodes already in the graph are linked again but
+    never fetched again. The same function runs over a local collection or a remote
+    catalogue: only ``neighbors_fn`` changes.
+
+    Parameters
+    ----------
+    neighbors_fn : callable ``(id: str, k: int) -> iterable of (id, similarity)``
+        The ``k`` most similar images to ``id``, best first (``id`` itself is skipped
+        if returned).
+    seed : str
+    depth : int, default=2
+        Levels of expansion; more than ``MAX_DEPTH`` is capped with a warning.
+    k : int, default=5
+    max_nodes : int, default=10000
+        Stop adding nodes beyond this many (with a warning).
+
+    Returns
+    -------
+    networkx.Graph
+        Node attribute ``depth`` (0 for the seed); edge attribute ``similarity``; graph
+        attributes ``seed``, ``k``, ``depth`` and ``fetched`` (calls of ``neighbors_fn``).
+
+    Examples
+    --------
+    >>> table = {"a": [("b", 0.9), ("c", 0.8)], "b": [("a", 0.9), ("c", 0.7)],
+    ...          "c": [("a", 0.8), ("d", 0.6)], "d": [("c", 0.6), ("b", 0.5)]}
+    >>> g = expand_seed(lambda i, k: table[i][:k], "a", depth=2, k=2)
+    >>> sorted(g.nodes(data="depth"))
+    [('a', 0), ('b', 1), ('c', 1), ('d', 2)]
+    >>> g.graph["fetched"], g.edges["b", "c"]["similarity"]
+    (3, 0.7)
+    """
+    depth = check_int(depth, "depth", "expand_seed", low=0)
+    k = check_int(k, "k", "expand_seed", low=1, high=1000)
+    max_nodes = check_int(max_nodes, "max_nodes", "expand_seed", low=1)
+    if depth > MAX_DEPTH:
+        warnings.warn(f"depth={depth} is capped at {MAX_DEPTH}.", UserWarning, stacklevel=2)
+        depth = MAX_DEPTH
+    seed = str(seed)
+    g = nx.Graph(seed=seed, k=k, depth=depth)
+    g.add_node(seed, depth=0)
+    frontier, fetched, full = [seed], 0, False
+    for level in range(1, depth + 1):
+        following = []
+        for node in frontier:
+            fetched += 1
+            for other, score in list(neighbors_fn(node, k))[:k]:
+                other = str(other)
+                if other == node:
+                    continue
+                if other not in g:
+                    if g.number_of_nodes() >= max_nodes:
+                        full = True
+                        continue
+                    g.add_node(other, depth=level)
+                    following.append(other)
+                if not g.has_edge(node, other):
+                    g.add_edge(node, other, similarity=float(score))
+        frontier = following
+        if not frontier:
+            break
+    g.graph["fetched"] = fetched
+    if full:
+        warnings.warn(
+            f"The graph stopped growing at max_nodes={max_nodes} nodes.", UserWarning, stacklevel=2
+        )
+    return g
+
+
+# -- the kNN graph of a whole collection -------------------------------------------------
+def default_index(vectors: np.ndarray) -> KnnIndex:
+    """Exact blockwise search below ``EXACT_BELOW`` vectors, FAISS HNSW above."""
+    if len(vectors) < EXACT_BELOW:
+        return FlatIndex.from_vectors(vectors)
+    index = FaissIndex(vectors.shape[1], kind="hnsw", hnsw_m=16, ef_search=48)
+    index.faiss_index.hnsw.efConstruction = 48
+    for start in range(0, len(vectors), 65536):
+        index.add(np.asarray(vectors[start : start + 65536], dtype=np.float32))
+    return index
+
+
+def _search_rows(
+    index: KnnIndex, vectors: np.ndarray, rows: np.ndarray, k: int, block: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``index.search`` for ``vectors[rows]``, block by block; no input validation."""
+    scores = np.empty((len(rows), k), np.float32)
+    ids = np.empty((len(rows), k), np.int64)
+    for start in range(0, len(rows), block):
+        sel = rows[start : start + block]
+        if len(sel) and sel[-1] - sel[0] == len(sel) - 1:  # contiguous: a slice, no copy
+            q = np.asarray(vectors[sel[0] : sel[-1] + 1], dtype=np.float32)
+        else:
+            q = np.asarray(vectors[sel], dtype=np.float32)
+        scores[start : start + len(sel)], ids[start : start + len(sel)] = index.search(q, k)
+    return scores, ids
+
+
+def knn_graph(
+    index: KnnIndex,
+    vectors: np.ndarray,
+    *,
+    k: int = 10,
+    mutual: bool = False,
+    block: int = 8192,
+) -> sparse.csr_matrix:
+    """The symmetric kNN graph of ``vectors``: an edge joins two rows when either is
+    among the other's ``k`` nearest (both, with ``mutual=True``).
+
+    Parameters
+    ----------
+    index : KnnIndex
+        Holds ``vectors`` (row ``i`` is id ``i``), cosine metric.
+    vectors : ndarray of shape (n, dim)
+        Unit rows (may be a memory map); searched ``block`` rows at a time.
+    k : int, default=10
+    mutual : bool, default=False
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of shape (n, n)
+        Symmetric; values are cosine distances ``max(1 - similarity, MIN_DISTANCE)``.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 0], [0.8, 0.6], [0, 1], [-1, 0]], dtype=np.float32)
+    >>> g = knn_graph(FlatIndex.from_vectors(x), x, k=1)
+    >>> g.toarray().astype(float).round(2).tolist()
+    [[0.0, 0.2, 0.0, 0.0], [0.2, 0.0, 0.4, 0.0], [0.0, 0.4, 0.0, 1.0], [0.0, 0.0, 1.0, 0.0]]
+    """
+    n = len(vectors)
+    k = check_int(k, "k", "knn_graph", low=1)
+    if n < 2:
+        return sparse.csr_matrix((n, n), dtype=np.float32)
+    kk = min(k + 1, n)
+    scores, ids = _search_rows(index, vectors, np.arange(n), kk, block)
+    rows = np.arange(n)[:, None]
+    keep = (ids >= 0) & (ids != rows)
+    keep &= np.cumsum(keep, axis=1) <= k  # the query itself may be missing or not first
+    r = np.broadcast_to(rows, ids.shape)[keep]
+    dist = np.maximum(1.0 - scores[keep], MIN_DISTANCE).astype(np.float32)
+    a = sparse.csr_matrix((dist, (r, ids[keep])), shape=(n, n))
+    a = a.minimum(a.T) if mutual else a.maximum(a.T)
+    a = a.tocsr()
+    a.eliminate_zeros()
+    return a
+
+
+def connect_components(
+    graph: sparse.csr_matrix,
+    vectors: np.ndarray,
+    *,
+    index: KnnIndex,
+    probe: int = 64,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Edges that join the islands of ``graph`` into one component: the minimum
+    spanning tree of the islands, where two islands are as far apart as their closest
+    pair of vectors.
+
+    Every image outside the largest island asks ``index`` for its ``probe`` nearest
+    vectors; the closest pairs across islands found this way are joined by Kruskal's
+    algorithm. Islands still apart (all of their candidates fall inside) are joined to
+    their exact nearest vector outside, found by a blockwise scan.
+
+    Returns
+    -------
+    bridges : ndarray of shape (n_islands - 1, 2), int64
+        Row pairs to link.
+    distances : ndarray of shape (n_islands - 1,), float32
+        Their cosine distances.
+    n_islands : int
+        Connected components of ``graph`` before the bridges.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 0], [0.99, 0.14], [0, 1], [0.14, 0.99]], dtype=np.float32)
+    >>> index = FlatIndex.from_vectors(x)
+    >>> bridges, dist, n = connect_components(knn_graph(index, x, k=1), x, index=index)
+    >>> n, bridges.tolist(), dist.astype(float).round(2).tolist()
+    (2, [[3, 1]], [0.72])
+    """
+    n_islands, labels = csgraph.connected_components(graph, directed=False)
+    empty = (np.zeros((0, 2), np.int64), np.zeros(0, np.float32), int(n_islands))
+    if n_islands <= 1:
+        return empty
+    giant = int(np.argmax(np.bincount(labels)))
+    outside = np.flatnonzero(labels != giant)
+    m = min(probe, len(vectors))
+    scores, ids = _search_rows(index, vectors, outside, m, 8192)
+    src = np.repeat(outside, m)
+    dst = ids.ravel()
+    dist = np.maximum(1.0 - scores.ravel(), MIN_DISTANCE)
+    ok = dst >= 0
+    src, dst, dist = src[ok], dst[ok], dist[ok]
+    across = labels[src] != labels[dst]
+    src, dst, dist = src[across], dst[across], dist[across]
+    # The closest pair for each pair of islands, then Kruskal over the islands.
+    la, lb = np.minimum(labels[src], labels[dst]), np.maximum(labels[src], labels[dst])
+    order = np.lexsort((dist, lb, la))
+    first = np.ones(len(order), bool)
+    first[1:] = (la[order][1:] != la[order][:-1]) | (lb[order][1:] != lb[order][:-1])
+    best = order[first]
+    island_graph = sparse.csr_matrix(
+        (dist[best].astype(np.float64), (la[best], lb[best])), shape=(n_islands, n_islands)
+    )
+    tree = csgraph.minimum_spanning_tree(island_graph).tocoo()
+    pair_to_edge = {
+        (int(a), int(b)): int(e) for a, b, e in zip(la[best], lb[best], best, strict=True)
+    }
+    chosen = [pair_to_edge[(int(a), int(b))] for a, b in zip(tree.row, tree.col, strict=True)]
+    bridges = [(int(src[e]), int(dst[e]), float(dist[e])) for e in chosen]
+    bridges += _join_remaining(labels, bridges, vectors)
+    if not bridges:
+        return empty
+    pairs = np.array([(a, b) for a, b, _ in bridges], np.int64)
+    return pairs, np.array([d for _, _, d in bridges], np.float32), int(n_islands)
+
+
+def _join_remaining(
+    labels: np.ndarray, bridges: Sequence[tuple[int, int, float]], vectors: np.ndarray
+) -> list[tuple[int, int, float]]:
+    """Exact bridges for the groups that ``bridges`` leaves apart: the smallest group is
+    joined to its nearest vector outside, until one group is left. No input validation."""
+    n_islands = int(labels.max()) + 1
+    a = np.array([labels[s] for s, _, _ in bridges], np.int64)
+    b = np.array([labels[t] for _, t, _ in bridges], np.int64)
+    links = sparse.csr_matrix((np.ones(len(a)), (a, b)), shape=(n_islands, n_islands))
+    _, merged = csgraph.connected_components(links, directed=False)
+    group = merged[labels]
+    added: list[tuple[int, int, float]] = []
+    while True:
+        sizes = np.bincount(group)
+        present = np.flatnonzero(sizes)
+        if len(present) <= 1:
+            return added
+        small = present[np.argmin(sizes[present])]
+        members = np.flatnonzero(group == small)
+        q = np.asarray(vectors[members], dtype=np.float32)
+        best_s, best_pair = -np.inf, (0, 0)
+        for start in range(0, len(vectors), 65536):
+            block = np.asarray(vectors[start : start + 65536], dtype=np.float32)
+            s = q @ block.T
+            s[:, group[start : start + len(block)] == small] = -np.inf
+            i, j = np.unravel_index(int(np.argmax(s)), s.shape)
+            if s[i, j] > best_s:
+                best_s, best_pair = float(s[i, j]), (int(members[i]), start + int(j))
+        added.append((*best_pair, max(1.0 - best_s, MIN_DISTANCE)))
+        group[group == small] = group[best_pair[1]]
+
+
+@dataclass(frozen=True)
+class KnnGraph:
+    """The kNN graph of a collection, with the bridges that join its islands.
+
+    Attributes
+    ----------
+    ids : ndarray of shape (n,)
+        Image id of each row.
+    knn : scipy.sparse.csr_matrix of shape (n, n)
+        Symmetric kNN edges weighted by cosine distance.
+    bridges : ndarray of shape (n_islands - 1, 2)
+        Extra edges (row pairs) that make the graph connected.
+    bridge_distances : ndarray of shape (n_islands - 1,)
+    n_islands : int
+        Connected components of ``knn`` alone.
+    k, mutual, model
+        How it was built.
+    """
+
+    ids: np.ndarray
+    knn: sparse.csr_matrix
+    bridges: np.ndarray
+    bridge_distances: np.ndarray
+    n_islands: int
+    k: int
+    mutual: bool = False
+    model: str = ""
+    _tree: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __str__(self) -> str:
+        kind = "mutual " if self.mutual else ""
+        text = (
+            f"{kind}kNN graph (k={self.k}, {self.model}): {len(self)} images, "
+            f"{self.knn.nnz // 2} edges, {self.n_islands} island(s)"
+        )
+        if len(self.bridges):
+            text += f"; {len(self.bridges)} bridge edge(s) of the islands' spanning tree added"
+        return text
+
+    @cached_property
+    def connected(self) -> sparse.csr_matrix:
+        """``knn`` plus the bridges, both ways: one component."""
+        n = len(self.ids)
+        b = self.bridges
+        extra = sparse.csr_matrix(
+            (
+                np.concatenate([self.bridge_distances] * 2).astype(np.float32),
+                (np.concatenate([b[:, 0], b[:, 1]]), np.concatenate([b[:, 1], b[:, 0]])),
+            ),
+            shape=(n, n),
+        )
+        out = self.knn.maximum(extra).tocsr().astype(np.float32)
+        out.sort_indices()
+        return out
+
+    @cached_property
+    def bridge_set(self) -> frozenset[tuple[int, int]]:
+        return frozenset((int(min(a, b)), int(max(a, b))) for a, b in self.bridges)
+
+    def tree(self) -> dict[str, np.ndarray]:
+        """The minimum spanning tree of :attr:`connected`, rooted at row 0, as arrays
+        ``parent``, ``depth`` and ``weight`` (of the edge to the parent)."""
+        if not self._tree:
+            self._tree.update(spanning_tree(self.connected))
+        return self._tree
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Everything as named arrays (for ``np.savez``)."""
+        t = self.tree()
+        return {
+            "ids": self.ids.astype(str),
+            "indptr": self.knn.indptr,
+            "indices": self.knn.indices,
+            "data": self.knn.data,
+            "bridges": self.bridges,
+            "bridge_distances": self.bridge_distances,
+            "meta": np.array([self.n_islands, self.k, int(self.mutual)], np.int64),
+            "model": np.array(self.model),
+            **{f"tree_{name}": arr for name, arr in t.items()},
+        }
+
+    @classmethod
+    def from_arrays(cls, a: dict[str, np.ndarray]) -> KnnGraph:
+        n = len(a["ids"])
+        knn = sparse.csr_matrix((a["data"], a["indices"], a["indptr"]), shape=(n, n))
+        tree = {name[5:]: a[name] for name in a if name.startswith("tree_")}
+        n_islands, k, mutual = (int(v) for v in a["meta"])
+        return cls(
+            np.asarray(a["ids"], dtype=object),
+            knn,
+            np.asarray(a["bridges"], np.int64).reshape(-1, 2),
+            np.asarray(a["bridge_distances"], np.float32),
+            n_islands,
+            k,
+            bool(mutual),
+            str(a["model"]),
+            tree,
+        )
+
+    def to_networkx(self, *, connected: bool = True, attrs: dict | None = None) -> nx.Graph:
+        """A networkx Graph with image ids as nodes and ``similarity`` on edges
+        (``bridge=True`` on the edges added to connect the islands)."""
+        g = nx.Graph(k=self.k, mutual=self.mutual, model=self.model, islands=self.n_islands)
+        g.add_nodes_from((str(i), dict(attrs.get(str(i), {})) if attrs else {}) for i in self.ids)
+        m = sparse.triu(self.connected if connected else self.knn, k=1).tocoo()
+        bridges = self.bridge_set
+        g.add_edges_from(
+            (
+                str(self.ids[a]),
+                str(self.ids[b]),
+                {"similarity": round(1.0 - float(d), 6), "bridge": (int(a), int(b)) in bridges},
+            )
+            for a, b, d in zip(m.row, m.col, m.data, strict=True)
+        )
+        return g
+
+
+def spanning_tree(graph: sparse.csr_matrix) -> dict[str, np.ndarray]:
+    """Minimum spanning tree of a connected symmetric graph, rooted at row 0.
+
+    Returns arrays ``parent`` (-1 at the root), ``depth`` and ``weight``; a path between
+    two rows in this tree is a minimax (bottleneck) path of ``graph``.
+    """
+    n = graph.shape[0]
+    mst = csgraph.minimum_spanning_tree(graph)
+    mst = (mst + mst.T).tocsr()
+    order, parent = csgraph.breadth_first_order(mst, 0, directed=False)
+    parent = parent.astype(np.int64)
+    parent[parent < 0] = -1
+    depth = np.zeros(n, np.int32)
+    weight = np.zeros(n, graph.dtype)
+    for v in order[1:]:  # breadth-first order: parents come first
+        depth[v] = depth[parent[v]] + 1
+    has = parent >= 0
+    weight[has] = np.asarray(mst[np.flatnonzero(has), parent[has]]).ravel()
+    return {"parent": parent, "depth": depth, "weight": weight}
+
+
+def build_knn_graph(
+    vectors: np.ndarray,
+    ids: Sequence[str],
+    *,
+    k: int = 10,
+    mutual: bool = False,
+    model: str = "",
+    index: KnnIndex | None = None,
+) -> KnnGraph:
+    """The kNN graph of ``vectors`` (see :func:`knn_graph`) made connected (see
+    :func:`connect_components`), with its minimum spanning tree for bottleneck paths.
+
+    Parameters
+    ----------
+    vectors : ndarray of shape (n, dim)
+    ids : sequence of str of length n
+    k : int, default=10
+    mutual : bool, default=False
+    index : KnnIndex, optional
+        Over ``vectors``; default :func:`default_index`.
+    """
+    index = index if index is not None else default_index(vectors)
+    knn = knn_graph(index, vectors, k=k, mutual=mutual)
+    bridges, distances, n_islands = connect_components(knn, vectors, index=index)
+    graph = KnnGraph(
+        np.asarray(ids, dtype=object), knn, bridges, distances, n_islands, k, mutual, model
+    )
+    graph.tree()
+    return graph
+
+
+# -- measuring a graph -------------------------------------------------------------------
+@dataclass(frozen=True)
+class GraphStats:
+    """Size and shape of a graph; prints as a short report.
+
+    ``diameter`` is in steps, over the largest component; on graphs larger than
+    ``exact_diameter_below`` nodes it is a lower bound (``diameter_exact=False``).
+    """
+
+    nodes: int
+    edges: int
+    density: float
+    mean_degree: float
+    degree_histogram: list[int]
+    components: int
+    largest_component: int
+    clustering: float
+    diameter: int
+    diameter_exact: bool = True
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    def __str__(self) -> str:
+        hist = ", ".join(f"{d}: {c}" for d, c in enumerate(self.degree_histogram) if c)
+        approx = "" if self.diameter_exact else " (lower bound)"
+        return "\n".join(
+            [
+                f"nodes: {self.nodes}",
+                f"edges: {self.edges}",
+                f"density: {self.density:.6g}",
+                f"mean degree: {self.mean_degree:.3f}",
+                f"degree histogram (degree: nodes): {hist}",
+                f"components: {self.components} (largest: {self.largest_component} nodes)",
+                f"clustering coefficient: {self.clustering:.4f}",
+                f"diameter (steps, largest component): {self.diameter}{approx}",
+            ]
+        )
+
+
+def graph_stats(g: nx.Graph, *, exact_diameter_below: int = 5000) -> GraphStats:
+    """Nodes, edges, density, degree histogram, components, average clustering
+    coefficient and diameter of ``g`` (treated as undirected).
+
+    Examples
+    --------
+    >>> g = nx.Graph([(0, 1), (1, 2), (2, 0), (2, 3), (4, 5)])
+    >>> s = graph_stats(g)
+    >>> s.nodes, s.edges, round(s.density, 4), s.degree_histogram, s.components
+    (6, 5, 0.3333, [0, 3, 2, 1], 2)
+    >>> round(s.clustering, 4), s.diameter
+    (0.3889, 2)
+    """
+    if g.is_directed():
+        g = g.to_undirected()
+    if g.is_multigraph():
+        g = nx.Graph(g)
+    n = g.number_of_nodes()
+    if n == 0:
+        return GraphStats(0, 0, 0.0, 0.0, [], 0, 0, 0.0, 0)
+    comps = list(nx.connected_components(g))
+    largest = g.subgraph(max(comps, key=len))
+    exact = largest.number_of_nodes() < exact_diameter_below
+    if largest.number_of_nodes() == 1:
+        diameter = 0
+    elif exact:
+        diameter = nx.diameter(largest)
+    else:
+        diameter = nx.approximation.diameter(largest, seed=0)
+    return GraphStats(
+        nodes=n,
+        edges=g.number_of_edges(),
+        density=nx.density(g),
+        mean_degree=2 * g.number_of_edges() / n,
+        degree_histogram=nx.degree_histogram(g),
+        components=len(comps),
+        largest_component=largest.number_of_nodes(),
+        clustering=nx.average_clustering(g),
+        diameter=int(diameter),
+        diameter_exact=exact,
+    )
