@@ -8,6 +8,7 @@ handed to users (networkx) carry ``similarity`` on their edges.
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from lookalike._validation import check_int
+from lookalike.analysis.paths import ImagePath, find_path, path_distances
+from lookalike.errors import ImageNotFound
 from lookalike.search import FaissIndex, FlatIndex, KnnIndex
 
 __all__ = [
@@ -364,6 +367,39 @@ class KnnGraph:
     @cached_property
     def bridge_set(self) -> frozenset[tuple[int, int]]:
         return frozenset((int(min(a, b)), int(max(a, b))) for a, b in self.bridges)
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """image id -> row."""
+        return {str(image_id): row for row, image_id in enumerate(self.ids)}
+
+    def path(
+        self, source: str, target: str, *, method: str = "shortest", steps: int | None = None
+    ) -> ImagePath:
+        """The path between two image ids over :attr:`connected` (see
+        :func:`lookalike.analysis.find_path`), with the similarity of each step."""
+        missing = [i for i in (source, target) if i not in self.positions]
+        if missing:
+            raise ImageNotFound(f"Image {missing[0]!r} is not in the graph.")
+        a, b = self.positions[source], self.positions[target]
+        tree = self.tree() if method == "smooth" else None
+        rows = find_path(
+            self.connected, a, b, method=method, steps=steps, tree=tree, names=self.ids
+        )
+        sims = 1.0 - path_distances(self.connected, rows)
+        pairs = itertools.pairwise(rows.tolist())
+        bridges = tuple(
+            i
+            for i, (u, v) in enumerate(pairs, start=1)
+            if (min(u, v), max(u, v)) in self.bridge_set
+        )
+        return ImagePath(
+            tuple(str(self.ids[r]) for r in rows),
+            tuple(round(float(x), 6) for x in sims),
+            method,
+            bridges=bridges,
+            model=self.model,
+        )
 
     def tree(self) -> dict[str, np.ndarray]:
         """The minimum spanning tree of :attr:`connected`, rooted at row 0, as arrays

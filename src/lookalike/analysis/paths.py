@@ -19,7 +19,6 @@ import numpy as np
 from scipy import sparse
 
 from lookalike._validation import check_choice, check_int
-from lookalike.analysis import _graph_kernels as kernels
 from lookalike.errors import NoPath
 
 __all__ = [
@@ -35,6 +34,13 @@ __all__ = [
 
 METHODS = ("shortest", "fewest", "smooth")
 MAX_STEPS = 100
+
+
+def _kernels():
+    """The compiled kernels, imported (and numba with them) on first use."""
+    from lookalike.analysis import _graph_kernels
+
+    return _graph_kernels
 
 
 def _check(graph: sparse.csr_matrix, source: int, target: int, where: str) -> None:
@@ -101,10 +107,10 @@ def shortest_path(
     _check(graph, source, target, "shortest_path")
     indptr, indices, data = _csr(graph)
     if steps is None:
-        rows = kernels.bidirectional_dijkstra(indptr, indices, data, source, target)
+        rows = _kernels().bidirectional_dijkstra(indptr, indices, data, source, target)
     else:
         steps = check_int(steps, "steps", "shortest_path", low=1, high=MAX_STEPS)
-        rows = kernels.hop_limited_shortest(indptr, indices, data, source, target, steps)
+        rows = _kernels().hop_limited_shortest(indptr, indices, data, source, target, steps)
         if not len(rows):
             _raise_too_few_steps(graph, source, target, steps, names)
     if not len(rows):
@@ -128,7 +134,7 @@ def fewest_steps_path(
     [0, 2]
     """
     _check(graph, source, target, "fewest_steps_path")
-    rows = kernels.bidirectional_bfs(*_csr(graph), source, target, np.inf)
+    rows = _kernels().bidirectional_bfs(*_csr(graph), source, target, np.inf)
     if not len(rows):
         raise _no_path(source, target, names)
     return rows
@@ -170,11 +176,13 @@ def minimax_path(
     indptr, indices, data = _csr(graph)
     weights = np.unique(data)
 
+    kernels = _kernels()
+
     def hops(limit: float) -> np.ndarray:
         return kernels.bidirectional_bfs(indptr, indices, data, source, target, limit)
 
     if tree is not None:
-        bottleneck = kernels.tree_bottleneck(
+        bottleneck = _kernels().tree_bottleneck(
             tree["parent"], tree["depth"], tree["weight"], source, target
         )
         if bottleneck < 0:
