@@ -112,16 +112,29 @@ def brute_force_island_mst(x, labels):
     return nx.minimum_spanning_tree(g).size(weight="weight")
 
 
-@pytest.mark.parametrize("probe", [64, 2])  # 2: most islands need the exact fallback
-def test_connection_makes_every_pair_reachable_with_the_islands_mst(probe):
+@pytest.mark.parametrize(
+    ("probe", "max_candidates"),
+    [(64, 10**6), (2, 10**6), (64, 0)],  # exact candidates; few; representatives only
+)
+def test_connection_makes_every_pair_reachable_with_the_islands_mst(probe, max_candidates):
     x = clustered(n_clusters=10, per=6, spread=0.02)
     index = FlatIndex.from_vectors(x)
     knn = knn_graph(index, x, k=2, mutual=True)
     n_islands, labels = csgraph.connected_components(knn, directed=False)
     assert n_islands >= 10
-    bridges, dist, n = connect_components(knn, x, index=index, probe=probe)
+    bridges, dist, n = connect_components(
+        knn, x, index=index, probe=probe, max_candidates=max_candidates
+    )
     assert n == n_islands and len(bridges) == n_islands - 1
-    assert dist.sum() == pytest.approx(brute_force_island_mst(x, labels), rel=1e-4)
+    exact = brute_force_island_mst(x, labels)
+    if probe > 6 and max_candidates:  # islands of 6 images: candidates hold closest pairs
+        assert dist.sum() == pytest.approx(exact, rel=1e-4)
+    else:
+        assert dist.sum() >= exact - 1e-5
+    linked = knn.copy().tolil()
+    for (a, b), d in zip(bridges, dist, strict=True):
+        linked[a, b] = linked[b, a] = d
+    assert csgraph.connected_components(linked.tocsr(), directed=False)[0] == 1
     g = build_knn_graph(x, [f"i{i}" for i in range(len(x))], k=2, mutual=True, index=index)
     assert csgraph.connected_components(g.connected, directed=False)[0] == 1
     assert len(g.bridges) == n_islands - 1 and "bridge edge(s)" in str(g)

@@ -210,15 +210,18 @@ def connect_components(
     *,
     index: KnnIndex,
     probe: int = 64,
+    max_candidates: int = 4_000_000,
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Edges that join the islands of ``graph`` into one component: the minimum
-    spanning tree of the islands, where two islands are as far apart as their closest
-    pair of vectors.
+    """Edges that join the islands of ``graph`` into one component: a minimum spanning
+    tree of the islands.
 
-    Every image outside the largest island asks ``index`` for its ``probe`` nearest
-    vectors; the closest pairs across islands found this way are joined by Kruskal's
-    algorithm. Islands still apart (all of their candidates fall inside) are joined to
-    their exact nearest vector outside, found by a blockwise scan.
+    Two steps. (1) Every image outside the largest island asks ``index`` for its
+    ``probe`` nearest vectors (skipped when that is more than ``max_candidates``
+    pairs); Kruskal's algorithm joins the islands by the closest cross-island pairs
+    found (for islands smaller than ``probe`` these are the exact closest pairs).
+    (2) Groups still apart are joined through representatives (the member nearest to
+    each group's mean): a spanning tree over the representatives, round after round,
+    until one group is left.
 
     Returns
     -------
@@ -244,41 +247,52 @@ def connect_components(
     giant = int(np.argmax(np.bincount(labels)))
     outside = np.flatnonzero(labels != giant)
     m = min(probe, len(vectors))
-    scores, ids = _search_rows(index, vectors, outside, m, 8192)
-    src = np.repeat(outside, m)
-    dst = ids.ravel()
-    dist = np.maximum(1.0 - scores.ravel(), MIN_DISTANCE)
-    ok = dst >= 0
-    src, dst, dist = src[ok], dst[ok], dist[ok]
-    across = labels[src] != labels[dst]
-    src, dst, dist = src[across], dst[across], dist[across]
-    # The closest pair for each pair of islands, then Kruskal over the islands.
-    la, lb = np.minimum(labels[src], labels[dst]), np.maximum(labels[src], labels[dst])
-    order = np.lexsort((dist, lb, la))
-    first = np.ones(len(order), bool)
-    first[1:] = (la[order][1:] != la[order][:-1]) | (lb[order][1:] != lb[order][:-1])
-    best = order[first]
-    island_graph = sparse.csr_matrix(
-        (dist[best].astype(np.float64), (la[best], lb[best])), shape=(n_islands, n_islands)
-    )
-    tree = csgraph.minimum_spanning_tree(island_graph).tocoo()
-    pair_to_edge = {
-        (int(a), int(b)): int(e) for a, b, e in zip(la[best], lb[best], best, strict=True)
-    }
-    chosen = [pair_to_edge[(int(a), int(b))] for a, b in zip(tree.row, tree.col, strict=True)]
-    bridges = [(int(src[e]), int(dst[e]), float(dist[e])) for e in chosen]
-    bridges += _join_remaining(labels, bridges, vectors)
+    bridges: list[tuple[int, int, float]] = []
+    if len(outside) * m <= max_candidates:
+        scores, ids = _search_rows(index, vectors, outside, m, 8192)
+        src = np.repeat(outside, m)
+        dist = np.maximum(1.0 - scores.ravel(), MIN_DISTANCE)
+        bridges = _kruskal(labels, src, ids.ravel(), dist)
+    bridges += _join_groups(labels, bridges, vectors)
     if not bridges:
         return empty
     pairs = np.array([(a, b) for a, b, _ in bridges], np.int64)
     return pairs, np.array([d for _, _, d in bridges], np.float32), int(n_islands)
 
 
-def _join_remaining(
+def _kruskal(
+    labels: np.ndarray, src: np.ndarray, dst: np.ndarray, dist: np.ndarray
+) -> list[tuple[int, int, float]]:
+    """A minimum spanning forest of the groups ``labels`` over candidate row pairs
+    (``dst < 0`` ignored): one (src, dst, distance) per tree edge. No input validation."""
+    ok = dst >= 0
+    src, dst, dist = src[ok], dst[ok], dist[ok]
+    ok = labels[src] != labels[dst]
+    src, dst, dist = src[ok], dst[ok], dist[ok]
+    if not len(src):
+        return []
+    n_groups = int(labels.max()) + 1
+    la = np.minimum(labels[src], labels[dst])
+    lb = np.maximum(labels[src], labels[dst])
+    order = np.lexsort((dist, lb, la))  # the closest pair first for each pair of groups
+    first = np.ones(len(order), bool)
+    first[1:] = (la[order][1:] != la[order][:-1]) | (lb[order][1:] != lb[order][:-1])
+    best = order[first]
+    group_graph = sparse.csr_matrix(
+        (dist[best].astype(np.float64), (la[best], lb[best])), shape=(n_groups, n_groups)
+    )
+    tree = csgraph.minimum_spanning_tree(group_graph).tocoo()
+    edge_of = {(int(a), int(b)): int(e) for a, b, e in zip(la[best], lb[best], best, strict=True)}
+    chosen = [edge_of[(int(a), int(b))] for a, b in zip(tree.row, tree.col, strict=True)]
+    return [(int(src[e]), int(dst[e]), float(dist[e])) for e in chosen]
+
+
+def _join_groups(
     labels: np.ndarray, bridges: Sequence[tuple[int, int, float]], vectors: np.ndarray
 ) -> list[tuple[int, int, float]]:
-    """Exact bridges for the groups that ``bridges`` leaves apart: the smallest group is
-    joined to its nearest vector outside, until one group is left. No input validation."""
+    """Bridges for the groups that ``labels`` + ``bridges`` leave apart, through one
+    representative per group (the member nearest to its mean), round after round.
+    No input validation."""
     n_islands = int(labels.max()) + 1
     a = np.array([labels[s] for s, _, _ in bridges], np.int64)
     b = np.array([labels[t] for _, t, _ in bridges], np.int64)
@@ -286,24 +300,48 @@ def _join_remaining(
     _, merged = csgraph.connected_components(links, directed=False)
     group = merged[labels]
     added: list[tuple[int, int, float]] = []
-    while True:
-        sizes = np.bincount(group)
-        present = np.flatnonzero(sizes)
-        if len(present) <= 1:
-            return added
-        small = present[np.argmin(sizes[present])]
-        members = np.flatnonzero(group == small)
-        q = np.asarray(vectors[members], dtype=np.float32)
-        best_s, best_pair = -np.inf, (0, 0)
-        for start in range(0, len(vectors), 65536):
-            block = np.asarray(vectors[start : start + 65536], dtype=np.float32)
-            s = q @ block.T
-            s[:, group[start : start + len(block)] == small] = -np.inf
-            i, j = np.unravel_index(int(np.argmax(s)), s.shape)
-            if s[i, j] > best_s:
-                best_s, best_pair = float(s[i, j]), (int(members[i]), start + int(j))
-        added.append((*best_pair, max(1.0 - best_s, MIN_DISTANCE)))
-        group[group == small] = group[best_pair[1]]
+    while (n_groups := int(group.max()) + 1) > 1:
+        reps = _representatives(group, n_groups, vectors)
+        rep_vectors = np.asarray(vectors[reps], dtype=np.float32)
+        m = min(n_groups, 16)
+        scores, ids = FlatIndex.from_vectors(rep_vectors).search(rep_vectors, m)
+        local = np.arange(n_groups)
+        found = _kruskal(local, np.repeat(local, m), ids.ravel(), 1.0 - scores.ravel())
+        for ga, gb, d in found:
+            added.append((int(reps[ga]), int(reps[gb]), max(float(d), MIN_DISTANCE)))
+        ga = np.array([e[0] for e in found], np.int64)
+        gb = np.array([e[1] for e in found], np.int64)
+        links = sparse.csr_matrix((np.ones(len(ga)), (ga, gb)), shape=(n_groups, n_groups))
+        _, merged = csgraph.connected_components(links, directed=False)
+        group = merged[group]
+    return added
+
+
+def _representatives(group: np.ndarray, n_groups: int, vectors: np.ndarray) -> np.ndarray:
+    """For each group, the row of its member most similar to the group's mean (one
+    pass over ``vectors`` in blocks). No input validation."""
+    dim = vectors.shape[1]
+    sums = np.zeros((n_groups, dim), np.float64)
+    block = 65536
+    for start in range(0, len(vectors), block):
+        x = np.asarray(vectors[start : start + block], dtype=np.float32)
+        g = group[start : start + len(x)]
+        member = sparse.csr_matrix(
+            (np.ones(len(x), np.float32), (g, np.arange(len(x)))), shape=(n_groups, len(x))
+        )
+        sums += member @ x
+    means = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)).astype(
+        np.float32
+    )
+    score = np.empty(len(vectors), np.float32)
+    for start in range(0, len(vectors), block):
+        x = np.asarray(vectors[start : start + block], dtype=np.float32)
+        g = group[start : start + len(x)]
+        score[start : start + len(x)] = np.einsum("ij,ij->i", x, means[g])
+    order = np.lexsort((-score, group))
+    first = np.ones(len(order), bool)
+    first[1:] = group[order][1:] != group[order][:-1]
+    return order[first]
 
 
 @dataclass(frozen=True)
