@@ -314,10 +314,7 @@ class Collection:
         arrays = graph_files.load_graph_arrays(path, fingerprint)
         if arrays is not None:
             return analysis.KnnGraph.from_arrays(arrays)
-        index = self.knn_index(emb.model) if len(emb) < analysis.graphs.EXACT_BELOW else None
-        g = analysis.build_knn_graph(
-            emb.vectors, emb.ids, k=k, mutual=mutual, model=emb.model, index=index
-        )
+        g = analysis.build_knn_graph(emb.vectors, emb.ids, k=k, mutual=mutual, model=emb.model)
         graph_files.save_graph_arrays(path, g.to_arrays(), fingerprint)
         return g
 

@@ -128,11 +128,12 @@ def expand_seed(
 
 # -- the kNN graph of a whole collection -------------------------------------------------
 def default_index(vectors: np.ndarray) -> KnnIndex:
-    """Exact blockwise search below ``EXACT_BELOW`` vectors, FAISS HNSW above."""
+    """Exact FAISS search below ``EXACT_BELOW`` vectors, FAISS HNSW above."""
     if len(vectors) < EXACT_BELOW:
-        return FlatIndex.from_vectors(vectors)
-    index = FaissIndex(vectors.shape[1], kind="hnsw", hnsw_m=16, ef_search=48)
-    index.faiss_index.hnsw.efConstruction = 48
+        index = FaissIndex(vectors.shape[1], kind="flat")
+    else:
+        index = FaissIndex(vectors.shape[1], kind="hnsw", hnsw_m=16, ef_search=48)
+        index.faiss_index.hnsw.efConstruction = 48
     for start in range(0, len(vectors), 65536):
         index.add(np.asarray(vectors[start : start + 65536], dtype=np.float32))
     return index
@@ -190,8 +191,16 @@ def knn_graph(
     k = check_int(k, "k", "knn_graph", low=1)
     if n < 2:
         return sparse.csr_matrix((n, n), dtype=np.float32)
-    kk = min(k + 1, n)
-    scores, ids = _search_rows(index, vectors, np.arange(n), kk, block)
+    scores, ids = _search_rows(index, vectors, np.arange(n), min(k + 1, n), block)
+    return _graph_from_lists(scores, ids, k, mutual)
+
+
+def _graph_from_lists(
+    scores: np.ndarray, ids: np.ndarray, k: int, mutual: bool
+) -> sparse.csr_matrix:
+    """The kNN graph from each row's search results (``k + 1`` or more columns, best
+    first, the row itself among them or not). No input validation."""
+    n = len(ids)
     rows = np.arange(n)[:, None]
     keep = (ids >= 0) & (ids != rows)
     keep &= np.cumsum(keep, axis=1) <= k  # the query itself may be missing or not first
@@ -209,8 +218,9 @@ def connect_components(
     vectors: np.ndarray,
     *,
     index: KnnIndex,
-    probe: int = 64,
-    max_candidates: int = 4_000_000,
+    probe: int = 32,
+    max_candidates: int = 1_000_000,
+    candidates: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Edges that join the islands of ``graph`` into one component: a minimum spanning
     tree of the islands.
@@ -222,6 +232,18 @@ def connect_components(
     (2) Groups still apart are joined through representatives (the member nearest to
     each group's mean): a spanning tree over the representatives, round after round,
     until one group is left.
+
+    Parameters
+    ----------
+    graph : scipy.sparse.csr_matrix of shape (n, n)
+    vectors : ndarray of shape (n, dim)
+    index : KnnIndex
+        Over ``vectors``.
+    probe : int, default=32
+    max_candidates : int, default=1000000
+    candidates : (scores, ids), optional
+        Search results of every row already at hand (``(n, m)`` arrays): used instead
+        of searching again.
 
     Returns
     -------
@@ -246,11 +268,15 @@ def connect_components(
         return empty
     giant = int(np.argmax(np.bincount(labels)))
     outside = np.flatnonzero(labels != giant)
-    m = min(probe, len(vectors))
     bridges: list[tuple[int, int, float]] = []
-    if len(outside) * m <= max_candidates:
-        scores, ids = _search_rows(index, vectors, outside, m, 8192)
-        src = np.repeat(outside, m)
+    found = None
+    if candidates is not None:
+        found = candidates[0][outside], candidates[1][outside]
+    elif len(outside) * min(probe, len(vectors)) <= max_candidates:
+        found = _search_rows(index, vectors, outside, min(probe, len(vectors)), 8192)
+    if found is not None:
+        scores, ids = found
+        src = np.repeat(outside, ids.shape[1])
         dist = np.maximum(1.0 - scores.ravel(), MIN_DISTANCE)
         bridges = _kruskal(labels, src, ids.ravel(), dist)
     bridges += _join_groups(labels, bridges, vectors)
@@ -526,6 +552,7 @@ def build_knn_graph(
     mutual: bool = False,
     model: str = "",
     index: KnnIndex | None = None,
+    probe: int = 16,
 ) -> KnnGraph:
     """The kNN graph of ``vectors`` (see :func:`knn_graph`) made connected (see
     :func:`connect_components`), with its minimum spanning tree for bottleneck paths.
@@ -538,10 +565,17 @@ def build_knn_graph(
     mutual : bool, default=False
     index : KnnIndex, optional
         Over ``vectors``; default :func:`default_index`.
+    probe : int, default=16
+        Neighbours fetched per image (at least ``k + 1``); those beyond the ``k``
+        nearest are candidate bridges between islands.
     """
+    k = check_int(k, "k", "build_knn_graph", low=1)
     index = index if index is not None else default_index(vectors)
-    knn = knn_graph(index, vectors, k=k, mutual=mutual)
-    bridges, distances, n_islands = connect_components(knn, vectors, index=index)
+    n = len(vectors)
+    # One search serves both the graph (k) and the candidate bridges (probe).
+    lists = _search_rows(index, vectors, np.arange(n), min(max(k + 1, probe), n), 8192)
+    knn = _graph_from_lists(*lists, k, mutual)
+    bridges, distances, n_islands = connect_components(knn, vectors, index=index, candidates=lists)
     graph = KnnGraph(
         np.asarray(ids, dtype=object), knn, bridges, distances, n_islands, k, mutual, model
     )
