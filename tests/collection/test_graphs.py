@@ -58,7 +58,7 @@ def test_paths_list_every_step_with_similarities(col, photos_dir):
     fewest = col.find_path(a, b, method="fewest", k=2)
     assert col.find_path(a, b, method="smooth", steps=fewest.steps, k=2).steps == fewest.steps
     if fewest.steps > 1:
-        with pytest.raises(NoPath, match=f"in at most 1 steps: the fewest is {fewest.steps}"):
+        with pytest.raises(NoPath, match=f"in at most 1 step: the fewest is {fewest.steps}"):
             col.find_path(a, b, method="smooth", steps=1, k=2)
 
 

@@ -218,7 +218,7 @@ def _raise_too_few_steps(graph, source, target, steps, names) -> None:
     fewest = fewest_steps_path(graph, source, target, names=names)
     raise NoPath(
         f"No path from {_name(names, source)} to {_name(names, target)} in at most "
-        f"{steps} steps: the fewest is {len(fewest) - 1}."
+        f"{steps} step{'s' if steps != 1 else ''}: the fewest is {len(fewest) - 1}."
     )
 
 
