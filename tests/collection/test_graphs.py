@@ -108,3 +108,18 @@ def test_bad_input(col, photos_dir, tmp_path):
         read_graph(bad)
     with pytest.raises(ValueError, match="use a file ending in"):
         write_graph(nx.Graph(), tmp_path / "g.txt")
+
+
+def test_real_model_paths_step_through_real_photos(real_col, photos_dir):
+    """With EfficientNet-Lite0: a resized copy is one step away with a high similarity;
+    a path between unrelated photos exists and lists every step."""
+    copy = real_col.find_path(photos_dir / "chelsea.png", photos_dir / "chelsea_small.jpg", k=3)
+    assert copy.steps == 1 and copy.similarities[0] > 0.8
+    for method in ("shortest", "fewest", "smooth"):
+        p = real_col.find_path(
+            photos_dir / "astronaut.jpg", photos_dir / "hubble_deep_field.png", method=method, k=3
+        )
+        assert p.uris[0].endswith("astronaut.jpg") and p.uris[-1].endswith("hubble_deep_field.png")
+        assert len(p.similarities) == p.steps >= 1 and len(set(p.ids)) == len(p.ids)
+    g = real_col.graph(photos_dir / "rocket.png", depth=1, k=2)
+    assert g.nodes[real_col.image(photos_dir / "rocket_crop.jpg").id]["depth"] == 1
