@@ -174,29 +174,29 @@ def minimax_path(
     if steps is not None:
         steps = check_int(steps, "steps", "minimax_path", low=1, high=MAX_STEPS)
     indptr, indices, data = _csr(graph)
-    weights = np.unique(data)
-
     kernels = _kernels()
 
     def hops(limit: float) -> np.ndarray:
         return kernels.bidirectional_bfs(indptr, indices, data, source, target, limit)
 
     if tree is not None:
-        bottleneck = _kernels().tree_bottleneck(
+        bottleneck = kernels.tree_bottleneck(
             tree["parent"], tree["depth"], tree["weight"], source, target
         )
         if bottleneck < 0:
             raise _no_path(source, target, names)
-        lo = int(np.searchsorted(weights, bottleneck))
     else:
         if not len(hops(np.inf)):
             raise _no_path(source, target, names)
-        lo = _first_index(weights, 0, lambda w: len(hops(w)) > 0)
-    rows = hops(weights[lo])
+        weights = np.unique(data)
+        bottleneck = weights[_first_index(weights, 0, lambda w: len(hops(w)) > 0)]
+    rows = hops(bottleneck)
     if steps is None or len(rows) - 1 <= steps:
         return rows
     if len(hops(np.inf)) - 1 > steps:
         _raise_too_few_steps(graph, source, target, steps, names)
+    weights = np.unique(data)
+    lo = int(np.searchsorted(weights, bottleneck))
     best = _first_index(weights, lo, lambda w: 0 < len(hops(w)) - 1 <= steps)
     return hops(weights[best])
 
