@@ -270,7 +270,12 @@ def render(image: Image.Image, request: IIIFRequest, *, scale: float = 1.0) -> b
         The encoded picture, in ``request.format``.
     """
     x, y, w, h = request.region
-    box = (x * scale, y * scale, (x + w) * scale, (y + h) * scale)
+    box = (
+        x * scale,
+        y * scale,
+        min((x + w) * scale, image.width),  # float error must not step outside
+        min((y + h) * scale, image.height),
+    )
     out = image.resize(request.size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
     if request.mirror:
         out = ImageOps.mirror(out)
