@@ -191,7 +191,8 @@ def serve(
 ) -> None:
     """Serve COLLECTION over HTTP: the catalogue images API (/catalogue/v2/images), the
     IIIF Image API (/iiif/ID/...) and JSON search (/api/...); schema at /openapi.json."""
-    from lookalike.server import Settings, serve as run_server
+    from lookalike.server import Settings
+    from lookalike.server import serve as run_server
 
     settings = Settings(
         k_default=k_default,

@@ -41,7 +41,8 @@ def server_col(tmp_path_factory, wide_photos) -> lookalike.Collection:
 @pytest.fixture(scope="session")
 def ids(server_col) -> dict[str, str]:
     """File name -> image id."""
-    return {Path(uri).name: i for i, uri in zip(*[server_col.images()[c] for c in ("id", "uri")])}
+    images = server_col.images()
+    return {Path(uri).name: i for i, uri in zip(images["id"], images["uri"], strict=True)}
 
 
 @pytest.fixture(scope="session")

@@ -114,7 +114,7 @@ def test_http_errors_are_typed():
 def test_records_follow_pages_and_point_at_iiif():
     page1 = {"results": [IMAGE], "nextPage": BASE + "images?page=2"}
     page2 = {"results": [{**IMAGE, "id": "d4"}]}
-    transport, seen = scripted(httpx.Response(200, json=page1), httpx.Response(200, json=page2))
+    transport, _ = scripted(httpx.Response(200, json=page1), httpx.Response(200, json=page2))
     records = list(client(transport).records(max_side=512))
     assert [r.id for r in records] == ["a1", "d4"]
     assert records[0].uri == "http://iiif.test/image/a1/full/!512,512/0/default.jpg"

@@ -83,7 +83,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        description = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        description = (
+            exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        )
         if exc.status_code == 404 and description == "Not Found":
             description = f"No such endpoint: {request.url.path}"
         return error_response(exc.status_code, description, getattr(exc, "headers", None))

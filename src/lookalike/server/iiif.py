@@ -37,7 +37,11 @@ __all__ = [
     "render",
 ]
 
-FORMATS = {"jpg": ("JPEG", "image/jpeg"), "png": ("PNG", "image/png"), "webp": ("WEBP", "image/webp")}
+FORMATS = {
+    "jpg": ("JPEG", "image/jpeg"),
+    "png": ("PNG", "image/png"),
+    "webp": ("WEBP", "image/webp"),
+}
 QUALITIES = ("default", "color", "gray")
 ROTATIONS = (0, 90, 180, 270)
 CONTEXT = "http://iiif.io/api/image/3/context.json"
@@ -151,7 +155,7 @@ def _parse_size(size: str, rw: int, rh: int, limits: IIIFLimits) -> tuple[int, i
         w, h = max(1, round(rw * pct / 100)), max(1, round(rh * pct / 100))
     elif m := _SIZE_WH.fullmatch(spec):
         confined, ws, hs = m.groups()
-        if ws is None and hs is None or confined and (ws is None or hs is None):
+        if (ws is None and hs is None) or (confined and (ws is None or hs is None)):
             raise IIIFError(f"size {size!r}: give a width, a height or both.")
         w_req = int(ws) if ws is not None else None
         h_req = int(hs) if hs is not None else None

@@ -71,7 +71,9 @@ class PictureService:
         try:
             decoded = decode(row.uri, min_side=min_side)
         except ImageDecodeError as err:
-            raise UnreadablePicture(f"The picture of image {row.id!r} cannot be read: {err}")
+            raise UnreadablePicture(
+                f"The picture of image {row.id!r} cannot be read: {err}"
+            ) from err
         image = decoded.image
         if (decoded.width, decoded.height) != (row.width, row.height):  # changed on disk
             raise UnreadablePicture(f"The file of image {row.id!r} changed since indexing.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lookalike._validation import check_int
 from lookalike.server.iiif import IIIFLimits
@@ -53,7 +53,7 @@ class Settings:
     public_url: str | None = None
     max_request_bytes: int = 20 * 1024 * 1024
     max_upload_pixels: int = 50_000_000
-    iiif: IIIFLimits = IIIFLimits()
+    iiif: IIIFLimits = field(default_factory=IIIFLimits)
     cache_max_side: int = 1024
 
     def __post_init__(self) -> None:

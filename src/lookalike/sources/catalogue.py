@@ -224,12 +224,12 @@ class CatalogueClient:
             time.sleep(wait)
 
     def _request(self, url: str) -> httpx.Response:
-        reason = "no attempt"
+        reason, delay = "no attempt", 0.0
         for attempt in range(self.retries + 1):
             if attempt:
                 time.sleep(delay)
             self._wait_turn()
-            delay = self.backoff * 2**attempt
+            delay = self.backoff * 2**attempt  # before the next attempt, if any
             try:
                 response = self._http.get(url)
             except httpx.TransportError as err:

@@ -43,7 +43,13 @@ def _remote_service(row) -> str | None:
     return service.rstrip("/") if isinstance(service, str) else None
 
 
-@router.get("/{id}", status_code=303, summary="Redirect to info.json")
+@router.get(
+    "/{id}",
+    status_code=303,
+    response_class=RedirectResponse,
+    responses={303: {"description": "See the info.json", "content": None}},
+    summary="Redirect to info.json",
+)
 def base(id: IdPath, request: Request) -> RedirectResponse:
     """The base URI of an image redirects to its `info.json` (IIIF baseUriRedirect)."""
     return RedirectResponse(f"{base_url(request)}iiif/{id}/info.json", status_code=303)
