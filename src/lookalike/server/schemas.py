@@ -145,12 +145,13 @@ def image_from_row(row: ImageRow, base_url: str) -> dict:
     source = meta.get("source") if isinstance(meta.get("source"), dict) else None
     if not source or "id" not in source:
         source = {"id": row.id, "title": meta.get("title") or Path(row.uri).name}
-    aspect = row.width / row.height if row.width and row.height else None
-    return {
+    image = {
         "type": "Image",
         "id": row.id,
         "thumbnail": location,
         "locations": [location],
         "source": {"id": str(source["id"]), "title": source.get("title"), "type": "Work"},
-        "aspectRatio": aspect,
     }
+    if row.width and row.height:
+        image["aspectRatio"] = row.width / row.height
+    return image

@@ -71,6 +71,16 @@ class SimilarImages:
         self._table: _Table | None = None
         self._lock = threading.Lock()
 
+    def is_fast(self) -> bool:
+        """True when ``similar`` is a lookup in an up-to-date table (no search):
+        cheap enough to answer on the event loop."""
+        if not self.precompute or self._table is None:
+            return False
+        try:
+            return self._table.embeddings is self.collection.embeddings(self.model)
+        except Exception:
+            return False
+
     def model_name(self) -> str:
         return self.collection._model(self.model)
 

@@ -8,6 +8,8 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from lookalike._validation import check_int
 from lookalike.server.deps import (
@@ -86,7 +88,7 @@ def _check_k(k: int | None, settings, where: str) -> int:
     response_model_exclude_none=True,
     summary="One image, optionally with its visually similar images",
 )
-def get_image(
+async def get_image(
     id: IdPath,
     request: Request,
     col: CollectionDep,
@@ -100,8 +102,14 @@ def get_image(
     includes = _includes(include)
     k = _check_k(k, settings, "GET /catalogue/v2/images/{id}")
     base = base_url(request)
-    image = image_from_row(image_row(col, id), base)
-    return _with_similar(image, includes, k, col, similar, base)
+
+    def answer() -> dict:
+        image = image_from_row(image_row(col, id), base)
+        return _with_similar(image, includes, k, col, similar, base)
+
+    # A table lookup and a few primary-key reads: no need for a worker thread.
+    body = answer() if not includes or similar.is_fast() else await run_in_threadpool(answer)
+    return JSONResponse(body)  # built to the Image schema already; skip re-validation
 
 
 @router.get(
