@@ -154,6 +154,12 @@ async def load(port: int, paths, *, clients: int, seconds: float) -> dict:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def baseline(path: Path, ids: list[str], seconds: float) -> float:
     """Exact ``Collection.neighbors`` calls per second in this process (no HTTP)."""
     col = lookalike.open(path)
@@ -178,7 +184,8 @@ def main() -> None:
         path = Path(tmp) / "col"
         t0 = time.perf_counter()
         ids = build_collection(path, args.n, args.dim)
-        print(f"collection: {args.n} images, {args.dim}-d vectors ({time.perf_counter() - t0:.1f} s)")
+        took = time.perf_counter() - t0
+        print(f"collection: {args.n} images, {args.dim}-d vectors ({took:.1f} s)")
         base_rps = baseline(path, ids, min(5.0, args.seconds))
         port = free_port()
         proc, startup = start_server(path, port)
@@ -194,22 +201,29 @@ def main() -> None:
         try:
             for name, paths in endpoints.items():
                 asyncio.run(load(port, paths, clients=3, seconds=1.0))  # warm up
-                results[name] = asyncio.run(
-                    load(port, paths, clients=args.clients, seconds=args.seconds)
-                )
+                server0, client0 = cpu_seconds(proc.pid), time.process_time()
+                r = asyncio.run(load(port, paths, clients=args.clients, seconds=args.seconds))
+                n = max(1, r["requests"])
+                r["server_cpu"] = (cpu_seconds(proc.pid) - server0) / n * 1000
+                r["client_cpu"] = (time.process_time() - client0) / n * 1000
+                results[name] = r
         finally:
             proc.terminate()
             proc.wait(timeout=30)
 
     print(
         f"\n{args.clients} concurrent clients, {args.seconds:.0f} s per endpoint, "
-        f"{os.cpu_count()} cores shared by server and clients"
+        f"{os.cpu_count()} cores shared by server and clients; "
+        f"load average before: {os.getloadavg()[0]:.1f}"
     )
-    print(f"{'endpoint':<16} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(
+        f"{'endpoint':<16} {'requests':>9} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'errors':>6} {'server CPU ms/req':>18} {'client CPU ms/req':>18}"
+    )
     for name, r in results.items():
         print(
-            f"{name:<16} {r['requests']:>9} {r['rps']:>8.0f} {r['p50']:>8.1f} "
-            f"{r['p99']:>8.1f} {r['errors']:>7}"
+            f"{name:<16} {r['requests']:>9} {r['rps']:>7.0f} {r['p50']:>7.1f} "
+            f"{r['p99']:>7.1f} {r['errors']:>6} {r['server_cpu']:>18.2f} {r['client_cpu']:>18.2f}"
         )
         if r["first_error"]:
             print(f"  first error: {r['first_error']}")

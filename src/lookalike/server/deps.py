@@ -1,6 +1,8 @@
 """What routers are given: the Collection, the settings and the services built on them.
 
-Tests replace the collection with ``app.dependency_overrides[get_collection]``.
+Tests replace the collection with ``app.dependency_overrides[get_collection]``. The
+getters are ``async`` only so that FastAPI calls them inline: a plain ``def`` dependency
+costs a worker-thread round trip per request.
 """
 
 from __future__ import annotations
@@ -37,19 +39,19 @@ ID_PATTERN = r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,127}$"
 _ID = re.compile(ID_PATTERN)
 
 
-def get_collection(request: Request) -> Collection:
+async def get_collection(request: Request) -> Collection:
     return request.app.state.collection
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_similar(request: Request) -> SimilarImages:
+async def get_similar(request: Request) -> SimilarImages:
     return request.app.state.similar
 
 
-def get_pictures(request: Request) -> PictureService:
+async def get_pictures(request: Request) -> PictureService:
     return request.app.state.pictures
 
 

@@ -8,12 +8,14 @@ The table is rebuilt when the collection's vectors change (a new ``Embeddings`` 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from lookalike.collection import Collection
 from lookalike.errors import ImageNotFound
+from lookalike.store import ImageRow
 
 __all__ = ["SimilarImages", "top_k_table"]
 
@@ -45,6 +47,12 @@ class _Table:
     ids: np.ndarray
     scores: np.ndarray
     rows: np.ndarray
+    catalog_rows: dict = field(default_factory=dict)  # id -> ImageRow, filled on use
+
+
+# How long a table is trusted before checking that the vectors did not change.
+RECHECK_SECONDS = 1.0
+MAX_CACHED_ROWS = 200_000
 
 
 class SimilarImages:
@@ -69,6 +77,7 @@ class SimilarImages:
         self.precompute = precompute
         self.model = model
         self._table: _Table | None = None
+        self._checked_at = 0.0
         self._lock = threading.Lock()
 
     def is_fast(self) -> bool:
@@ -76,6 +85,8 @@ class SimilarImages:
         cheap enough to answer on the event loop."""
         if not self.precompute or self._table is None:
             return False
+        if time.monotonic() - self._checked_at < RECHECK_SECONDS:
+            return True
         try:
             return self._table.embeddings is self.collection.embeddings(self.model)
         except Exception:
@@ -90,9 +101,12 @@ class SimilarImages:
             self._current()
 
     def _current(self) -> _Table:
-        emb = self.collection.embeddings(self.model)
         table = self._table
+        if table is not None and time.monotonic() - self._checked_at < RECHECK_SECONDS:
+            return table
+        emb = self.collection.embeddings(self.model)
         if table is not None and table.embeddings is emb:
+            self._checked_at = time.monotonic()
             return table
         with self._lock:
             if self._table is None or self._table.embeddings is not emb:
@@ -101,7 +115,22 @@ class SimilarImages:
                 scores, rows = index.search(emb.vectors, want)
                 scores, rows = top_k_table(scores, rows, self.k_max)
                 self._table = _Table(emb, emb.positions(), emb.ids, scores, rows)
+            self._checked_at = time.monotonic()
             return self._table
+
+    def image(self, image_id: str) -> ImageRow:
+        """``Collection.image(image_id)``, remembered while the table is current (the
+        rows of similar images are read again and again)."""
+        table = self._table if self.precompute else None
+        if table is None:
+            return self.collection.image(image_id)
+        row = table.catalog_rows.get(image_id)
+        if row is None:
+            row = self.collection.image(image_id)
+            if len(table.catalog_rows) >= MAX_CACHED_ROWS:
+                table.catalog_rows.clear()
+            table.catalog_rows[image_id] = row
+        return row
 
     def similar(self, image_id: str, k: int) -> list[tuple[str, float]]:
         """The ``k`` images most similar to ``image_id`` (in the collection), best first.

@@ -68,7 +68,7 @@ def _with_similar(image: dict, includes: list[str], k: int, col, similar, base: 
         return image
     hits = []
     for hit_id, score in similar.similar(image["id"], k):
-        hit = image_from_row(col.image(hit_id), base)
+        hit = image_from_row(similar.image(hit_id), base)
         hit["score"] = score
         hits.append(hit)
     for name in includes:
