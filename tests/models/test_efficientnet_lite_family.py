@@ -53,7 +53,7 @@ def test_runtimes_agree_and_conform(variant):
     assert a.shape == b.shape == (2, 1280) and b.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
     assert np.sum(a * b, axis=1).min() > 0.999
-    with pytest.raises(ValueError, match=rf"EfficientNetLite.embed must be a uint8 array"):
+    with pytest.raises(ValueError, match=r"EfficientNetLite.embed must be a uint8 array"):
         onnx_model.embed(photos(224))
 
 
