@@ -118,3 +118,23 @@ def test_bad_files_and_parameters(tmp_path):
 def test_export_rejects_other_models(tmp_path):
     with pytest.raises(ModelUnavailable, match="Only the built-in models can be exported"):
         export_onnx(tmp_path / "x.onnx", f"onnx:{tmp_path / 'y.onnx'}")
+
+
+def test_cli_export_onnx_then_index_with_it(tmp_path, photos_dir):
+    from typer.testing import CliRunner
+
+    import lookalike
+    from lookalike.cli import app
+
+    out = tmp_path / "models" / "lite0.onnx"
+    result = CliRunner().invoke(app, ["export-onnx", str(out), "--model", "lite0"])
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and sidecar_path(out).is_file()
+    col = lookalike.create(tmp_path / "col")
+    report = col.index(photos_dir, model=f"onnx:{out}", progress=False)
+    assert (report.model, report.embedded) == ("onnx-lite0", 9)
+    hits = col.neighbors(str(photos_dir / "chelsea.png"), k=1, model=f"onnx:{out}")
+    assert hits[0].uri.endswith("chelsea_small.jpg")
+    result = CliRunner().invoke(app, ["export-onnx", str(out), "--model", "resnet-9000"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Unknown model 'resnet-9000'. Known models:")
