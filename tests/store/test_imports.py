@@ -208,5 +208,5 @@ def test_cli_import_and_models(col, tmp_path):
     ]
     result = runner.invoke(app, ["models", "--collection", str(col.path)])
     assert result.exit_code == 0, result.output
-    assert "efficientnet-lite2" in result.output and "ext" in result.output
+    assert "│ ext " in result.output and "│ test-pixels │ 108 │ 9 " in result.output
     assert "Models in" in result.output
