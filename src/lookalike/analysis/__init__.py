@@ -9,6 +9,15 @@ from lookalike.analysis.clusters import (
     scan_k,
 )
 from lookalike.analysis.compare import ModelComparison, knn_rows, topk_overlap
+from lookalike.analysis.graphs import (
+    GraphStats,
+    KnnGraph,
+    build_knn_graph,
+    connect_components,
+    expand_seed,
+    graph_stats,
+    knn_graph,
+)
 from lookalike.analysis.maps import (
     Projection,
     atlas_cells,
@@ -18,22 +27,43 @@ from lookalike.analysis.maps import (
     unit_square,
 )
 from lookalike.analysis.neighbors import Neighbor, Neighbors, top_k
+from lookalike.analysis.paths import (
+    ImagePath,
+    fewest_steps_path,
+    find_path,
+    minimax_path,
+    path_distances,
+    shortest_path,
+)
 
 __all__ = [
     "Clusters",
+    "GraphStats",
+    "ImagePath",
     "KScan",
+    "KnnGraph",
     "ModelComparison",
     "Neighbor",
     "Neighbors",
     "Projection",
     "atlas_cells",
+    "build_knn_graph",
     "cluster_neighborhood",
+    "connect_components",
     "equalize",
+    "expand_seed",
+    "fewest_steps_path",
     "find_elbow",
+    "find_path",
+    "graph_stats",
     "k_medoids",
+    "knn_graph",
     "knn_rows",
+    "minimax_path",
+    "path_distances",
     "project",
     "scan_k",
+    "shortest_path",
     "snap_to_grid",
     "top_k",
     "topk_overlap",

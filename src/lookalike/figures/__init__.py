@@ -1,7 +1,8 @@
 """Figures: matplotlib drawings; every function returns a Figure."""
 
 from lookalike.figures.clusters import elbow_figure
+from lookalike.figures.graphs import draw_graph, path_strip
 from lookalike.figures.grid import image_grid
 from lookalike.figures.maps import map_atlas, map_points
 
-__all__ = ["elbow_figure", "image_grid", "map_atlas", "map_points"]
+__all__ = ["draw_graph", "elbow_figure", "image_grid", "map_atlas", "map_points", "path_strip"]
