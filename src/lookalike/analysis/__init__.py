@@ -1,5 +1,30 @@
 """Analysis: pure functions over vectors and graphs (no file or network I/O)."""
 
+from lookalike.analysis.calibration import Calibration, calibrate
+from lookalike.analysis.dedup import KEEP_POLICIES, DedupPlan, plan_dedup
+from lookalike.analysis.duplicates import (
+    Duplicates,
+    Pairs,
+    exact_duplicates,
+    group_pairs,
+    near_duplicate_pairs,
+    pair_scores,
+)
 from lookalike.analysis.neighbors import Neighbor, Neighbors, top_k
 
-__all__ = ["Neighbor", "Neighbors", "top_k"]
+__all__ = [
+    "KEEP_POLICIES",
+    "Calibration",
+    "DedupPlan",
+    "Duplicates",
+    "Neighbor",
+    "Neighbors",
+    "Pairs",
+    "calibrate",
+    "exact_duplicates",
+    "group_pairs",
+    "near_duplicate_pairs",
+    "pair_scores",
+    "plan_dedup",
+    "top_k",
+]
