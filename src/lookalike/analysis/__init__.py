@@ -1,11 +1,13 @@
 """Analysis: pure functions over vectors and graphs (no file or network I/O)."""
 
+from lookalike.analysis.bands import DEFAULT_BANDS, sample_band_pairs
 from lookalike.analysis.calibration import Calibration, calibrate
 from lookalike.analysis.dedup import KEEP_POLICIES, DedupPlan, plan_dedup
 from lookalike.analysis.duplicates import (
     Duplicates,
     Pairs,
     exact_duplicates,
+    find_duplicates,
     group_pairs,
     near_duplicate_pairs,
     pair_scores,
@@ -13,6 +15,7 @@ from lookalike.analysis.duplicates import (
 from lookalike.analysis.neighbors import Neighbor, Neighbors, top_k
 
 __all__ = [
+    "DEFAULT_BANDS",
     "KEEP_POLICIES",
     "Calibration",
     "DedupPlan",
@@ -22,9 +25,11 @@ __all__ = [
     "Pairs",
     "calibrate",
     "exact_duplicates",
+    "find_duplicates",
     "group_pairs",
     "near_duplicate_pairs",
     "pair_scores",
     "plan_dedup",
+    "sample_band_pairs",
     "top_k",
 ]

@@ -11,12 +11,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from lookalike.search import KnnIndex
+from lookalike.search import FaissIVFIndex, KnnIndex, build_index, range_recall
 
 __all__ = [
     "Duplicates",
     "Pairs",
     "exact_duplicates",
+    "find_duplicates",
     "group_pairs",
     "near_duplicate_pairs",
     "pair_scores",
@@ -216,9 +217,7 @@ def _split_by_medoid(
     """Split one component into medoid-centred groups. No input validation."""
     todo = [np.sort(members)]
     inside = set(members.tolist())
-    edges = [
-        (a, b) for a, b in zip(pairs.i.tolist(), pairs.j.tolist(), strict=True) if a in inside
-    ]
+    edges = [(a, b) for a, b in zip(pairs.i.tolist(), pairs.j.tolist(), strict=True) if a in inside]
     while todo:
         group = todo.pop()
         if len(group) == 1:
@@ -307,11 +306,70 @@ class Duplicates:
         ]
         lines += [f"  note: {n}" for n in self.notes]
         for g, ids in enumerate(self.groups[:20], 1):
-            lines.append(f"  set {g} ({len(ids)}): " + ", ".join(ids[:8]) + (
-                " ..." if len(ids) > 8 else ""))
+            lines.append(
+                f"  set {g} ({len(ids)}): " + ", ".join(ids[:8]) + (" ..." if len(ids) > 8 else "")
+            )
         if len(self.groups) > 20:
             lines.append(f"  ... {len(self.groups) - 20} more sets")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         return self.pairs._repr_html_()
+
+
+def find_duplicates(
+    vectors: np.ndarray,
+    ids: Sequence[str],
+    *,
+    threshold: float,
+    exact: bool | None = None,
+    strict: bool = False,
+    uris: Sequence[str] | None = None,
+    model: str = "",
+    candidate_margin: float = 0.05,
+    recall_sample: int = 500,
+) -> Duplicates:
+    """Near-duplicate pairs and sets of a collection's vectors.
+
+    The search is exact (blockwise) up to ``search.EXACT_MAX`` vectors or with
+    ``exact=True``; above it a compressed FAISS IVF index proposes candidates at
+    ``threshold - candidate_margin``, every candidate is re-scored exactly, and the
+    recall against exact search is measured on ``recall_sample`` random images.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 0], [0.96, 0.28], [0, 1]], dtype=np.float32)
+    >>> d = find_duplicates(x, ["a", "b", "c"], threshold=0.9)
+    >>> d.groups, d.pairs[["a", "b"]].values.tolist()
+    ([['a', 'b']], [['a', 'b']])
+    """
+    import pandas as pd
+
+    index = build_index(vectors, exact=exact)
+    recall = None
+    if isinstance(index, FaissIVFIndex):
+        t_cand = max(-1.0, threshold - candidate_margin)
+        pairs = near_duplicate_pairs(
+            vectors, threshold=threshold, index=index, candidate_threshold=t_cand
+        )
+        recall = range_recall(
+            index, vectors, threshold, candidate_threshold=t_cand, sample=recall_sample
+        )
+        method = f"approximate: faiss IVF{index.nlist} PCA{index.pca} SQ8, nprobe {index.nprobe}"
+    else:
+        pairs = near_duplicate_pairs(vectors, threshold=threshold)
+        method = "exact"
+    groups = group_pairs(len(vectors), pairs, strict=strict, vectors=vectors, threshold=threshold)
+    ids = np.asarray(ids, dtype=object)
+    frame = pd.DataFrame({"a": ids[pairs.i], "b": ids[pairs.j], "score": pairs.score})
+    if uris is not None:
+        uris = np.asarray(uris, dtype=object)
+        frame["uri_a"], frame["uri_b"] = uris[pairs.i], uris[pairs.j]
+    return Duplicates(
+        pairs=frame,
+        groups=[[str(ids[m]) for m in g] for g in groups],
+        threshold=threshold,
+        model=model,
+        method=method,
+        recall=recall,
+    )

@@ -3,6 +3,8 @@
 from lookalike.store._store import Embeddings, Store
 from lookalike.store.catalog import Catalog, ImageRow
 from lookalike.store.indexing import IndexReport, index_records
+from lookalike.store.labels import LabelledPair, LabelStore, read_labels_csv
+from lookalike.store.moves import move_images
 from lookalike.store.thumbs import ThumbnailCache
 
 __all__ = [
@@ -10,7 +12,11 @@ __all__ = [
     "Embeddings",
     "ImageRow",
     "IndexReport",
+    "LabelStore",
+    "LabelledPair",
     "Store",
     "ThumbnailCache",
     "index_records",
+    "move_images",
+    "read_labels_csv",
 ]
