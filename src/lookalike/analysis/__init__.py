@@ -4,8 +4,10 @@ from lookalike.analysis.bands import DEFAULT_BANDS, sample_band_pairs
 from lookalike.analysis.calibration import Calibration, calibrate
 from lookalike.analysis.dedup import KEEP_POLICIES, DedupPlan, plan_dedup
 from lookalike.analysis.duplicates import (
+    DEFAULT_THRESHOLD,
     Duplicates,
     Pairs,
+    exact_duplicate_sets,
     exact_duplicates,
     find_duplicates,
     group_pairs,
@@ -16,6 +18,7 @@ from lookalike.analysis.neighbors import Neighbor, Neighbors, top_k
 
 __all__ = [
     "DEFAULT_BANDS",
+    "DEFAULT_THRESHOLD",
     "KEEP_POLICIES",
     "Calibration",
     "DedupPlan",
@@ -24,6 +27,7 @@ __all__ = [
     "Neighbors",
     "Pairs",
     "calibrate",
+    "exact_duplicate_sets",
     "exact_duplicates",
     "find_duplicates",
     "group_pairs",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection as CollectionABC
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["KEEP_POLICIES", "DedupPlan", "plan_dedup"]
@@ -45,6 +45,7 @@ class DedupPlan(Sequence[str]):
     kept: list[str]
     decisions: list[dict[str, Any]]
     policy: str
+    moved: list[str] = field(default_factory=list)
 
     def __getitem__(self, i):  # type: ignore[override]
         return self.kept[i]
@@ -68,10 +69,12 @@ class DedupPlan(Sequence[str]):
 
     def __str__(self) -> str:
         n_groups = len({d["group"] for d in self.decisions})
-        return (
+        lines = [
             f"Keep {len(self.kept)} images, remove {len(self.removed)} "
             f"({n_groups} duplicate sets, keep policy {self.policy!r})."
-        )
+        ]
+        lines += [f"  moved {line}" for line in self.moved]
+        return "\n".join(lines)
 
 
 def plan_dedup(

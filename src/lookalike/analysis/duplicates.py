@@ -14,14 +14,19 @@ import numpy as np
 from lookalike.search import FaissIVFIndex, KnnIndex, build_index, range_recall
 
 __all__ = [
+    "DEFAULT_THRESHOLD",
     "Duplicates",
     "Pairs",
+    "exact_duplicate_sets",
     "exact_duplicates",
     "find_duplicates",
     "group_pairs",
     "near_duplicate_pairs",
     "pair_scores",
 ]
+
+
+DEFAULT_THRESHOLD = 0.94  # cosine; see docs/duplicates.md for how it was chosen
 
 
 class Pairs(NamedTuple):
@@ -255,6 +260,28 @@ def exact_duplicates(hashes: Sequence[Any]) -> list[list[int]]:
         if h is not None:
             by_hash[h].append(pos)
     return sorted((g for g in by_hash.values() if len(g) >= 2), key=lambda g: g[0])
+
+
+def exact_duplicate_sets(
+    content_hashes: Sequence[Any], pixel_hashes: Sequence[Any]
+) -> list[tuple[list[int], str]]:
+    """Sets of identical files (same bytes: kind ``"file"``) or identical decoded pixels
+    (kind ``"pixels"``: e.g. one picture saved as PNG and as BMP), as positions.
+
+    >>> exact_duplicate_sets(["f1", "f1", "f2", "f3"], ["p1", "p1", "p1", "p3"])
+    [([0, 1, 2], 'pixels')]
+    >>> exact_duplicate_sets(["f1", "f1", "f2"], ["p1", "p1", "p2"])
+    [([0, 1], 'file')]
+    """
+    edges = [g for hashes in (content_hashes, pixel_hashes) for g in exact_duplicates(hashes)]
+    i = np.array([g[0] for g in edges for _ in g[1:]], dtype=np.int64)
+    j = np.array([m for g in edges for m in g[1:]], dtype=np.int64)
+    sets = []
+    for c in _components(len(content_hashes), i, j):
+        members = sorted(int(m) for m in c)
+        same_file = len({content_hashes[m] for m in members}) == 1
+        sets.append((members, "file" if same_file else "pixels"))
+    return sorted(sets, key=lambda s: s[0][0])
 
 
 @dataclass(frozen=True)
