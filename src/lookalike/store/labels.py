@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS labels (
 """
 
 _SAME = {"same", "1", "true", "yes", "y", "duplicate", "dup"}
+_HEADER = {"label", "labels", "same", "duplicate", "is_duplicate", "match"}
 _DIFFERENT = {"different", "0", "false", "no", "n", "distinct"}
 
 
@@ -49,8 +50,9 @@ def parse_label(value: str) -> bool | None:
 
 
 def read_labels_csv(path: str | os.PathLike) -> list[LabelledPair]:
-    """Read a CSV of labelled pairs: columns ``a, b, label`` (a header row is optional;
-    label is same/different, 1/0, true/false, yes/no).
+    """Read a CSV of labelled pairs: columns ``a, b, label`` (ids or paths; an optional
+    header row whose third cell is ``label``; labels same/different, 1/0, true/false,
+    yes/no).
 
     Raises
     ------
@@ -67,8 +69,8 @@ def read_labels_csv(path: str | os.PathLike) -> list[LabelledPair]:
         cells = [c.strip() for c in row]
         if not any(cells) or cells[0].startswith("#"):
             continue
-        if line == 1 and len(cells) >= 3 and parse_label(cells[2]) is None:
-            continue  # a header
+        if line == 1 and len(cells) >= 3 and cells[2].lower() in _HEADER:
+            continue
         if len(cells) < 3 or not cells[0] or not cells[1]:
             raise ValueError(f"{path.name} line {line}: expected 'a,b,label', got {row!r}.")
         same = parse_label(cells[2])
