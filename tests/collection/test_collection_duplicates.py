@@ -120,7 +120,7 @@ def test_bad_input_is_one_clear_error_and_changes_nothing(col, tmp_path, dup_dir
         r"must be a float in the range \[-1, 1\]. Got 1.5 instead.",
     ):
         col.duplicates(1.5)
-    with pytest.raises(ValueError, match="The 'keep' parameter of Collection.dedup"):
+    with pytest.raises(ValueError, match=r"The 'keep' parameter of Collection\.dedup"):
         col.dedup(keep="newest")
     with pytest.raises(IndexNotBuilt, match="no vectors for model 'efficientnet-lite0'"):
         col.duplicates(model="efficientnet-lite0")
@@ -129,10 +129,10 @@ def test_bad_input_is_one_clear_error_and_changes_nothing(col, tmp_path, dup_dir
     with pytest.raises(ImageNotFound, match="No image 'nope'"):
         col.calibrate(bad)
     bad.write_text(f"{dup_dir / 'coffee.jpg'},{dup_dir / 'rocket.png'},perhaps\n")
-    with pytest.raises(ValueError, match="bad.csv line 1: label 'perhaps' is not one of"):
+    with pytest.raises(ValueError, match=r"bad\.csv line 1: label 'perhaps' is not one of"):
         col.calibrate(bad)
     bad.write_text("a,b,label\nx\n")
-    with pytest.raises(ValueError, match="bad.csv line 2: expected 'a,b,label'"):
+    with pytest.raises(ValueError, match=r"bad\.csv line 2: expected 'a,b,label'"):
         col.calibrate(bad)
     with pytest.raises(ValueError, match="No labelled pairs"):
         col.calibrate()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from lookalike.models import l2_normalize
@@ -13,11 +15,11 @@ def test_build_index_is_exact_for_small_collections_and_ivf_when_asked():
     assert isinstance(build_index(x), FlatIndex)
     ivf = build_index(x, exact=False, pca=32, nprobe=8)
     assert isinstance(ivf, FaissIVFIndex) and ivf.ntotal == 2000
-    scores, ids = ivf.search(x[:5], 1)
+    _scores, ids = ivf.search(x[:5], 1)
     assert ids[:, 0].tolist() == [0, 1, 2, 3, 4]  # a vector finds itself
     lims, s, _ = ivf.range_search(x[:5], 0.5)
     assert lims.dtype == np.int64 and all(
-        np.all(np.diff(s[a:b]) <= 0) for a, b in zip(lims[:-1], lims[1:], strict=True)
+        np.all(np.diff(s[a:b]) <= 0) for a, b in itertools.pairwise(lims)
     )
 
 

@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS labels (
 """
 
 _SAME = {"same", "1", "true", "yes", "y", "duplicate", "dup"}
-_HEADER = {"label", "labels", "same", "duplicate", "is_duplicate", "match"}
+_HEADER = {"label", "labels", "is_duplicate"}
 _DIFFERENT = {"different", "0", "false", "no", "n", "distinct"}
 
 
