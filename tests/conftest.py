@@ -97,3 +97,13 @@ def messy_dir(tmp_path) -> Path:
     os.mkfifo(root / "pipe.jpg")  # reading it would block forever
     (root / "readme.txt").write_text("ignored: not an image extension")
     return root
+
+
+@pytest.fixture(scope="session")
+def real_col(tmp_path_factory, photos_dir):
+    """``photos_dir`` indexed with the real default model (EfficientNet-Lite0)."""
+    import lookalike
+
+    col = lookalike.create(tmp_path_factory.mktemp("real") / "col")
+    col.index(photos_dir, progress=False)
+    return col

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, ImageStat, UnidentifiedImageError
 
 from lookalike.errors import ImageDecodeError
 
@@ -177,7 +177,7 @@ def _decode_bytes(data: bytes, *, min_side: int | None, max_pixels: int) -> Deco
 
 
 def _to_rgb(im: Image.Image) -> Image.Image:
-    """Any Pillow mode to 8-bit RGB; transparency is composited over white."""
+    """Any Pillow mode to 8-bit RGB; transparency is composited (see :func:`_composite`)."""
     if im.mode == "RGB":
         return im
     if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
@@ -191,10 +191,30 @@ def _to_rgb(im: Image.Image) -> Image.Image:
     elif im.mode in ("LA", "La", "PA"):
         im = im.convert("RGBA")
     if im.mode in ("RGBA", "RGBa"):
-        background = Image.new("RGB", im.size, (255, 255, 255))
-        background.paste(im, mask=im.getchannel("A"))
-        return background
+        return _composite(im)
     return im.convert("RGB")  # L, 1, CMYK, YCbCr, LAB, HSV, ...
+
+
+def _flat(im: Image.Image) -> bool:
+    return max(ImageStat.Stat(im).stddev) < 2.0
+
+
+def _composite(im: Image.Image) -> Image.Image:
+    """RGBA over white; unless that blanks the picture, as it does for wallpapers made to
+    sit over a desktop colour: then the colours alone carry the picture (translucent
+    art), or, when the colour is flat too, the alpha does (paint through a mask) and is
+    drawn over the colour's opposite."""
+    out = Image.new("RGB", im.size, (255, 255, 255))
+    out.paste(im, mask=im.getchannel("A"))
+    if not _flat(out):
+        return out
+    rgb = im.convert("RGB")
+    if not _flat(rgb):
+        return rgb
+    paint = ImageStat.Stat(rgb).mean
+    out = Image.new("RGB", im.size, (0, 0, 0) if sum(paint) / 3 > 127 else (255, 255, 255))
+    out.paste(im, mask=im.getchannel("A"))
+    return out
 
 
 def to_model_input(image: Image.Image, size: int) -> np.ndarray:

@@ -95,7 +95,12 @@ def test_bad_files_are_recorded_and_good_ones_indexed(tmp_path, messy_dir):
     report = col.index(messy_dir, model=MODEL, progress=False)
     reasons = {Path(uri).name: reason for uri, reason in report.failed}
     assert reasons.keys() == {
-        "truncated.jpg", "empty.jpg", "notes.jpg", "bomb.png", "self.gif", "pipe.jpg"
+        "truncated.jpg",
+        "empty.jpg",
+        "notes.jpg",
+        "bomb.png",
+        "self.gif",
+        "pipe.jpg",
     }
     assert "truncated" in reasons["truncated.jpg"]
     assert "empty file" in reasons["empty.jpg"]

@@ -49,6 +49,22 @@ def test_transparency_is_composited_over_white():
     assert (out == 255).all()
 
 
+def test_a_picture_held_only_in_alpha_stays_visible():
+    alpha = np.tile(np.linspace(0, 255, 64, dtype=np.uint8), (32, 1))
+    for colour in (255, 0):  # white or black paint through a mask
+        rgba = np.dstack([np.full((32, 64, 3), colour, np.uint8), alpha])
+        out = np.asarray(imaging.decode(encode(Image.fromarray(rgba, "RGBA"), "PNG")).image)
+        assert out[:, :8].mean() < 40 or out[:, :8].mean() > 215
+        assert abs(int(out[:, -8:].mean()) - int(out[:, :8].mean())) > 200  # a real gradient
+
+
+def test_translucent_art_keeps_its_colours():
+    rgb = np.asarray(skimage_photo("coffee").resize((64, 48)))
+    rgba = np.dstack([rgb, np.full((48, 64), 1, np.uint8)])  # almost fully transparent
+    out = np.asarray(imaging.decode(encode(Image.fromarray(rgba, "RGBA"), "PNG")).image)
+    np.testing.assert_array_equal(out, rgb)
+
+
 def test_exif_orientation_is_applied():
     im = Image.new("RGB", (40, 20), "red")
     exif = Image.Exif()

@@ -1,0 +1,63 @@
+"""A per-user cache of ONNX exports, keyed by a hash of the weights they were made from.
+
+A model is exported once per weights file: the file name holds the SHA-256 of the weights
+(and a graph version), so new weights or a changed graph get a new file and a stale
+export is never loaded. Exports are written to a temporary file in the same directory and
+renamed into place, so a crash or a concurrent export never leaves a half-written model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = ["cache_dir", "cached_export", "export_path", "file_sha256"]
+
+
+def cache_dir() -> Path:
+    """The user's lookalike cache directory (it may not exist yet).
+
+    ``$LOOKALIKE_CACHE`` if set, else ``$XDG_CACHE_HOME/lookalike``, else
+    ``~/.cache/lookalike``.
+    """
+    if os.environ.get("LOOKALIKE_CACHE"):
+        return Path(os.environ["LOOKALIKE_CACHE"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base).expanduser() / "lookalike"
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def export_path(stem: str, weights: str | os.PathLike, version: str) -> Path:
+    """Where the export of ``weights`` (graph ``version``) lives in the cache.
+
+    The name is ``<stem>-<first 16 hex digits of the weights' SHA-256>-<version>.onnx``.
+    """
+    return cache_dir() / "onnx" / f"{stem}-{file_sha256(weights)[:16]}-{version}.onnx"
+
+
+def cached_export(target: Path, export: Callable[[Path], None]) -> tuple[Path, bool]:
+    """Return ``(target, exported)``, calling ``export(tmp)`` first if ``target`` is missing.
+
+    ``export`` writes a complete model to the path it is given; that file is then renamed
+    to ``target`` atomically. ``exported`` tells whether this call had to export.
+    """
+    if target.is_file():
+        return target, False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".partial.onnx", dir=target.parent)
+    os.close(fd)
+    try:
+        export(Path(tmp))
+        os.chmod(tmp, 0o644)  # mkstemp makes it 0600
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target, True

