@@ -158,6 +158,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sources", type=int, default=40, help="Photos given derivatives.")
     parser.add_argument("--model", default=lookalike.DEFAULT_MODEL)
+    parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     import imagehash
 
@@ -181,6 +182,8 @@ def main() -> None:
         )
         iu, ju = np.triu_indices(n, k=1)
         same = src[iu] == src[ju]
+        if args.dump:
+            np.savez(args.dump, vectors=np.asarray(emb.vectors), src=src, names=np.array(names))
         sources = sorted(set(src))
         fold_of = {s: k % 2 for k, s in enumerate(sources)}
         fold = np.array([fold_of[s] for s in src])

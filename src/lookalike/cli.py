@@ -159,7 +159,10 @@ def list_models() -> None:
 # -- near-duplicates (issue 2) -------------------------------------------------------
 ThresholdOpt = Annotated[
     float | None,
-    typer.Option("--threshold", "-t", help="Cosine similarity in [-1, 1] (default 0.94)."),
+    typer.Option("--threshold", "-t", help="Duplicate score in [-1, 1] (default 0.72)."),
+]
+ScoringOpt = Annotated[
+    str, typer.Option(help="root (power-normalised vectors, default) or cosine.")
 ]
 StrictOpt = Annotated[
     bool, typer.Option(help="Every member of a set must be close to the set's medoid.")
@@ -177,6 +180,7 @@ def duplicates(
     search: Annotated[
         str, typer.Option(help="auto (by size), exact (blockwise) or approximate (FAISS).")
     ] = "auto",
+    scoring: ScoringOpt = "root",
     model: ModelOpt = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Save the pairs (a,b,score) as CSV.")
@@ -206,6 +210,7 @@ def duplicates(
     mode = check_choice(search, "search", "duplicates", ("auto", "exact", "approximate"))
     found = col.duplicates(
         threshold,
+        scoring=scoring,
         strict=strict,
         model=model,
         exact={"auto": None, "exact": True, "approximate": False}[mode],
@@ -238,6 +243,7 @@ def dedup(
     ] = None,
     exact: Annotated[bool, typer.Option("--exact", help="Identical files / pixels only.")] = False,
     strict: StrictOpt = False,
+    scoring: ScoringOpt = "root",
     model: ModelOpt = None,
     out: Annotated[
         Path | None,
@@ -262,6 +268,7 @@ def dedup(
         keep_ids=keep_ids,
         exact_only=exact,
         strict=strict,
+        scoring=scoring,
         model=model,
         move_removed_to=move_removed_to,
     )
@@ -279,11 +286,14 @@ def thresholds(
     collection: CollectionArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="The contact sheet (.png, .pdf).")],
     per_band: Annotated[int, typer.Option(help="Pairs shown per band.")] = 4,
+    scoring: ScoringOpt = "root",
     model: ModelOpt = None,
     seed: Annotated[int, typer.Option(help="Random seed of the sample.")] = 0,
 ) -> None:
     """A contact sheet of pairs sampled per similarity band, to choose a threshold."""
-    fig = lookalike.open(collection).show_threshold_bands(per_band=per_band, model=model, seed=seed)
+    fig = lookalike.open(collection).show_threshold_bands(
+        per_band=per_band, scoring=scoring, model=model, seed=seed
+    )
     fig.savefig(out, dpi=90)
     console.print(f"saved {out}")
 
@@ -300,11 +310,12 @@ def calibrate(
     target_precision: Annotated[
         float | None, typer.Option(help="Lowest threshold reaching this precision.")
     ] = None,
+    scoring: ScoringOpt = "root",
     model: ModelOpt = None,
 ) -> None:
     """Suggest a duplicate threshold from pairs labelled same/different."""
     result = lookalike.open(collection).calibrate(
-        labels, target_precision=target_precision, model=model
+        labels, target_precision=target_precision, scoring=scoring, model=model
     )
     console.print(str(result), highlight=False, soft_wrap=True)
 

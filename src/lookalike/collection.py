@@ -265,16 +265,20 @@ class Collection:
         *,
         strict: bool = False,
         exact: bool | None = None,
+        scoring: str = "root",
         model: str | None = None,
     ) -> analysis.Duplicates:
-        """Pairs of images with cosine similarity ``>= threshold`` and duplicate sets.
+        """Pairs of images scoring ``>= threshold`` (default 0.72) and duplicate sets.
 
+        ``scoring="root"`` (default) is the cosine of power-normalised vectors, which
+        separates copies from other pictures better; ``"cosine"`` the plain cosine.
         ``strict`` splits chains so that every member of a set is close to its medoid;
         ``exact`` forces exact (True) or approximate (False) search (default: by size).
         ``.to_frame()`` gives the pairs, ``.groups_frame()`` the sets as DataFrames.
         """
         where = "Collection.duplicates"
         t = self._threshold(threshold, where)
+        check_choice(scoring, "scoring", where, analysis.SCORINGS)
         emb = self.embeddings(model)
         uris = self._store.catalog.uris_of(emb.ids)
         return analysis.find_duplicates(
@@ -285,6 +289,7 @@ class Collection:
             strict=strict,
             uris=uris,
             model=emb.model,
+            scoring=scoring,
         )
 
     def exact_duplicates(self):
@@ -309,6 +314,7 @@ class Collection:
         keep_ids: Iterable[str] = (),
         exact_only: bool = False,
         strict: bool = False,
+        scoring: str = "root",
         model: str | None = None,
         move_removed_to: PathLike | None = None,
     ) -> analysis.DedupPlan:
@@ -321,7 +327,7 @@ class Collection:
         if exact_only:
             groups = [list(ids) for _, ids in self.exact_duplicates().groupby("group")["id"]]
         else:
-            groups = self.duplicates(threshold, strict=strict, model=model).groups
+            groups = self.duplicates(threshold, strict=strict, scoring=scoring, model=model).groups
         images = [r.__dict__ for r in self._store.catalog.images(status="ok")]
         plan = analysis.plan_dedup(groups, images, keep=keep, keep_ids=wanted)
         if move_removed_to is not None:
@@ -329,23 +335,26 @@ class Collection:
             plan = replace(plan, moved=moved)
         return plan
 
-    def pair_score(self, a: str, b: str, *, model: str | None = None) -> float:
-        """Cosine similarity of two images of the collection."""
+    def pair_score(
+        self, a: str, b: str, *, scoring: str = "root", model: str | None = None
+    ) -> float:
+        """The duplicate score (``scoring``: root or cosine) of two images."""
+        check_choice(scoring, "scoring", "Collection.pair_score", analysis.SCORINGS)
         emb = self.embeddings(model)
         i, j = self._rows(emb, [a, b])
-        return float(analysis.pair_scores(emb.vectors, i, j)[0])
+        return float(analysis.pair_scores(analysis.scored_vectors(emb.vectors, scoring), i, j)[0])
 
-    def show_pair(self, a: str, b: str, *, model: str | None = None):
-        """The two images side by side, with their ids and cosine similarity."""
+    def show_pair(self, a: str, b: str, *, scoring: str = "root", model: str | None = None):
+        """The two images side by side, with their ids and their duplicate score."""
         from lookalike.figures import pair_figure
 
         ra, rb = self.image(a), self.image(b)
-        score = self.pair_score(ra.id, rb.id, model=model)
+        score = self.pair_score(ra.id, rb.id, scoring=scoring, model=model)
         return pair_figure(
             self.thumbnail(ra.id),
             self.thumbnail(rb.id),
             captions=(f"{ra.id}  {Path(ra.uri).name}", f"{rb.id}  {Path(rb.uri).name}"),
-            title=f"cosine similarity {score:.3f}",
+            title=f"{scoring} score {score:.3f}",
         )
 
     def show_threshold_bands(
@@ -353,6 +362,7 @@ class Collection:
         bands: Iterable[float] = analysis.DEFAULT_BANDS,
         *,
         per_band: int = 4,
+        scoring: str = "root",
         model: str | None = None,
         seed: int = 0,
     ):
@@ -366,8 +376,10 @@ class Collection:
         per_band = check_int(
             per_band, "per_band", "Collection.show_threshold_bands", low=1, high=20
         )
+        check_choice(scoring, "scoring", "Collection.show_threshold_bands", analysis.SCORINGS)
         emb = self.embeddings(model)
-        sampled = analysis.sample_band_pairs(emb.vectors, bands, per_band=per_band, seed=seed)
+        vectors = analysis.scored_vectors(emb.vectors, scoring)
+        sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
         rows = [
             (
                 f"{lo:.2f}-{hi:.2f}",
@@ -381,7 +393,7 @@ class Collection:
         return threshold_bands(
             rows,
             per_row=per_band,
-            title=f"Pairs per similarity band ({emb.model}, {len(emb)} images)",
+            title=f"Pairs per band of {scoring} score ({emb.model}, {len(emb)} images)",
         )
 
     def label_pairs(self, pairs: Iterable[tuple[str, str, bool]], *, source: str = "") -> None:
@@ -394,6 +406,7 @@ class Collection:
         labels: PathLike | None = None,
         *,
         target_precision: float | None = None,
+        scoring: str = "root",
         model: str | None = None,
     ) -> analysis.Calibration:
         """The threshold that maximises F1 (or reaches ``target_precision``) on pairs
@@ -414,7 +427,8 @@ class Collection:
             raise ValueError("No labelled pairs: give a CSV (a,b,label) or label pairs first.")
         emb = self.embeddings(model)
         i, j = self._rows(emb, [k for p in pairs for k in (p.a, p.b)])
-        scores = analysis.pair_scores(emb.vectors, i, j)
+        check_choice(scoring, "scoring", "Collection.calibrate", analysis.SCORINGS)
+        scores = analysis.pair_scores(analysis.scored_vectors(emb.vectors, scoring), i, j)
         same = np.array([p.same for p in pairs])
         return analysis.calibrate(scores, same, target_precision=target_precision)
 

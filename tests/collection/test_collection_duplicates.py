@@ -41,14 +41,14 @@ def ids_of(col, *names):
 
 
 def test_duplicates_find_copies_and_derivatives_not_other_photos(col):
-    found = col.duplicates(0.95)
+    found = col.duplicates(0.95, scoring="cosine")
     chelsea = ids_of(col, "chelsea.png", "chelsea_copy.png", "chelsea.bmp", "chelsea_small.jpg")
     assert set(found.groups[0]) == chelsea
     assert set(found.to_frame().columns) >= {"a", "b", "score", "uri_a", "uri_b"}
     assert (found.to_frame()["score"] >= 0.95).all()
-    assert found.method == "exact" and "near-duplicate pairs" in str(found)
+    assert found.method == "exact, cosine scores" and "near-duplicate pairs" in str(found)
     assert set(found.groups_frame()["id"]) == {i for g in found.groups for i in g}
-    approximate = col.duplicates(0.95, exact=False)
+    approximate = col.duplicates(0.95, exact=False, scoring="cosine")
     assert approximate.method.startswith("approximate") and approximate.recall is not None
 
 
@@ -60,9 +60,9 @@ def test_exact_duplicates_need_no_model(tmp_path, dup_dir, col):
 
 def test_dedup_writes_a_decision_and_touches_no_file(col, dup_dir):
     before = sorted(p.name for p in dup_dir.iterdir())
-    plan = col.dedup(0.95, keep="largest-file")
+    plan = col.dedup(0.95, keep="largest-file", scoring="cosine")
     assert sorted(p.name for p in dup_dir.iterdir()) == before
-    n_removed = sum(len(g) - 1 for g in col.duplicates(0.95).groups)
+    n_removed = sum(len(g) - 1 for g in col.duplicates(0.95, scoring="cosine").groups)
     assert len(plan) == len(col.images()) - n_removed and len(plan.removed) == n_removed
     kept = plan.to_frame().query("decision == 'keep'")
     assert kept["uri"].iloc[0].endswith("chelsea.bmp")  # the biggest file
@@ -80,7 +80,9 @@ def test_figures(col, dup_dir):
     fig = col.show_threshold_bands(per_band=2)
     assert isinstance(fig, Figure) and len(fig.axes) == 7 * 4
     pair = col.show_pair(dup_dir / "chelsea.png", dup_dir / "chelsea_small.jpg")
-    assert "cosine similarity 0.9" in pair.texts[0].get_text()
+    assert "root score 0.9" in pair.texts[0].get_text()
+    with pytest.raises(ValueError, match=r"The 'scoring' parameter of Collection\.pair_score"):
+        col.show_pair(dup_dir / "chelsea.png", dup_dir / "coffee.jpg", scoring="l1")
 
 
 def test_calibration_from_a_csv_and_from_saved_labels(col, dup_dir, tmp_path):

@@ -51,22 +51,28 @@ class FaissIVFIndex(FaissIndex):
         self._mean: np.ndarray | None = None
         self._axes: np.ndarray | None = None
 
+    def train(self, vectors, n_total: int | None = None) -> None:
+        """Learn PCA and the IVF cells from a random sample of ``vectors`` (any array-like
+        with row slicing), for an index that will hold ``n_total`` vectors."""
+        import faiss
+
+        n = len(vectors)
+        n_total = n_total or n
+        nlist = self.nlist or max(1, min(n_total // 39, int(np.sqrt(n_total))))
+        rng = np.random.default_rng(0)
+        take = np.sort(rng.choice(n, min(n, max(self.train_size, 39 * nlist)), replace=False))
+        sample = np.asarray(vectors[take], dtype=np.float32)
+        self._fit_pca(sample[:: max(1, len(sample) // 20_000)])
+        index = faiss.index_factory(
+            self._reduced_dim, f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT
+        )
+        index.train(self._reduce(sample))
+        index.nprobe = self.nprobe
+        self._index, self.nlist = index, nlist
+
     def _add(self, vectors: np.ndarray) -> None:
         if self._index is None:
-            import faiss
-
-            n = len(vectors)
-            nlist = self.nlist or max(1, min(n // 39, int(np.sqrt(n))))
-            rng = np.random.default_rng(0)
-            take = np.sort(rng.choice(n, min(n, max(self.train_size, 39 * nlist)), replace=False))
-            sample = np.asarray(vectors[take], dtype=np.float32)
-            self._fit_pca(sample[:: max(1, len(sample) // 20_000)])
-            index = faiss.index_factory(
-                self._reduced_dim, f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT
-            )
-            index.train(self._reduce(sample))
-            index.nprobe = self.nprobe
-            self._index, self.nlist = index, nlist
+            self.train(vectors)
         for s in range(0, len(vectors), 65536):
             self._index.add(self._reduce(vectors[s : s + 65536]))
 
@@ -126,7 +132,9 @@ def build_index(vectors: np.ndarray, *, exact: bool | None = None, **kwargs) -> 
     if exact:
         return FlatIndex.from_vectors(vectors)
     index = FaissIVFIndex(vectors.shape[1], **kwargs)
-    index.add(vectors)
+    index.train(vectors)
+    for s in range(0, len(vectors), 65536):  # vectors may be a lazy view or a memory map
+        index.add(vectors[s : s + 65536])
     return index
 
 
