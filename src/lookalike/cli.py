@@ -329,6 +329,47 @@ def calibrate(
 # -- server (issue 4) ---------------------------------------------------------------------
 
 
+@command()
+def serve(
+    collection: CollectionArg,
+    host: Annotated[
+        str, typer.Option(help="Address to bind; 0.0.0.0 exposes the server to the network.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    k_default: Annotated[
+        int, typer.Option(help="Similar images per image when a request gives no k.")
+    ] = 5,
+    k_max: Annotated[int, typer.Option(help="Largest k a request may ask for.")] = 100,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(help="Allow this origin by CORS (repeatable); default: no CORS."),
+    ] = None,
+    public_url: Annotated[
+        str | None, typer.Option(help="The address clients use, when behind a proxy.")
+    ] = None,
+    precompute: Annotated[
+        bool, typer.Option(help="Compute every image's similar images at start-up.")
+    ] = True,
+    model: ModelOpt = None,
+) -> None:
+    """Serve COLLECTION over HTTP: the catalogue images API (/catalogue/v2/images), the
+    IIIF Image API (/iiif/ID/...) and JSON search (/api/...); schema at /openapi.json."""
+    from lookalike.server import Settings
+    from lookalike.server import serve as run_server
+
+    settings = Settings(
+        k_default=k_default,
+        k_max=k_max,
+        cors_origins=tuple(cors_origin or ()),
+        public_url=public_url,
+        precompute=precompute,
+        model=model,
+    )
+    col = lookalike.open(collection)
+    err_console.print(f"Serving {collection} at http://{host}:{port}/ (Ctrl-C stops)")
+    run_server(col, host=host, port=port, settings=settings)
+
+
 def main() -> None:
     """Entry point of the ``lookalike`` console script."""
     app()

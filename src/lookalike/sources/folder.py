@@ -33,10 +33,14 @@ def from_folder(root: str | os.PathLike) -> Iterator[ImageRecord]:
                 yield ImageRecord(uri=str(Path(dirpath) / name))
 
 
-def from_files(paths: Iterable[str | os.PathLike]) -> Iterator[ImageRecord]:
-    """One record per path (any extension: the caller chose them)."""
+def from_files(paths: Iterable[str | os.PathLike | ImageRecord]) -> Iterator[ImageRecord]:
+    """One record per path (any extension: the caller chose them); records given
+    already (e.g. from a remote catalogue) pass through."""
     for path in paths:
-        yield ImageRecord(uri=str(Path(path).absolute()))
+        if isinstance(path, ImageRecord):
+            yield path
+        else:
+            yield ImageRecord(uri=str(Path(path).absolute()))
 
 
 def from_list_file(list_file: str | os.PathLike) -> Iterator[ImageRecord]:

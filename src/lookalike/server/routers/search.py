@@ -1,0 +1,82 @@
+"""Neighbours as plain JSON: of an image in the collection, or of an uploaded image."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Path, Query, Request, UploadFile
+
+from lookalike import imaging
+from lookalike._validation import check_int
+from lookalike.server.deps import (
+    ID_PATTERN,
+    CollectionDep,
+    SettingsDep,
+    base_url,
+    image_row,
+)
+from lookalike.server.errors import ERROR_RESPONSES, ApiError
+from lookalike.server.schemas import NeighborsResult
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["search"], responses=ERROR_RESPONSES)
+
+KQuery = Annotated[int, Query(description="How many neighbours (1 to the server's k_max).")]
+
+
+def _result(hits, k: int, request: Request, query: str) -> dict:
+    base = base_url(request)
+    return {
+        "query": query,
+        "model": hits.model,
+        "k": k,
+        "results": [
+            {
+                "rank": h.rank,
+                "id": h.id,
+                "score": h.score,
+                "thumbnail": f"{base}iiif/{h.id}/info.json",
+            }
+            for h in hits
+        ],
+    }
+
+
+@router.get("/neighbors/{id}", response_model=NeighborsResult, summary="Neighbours of an image")
+def neighbors_of_image(
+    id: Annotated[str, Path(pattern=ID_PATTERN, max_length=128)],
+    request: Request,
+    col: CollectionDep,
+    settings: SettingsDep,
+    k: KQuery = 9,
+) -> dict:
+    """The `k` images most similar to image `id`, best first, with cosine scores."""
+    k = check_int(k, "k", "GET /api/neighbors/{id}", low=1, high=settings.k_max)
+    row = image_row(col, id)
+    hits = col.neighbors(row.id, k=k, model=settings.model)
+    return _result(hits, k, request, row.id)
+
+
+@router.post(
+    "/neighbors",
+    response_model=NeighborsResult,
+    summary="Neighbours of an uploaded image",
+    responses={413: {"description": "Upload too large"}},
+)
+def neighbors_of_upload(
+    request: Request,
+    col: CollectionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="An image file (JPEG, PNG, WebP, ...).")],
+    k: KQuery = 9,
+) -> dict:
+    """The `k` images of the collection most similar to the uploaded picture."""
+    k = check_int(k, "k", "POST /api/neighbors", low=1, high=settings.k_max)
+    data = file.file.read(settings.max_request_bytes + 1)
+    if len(data) > settings.max_request_bytes:
+        raise ApiError(413, f"The upload is larger than {settings.max_request_bytes} bytes.")
+    # The same safe decoder as indexing, with the server's tighter pixel limit.
+    imaging.decode(data, min_side=256, max_pixels=settings.max_upload_pixels)
+    hits = col.neighbors(query=data, k=k, model=settings.model)
+    return _result(hits, k, request, "upload")

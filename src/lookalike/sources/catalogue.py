@@ -1,0 +1,303 @@
+"""A client for catalogue images APIs shaped like the Wellcome Collection's
+(``GET {base}/images/{id}?include=withSimilarFeatures``), lookalike's own server
+included: images, their similar images, and records to index a remote collection.
+
+Responses are cached on disk (keyed by URL), requests are spaced by a polite rate
+limit, and transient failures (connection errors, timeouts, 429, 5xx) are retried with
+exponential backoff. An unreachable server raises :class:`CatalogueUnavailable` with the
+address and the reason.
+
+Examples
+--------
+>>> client = CatalogueClient("https://api.wellcomecollection.org/catalogue/v2/",
+...                          cache_dir="~/.cache/lookalike")          # doctest: +SKIP
+>>> client.similar("a2b3c4d5", k=5)                                   # doctest: +SKIP
+[('e8f9g0h1', 0.91), ...]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from lookalike._validation import check_int, check_real
+from lookalike.errors import ImageNotFound, LookalikeError
+from lookalike.sources._base import ImageRecord
+
+__all__ = ["CatalogueClient", "CatalogueUnavailable"]
+
+SIMILAR_INCLUDES = ("withSimilarFeatures", "visuallySimilar")
+_RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+class CatalogueUnavailable(LookalikeError, ConnectionError):
+    """The catalogue API could not be reached, or kept failing, after every retry."""
+
+
+class CatalogueClient:
+    """A polite, caching client of a catalogue images API.
+
+    Parameters
+    ----------
+    base : str
+        The API root, e.g. ``http://localhost:8000/catalogue/v2/`` or
+        ``https://api.wellcomecollection.org/catalogue/v2/``.
+    cache_dir : path, optional
+        Where JSON responses and fetched pictures are kept; ``None``: no cache.
+    rate_limit : float, default=5.0
+        Most requests per second sent to the server (cache hits are free).
+    retries : int, default=3
+        Further attempts after a transient failure, waiting ``backoff * 2**n`` seconds
+        (or the server's ``Retry-After``, at most 30 s).
+    include : str, default="withSimilarFeatures"
+        The include that adds similar images: ``withSimilarFeatures`` (current name,
+        the live Wellcome API) or ``visuallySimilar`` (older name); lookalike accepts both.
+    timeout : float, default=30.0
+    backoff : float, default=0.5
+    transport : httpx.BaseTransport, optional
+        For tests.
+    """
+
+    def __init__(
+        self,
+        base: str,
+        *,
+        cache_dir: str | os.PathLike | None = None,
+        rate_limit: float = 5.0,
+        retries: int = 3,
+        include: str = "withSimilarFeatures",
+        timeout: float = 30.0,
+        backoff: float = 0.5,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        where = "CatalogueClient"
+        if not isinstance(base, str) or not base.startswith(("http://", "https://")):
+            raise ValueError(
+                f"The 'base' parameter of {where} must be an http(s) URL. Got {base!r} instead."
+            )
+        self.base = base.rstrip("/") + "/"
+        self.rate_limit = check_real(rate_limit, "rate_limit", where, low=0, closed="right")
+        self.retries = check_int(retries, "retries", where, low=0, high=20)
+        self.backoff = check_real(backoff, "backoff", where, low=0)
+        if include not in SIMILAR_INCLUDES:
+            allowed = " or ".join(repr(i) for i in SIMILAR_INCLUDES)
+            raise ValueError(
+                f"The 'include' parameter of {where} must be {allowed}. Got {include!r} instead."
+            )
+        self.include = include
+        self.cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else None
+        self._http = httpx.Client(
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=True,
+            headers={"User-Agent": "lookalike (catalogue client)"},
+        )
+        self._lock = threading.Lock()
+        self._next_time = 0.0
+
+    def __repr__(self) -> str:
+        return f"CatalogueClient({self.base!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> CatalogueClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the API -----------------------------------------------------------------
+    def image(self, id: str, *, include_similar: bool = True, k: int = 5) -> dict[str, Any]:
+        """The Image JSON of ``id``, with its similar images when ``include_similar``.
+
+        ``k`` is sent only when it is not the catalogue's default of 5 (the live
+        Wellcome API has no ``k``; lookalike's server has).
+
+        Raises
+        ------
+        ImageNotFound
+            The server answered 404.
+        CatalogueUnavailable
+        """
+        k = check_int(k, "k", "CatalogueClient.image", low=1, high=10_000)
+        params: dict[str, Any] = {}
+        if include_similar:
+            params["include"] = self.include
+            if k != 5:
+                params["k"] = k
+        return self._get_json(f"images/{id}", params)
+
+    def similar(self, id: str, k: int = 5) -> list[tuple[str, float]]:
+        """``[(id, score), ...]``: the ``k`` images the server finds most similar to
+        ``id``, best first. The score is the server's cosine ``score``, or NaN when it
+        gives none (the live Wellcome API gives none).
+
+        This is a neighbours function for growing graphs from a seed.
+        """
+        image = self.image(id, include_similar=True, k=k)
+        hits = image.get(self.include) or image.get(_other(self.include)) or []
+        return [(str(h["id"]), float(h.get("score", float("nan")))) for h in hits[:k]]
+
+    def images(self, *, page_size: int = 100, max_pages: int | None = None) -> Iterator[dict]:
+        """Every Image of the catalogue, following ``nextPage`` links."""
+        page_size = check_int(page_size, "page_size", "CatalogueClient.images", low=1, high=100)
+        url: str | None = self.base + "images?" + urlencode({"pageSize": page_size})
+        pages = 0
+        while url and (max_pages is None or pages < max_pages):
+            body = self._get_json_url(url)
+            yield from body.get("results", [])
+            url = body.get("nextPage")
+            pages += 1
+
+    def records(
+        self, *, max_side: int = 1024, limit: int | None = None, page_size: int = 100
+    ) -> Iterator[ImageRecord]:
+        """An :class:`ImageRecord` per image, for ``Collection.index``: the id is the
+        catalogue's, the uri the IIIF picture (at most ``max_side`` px), and the loader
+        fetches it through this client (cache, retries, rate limit)."""
+        max_side = check_int(max_side, "max_side", "CatalogueClient.records", low=16, high=8192)
+        for n, image in enumerate(self.images(page_size=page_size)):
+            if limit is not None and n >= limit:
+                return
+            info_url = (image.get("thumbnail") or {}).get("url", "")
+            if not info_url.endswith("info.json"):
+                continue
+            service = info_url[: -len("/info.json")]
+            location = image.get("thumbnail") or {}
+            metadata: dict[str, Any] = {
+                "source": image.get("source"),
+                "catalogue": self.base,
+                "iiif_service": service,
+            }
+            if location.get("license"):
+                metadata["license"] = location["license"]
+            yield ImageRecord(
+                uri=f"{service}/full/!{max_side},{max_side}/0/default.jpg",
+                id=str(image["id"]),
+                metadata=metadata,
+                loader=self.fetch_bytes,
+            )
+
+    def fetch_bytes(self, url: str) -> bytes:
+        """The body of ``url`` (a picture), through the cache, retries and rate limit."""
+        cached = self._cache_read(url, ".bin")
+        if cached is not None:
+            return cached
+        data = self._request(url).content
+        self._cache_write(url, ".bin", data)
+        return data
+
+    # -- transport ---------------------------------------------------------------
+    def _get_json(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        query = ("?" + urlencode(params)) if params else ""
+        return self._get_json_url(self.base + path + query)
+
+    def _get_json_url(self, url: str) -> dict[str, Any]:
+        cached = self._cache_read(url, ".json")
+        if cached is not None:
+            return json.loads(cached)
+        response = self._request(url)
+        try:
+            body = response.json()
+        except ValueError as err:
+            raise CatalogueUnavailable(f"{url} did not answer with JSON.") from err
+        self._cache_write(url, ".json", response.content)
+        return body
+
+    def _wait_turn(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            wait = self._next_time - now
+            self._next_time = max(now, self._next_time) + 1.0 / self.rate_limit
+        if wait > 0:
+            time.sleep(wait)
+
+    def _request(self, url: str) -> httpx.Response:
+        reason, delay = "no attempt", 0.0
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(delay)
+            self._wait_turn()
+            delay = self.backoff * 2**attempt  # before the next attempt, if any
+            try:
+                response = self._http.get(url)
+            except httpx.TransportError as err:
+                reason = _describe(err)
+                continue
+            if response.status_code in _RETRY_STATUS:
+                reason = f"HTTP {response.status_code}"
+                retry_after = response.headers.get("Retry-After", "")
+                if retry_after.isdigit():
+                    delay = min(float(retry_after), 30.0)
+                continue
+            if response.status_code == 404:
+                raise ImageNotFound(_error_text(response, f"Not found: {url}"))
+            if response.status_code >= 400:
+                raise ValueError(
+                    f"The catalogue API refused {url}: HTTP {response.status_code}: "
+                    + _error_text(response, response.reason_phrase)
+                )
+            return response
+        tries = self.retries + 1
+        raise CatalogueUnavailable(
+            f"Cannot reach the catalogue API at {self.base}: {reason} "
+            f"({tries} {'try' if tries == 1 else 'tries'})."
+        )
+
+    # -- cache -------------------------------------------------------------------
+    def _cache_path(self, url: str, suffix: str) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        key = hashlib.sha256(url.encode()).hexdigest()
+        return self.cache_dir / key[:2] / f"{key}{suffix}"
+
+    def _cache_read(self, url: str, suffix: str) -> bytes | None:
+        path = self._cache_path(url, suffix)
+        try:
+            return path.read_bytes() if path is not None else None
+        except OSError:
+            return None
+
+    def _cache_write(self, url: str, suffix: str, data: bytes) -> None:
+        path = self._cache_path(url, suffix)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+
+
+def _other(include: str) -> str:
+    return SIMILAR_INCLUDES[1 - SIMILAR_INCLUDES.index(include)]
+
+
+def _describe(err: httpx.TransportError) -> str:
+    if isinstance(err, httpx.ConnectError):
+        return f"connection failed ({err})" if str(err) else "connection failed"
+    if isinstance(err, httpx.TimeoutException):
+        return "timed out"
+    return f"{type(err).__name__}: {err}"
+
+
+def _error_text(response: httpx.Response, default: str) -> str:
+    """The ``description`` of a catalogue error body, else ``default``."""
+    try:
+        body = response.json()
+    except ValueError:
+        return default
+    if isinstance(body, dict) and isinstance(body.get("description"), str):
+        return body["description"]
+    return default

@@ -1,0 +1,47 @@
+"""`lookalike serve`: builds the app over the collection and hands it to uvicorn on
+127.0.0.1 unless --host says otherwise (uvicorn.run mocked)."""
+
+from __future__ import annotations
+
+import uvicorn
+from typer.testing import CliRunner
+
+from lookalike.cli import app
+
+runner = CliRunner()
+
+
+def test_serve_binds_localhost_by_default(server_col, monkeypatch):
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    result = runner.invoke(app, ["serve", str(server_col.path), "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    fastapi_app, kwargs = calls[0]
+    assert kwargs["host"] == "127.0.0.1" and kwargs["port"] == 8123
+    assert "reload" not in kwargs
+    settings = fastapi_app.state.settings
+    assert settings.k_default == 5 and settings.cors_origins == () and settings.precompute
+
+
+def test_serve_options(server_col, monkeypatch):
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    args = ["serve", str(server_col.path), "--host", "0.0.0.0", "--k-default", "3"]
+    args += ["--cors-origin", "https://a.org", "--cors-origin", "https://b.org"]
+    args += ["--no-precompute", "--public-url", "https://images.example.org/"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    fastapi_app, kwargs = calls[0]
+    settings = fastapi_app.state.settings
+    assert kwargs["host"] == "0.0.0.0"
+    assert settings.k_default == 3 and not settings.precompute
+    assert settings.cors_origins == ("https://a.org", "https://b.org")
+    assert settings.public_url == "https://images.example.org/"
+
+
+def test_serve_errors_are_one_line(tmp_path, server_col):
+    result = runner.invoke(app, ["serve", str(tmp_path / "missing")])
+    assert result.exit_code == 1 and "Error: No collection at" in result.output
+    result = runner.invoke(app, ["serve", str(server_col.path), "--k-default", "0"])
+    assert result.exit_code == 1
+    assert "The 'k_default' parameter of Settings must be an int" in result.output
