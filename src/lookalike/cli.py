@@ -160,8 +160,9 @@ def list_models(
     and the models each --collection holds. Other models: hf:<model id or folder>,
     onnx:<file.onnx>, or vectors brought in with import-vectors."""
     table = Table(title="Models")
-    for name in ("name", "aliases", "dim", "input", "offline", "description"):
-        table.add_column(name)
+    for name in ("name", "aliases", "dim", "input", "offline"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("description")
     for m in lookalike.list_models():
         table.add_row(
             m.name,
