@@ -135,10 +135,15 @@ def list_labels(col: CollectionDep) -> dict:
 
 @router.get("/calibration", summary="The threshold calibrated on the labelled pairs")
 def calibration(col: CollectionDep) -> dict:
-    """The threshold that maximises F1 on the pairs labelled so far (400 when there
-    are none), with its precision and recall on them."""
-    c = col.calibrate()
+    """The threshold that maximises F1 on the pairs labelled so far, with its precision
+    and recall on them; `calibrated` is false (with the `reason`) until there are
+    labels to calibrate on."""
+    try:
+        c = col.calibrate()
+    except ValueError as err:  # no labels yet, or labels of one kind only
+        return {"calibrated": False, "reason": str(err), "labelled": len(_labels(col))}
     return {
+        "calibrated": True,
         "threshold": c.threshold,
         "precision": c.precision,
         "recall": c.recall,
