@@ -137,7 +137,7 @@ def test_grow_a_graph_and_open_a_node(page, web_ids, web_server):
     page.click("#graph-form button[type=submit]")
     page.wait_for_function("document.querySelector('#graph').dataset.nodes === '4'")
     page.evaluate("window.lookalikeGraph.settle()")
-    other = [i for i in page.evaluate("window.lookalikeGraph.ids()") if i != seed][0]
+    other = next(i for i in page.evaluate("window.lookalikeGraph.ids()") if i != seed)
     x, y = page.evaluate(f"window.lookalikeGraph.nodePosition('{other}')")
     page.mouse.click(x, y)
     page.wait_for_url(f"**/image/{other}")

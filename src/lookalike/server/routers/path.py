@@ -33,12 +33,19 @@ def image_path(
             "fewest: fewest steps."
         ),
     ] = "shortest",
-    k: Annotated[int, Query(description="Neighbours per image in the kNN graph (2-50).")] = 10,
+    k: Annotated[
+        int,
+        Query(
+            description="Neighbours per image in the kNN graph (2-50; at most the "
+            "number of images - 1)."
+        ),
+    ] = 10,
 ) -> dict:
     """The images from `a` to `b` with the cosine similarity of each step (404 when
     there is no path)."""
     k = check_int(k, "k", "GET /api/path", low=2, high=50)
     a, b = image_row(col, a).id, image_row(col, b).id
+    k = max(1, min(k, len(col.embeddings()) - 1))  # a small collection has fewer
     found = col.find_path(a, b, method=method, k=k)
     return {
         "method": found.method,
