@@ -71,8 +71,9 @@ export class Atlas {
   fit() {
     let maxX = 0, maxY = 0;
     for (let i = 0; i < this.n; i++) { maxX = Math.max(maxX, this.x[i]); maxY = Math.max(maxY, this.y[i]); }
-    const margin = 30;
-    this.scale = Math.min((this.w - 2 * margin) / (maxX || 1), (this.h - 2 * margin) / (maxY || 1));
+    // room for half a picture on every side
+    const pad = this.spacing;
+    this.scale = 0.96 * Math.min(this.w / (maxX + pad), this.h / (maxY + pad));
     this.ox = (this.w - maxX * this.scale) / 2;
     this.oy = (this.h - maxY * this.scale) / 2;
     this.request();
@@ -127,7 +128,7 @@ export class Atlas {
     return best;
   }
 
-  thumbSide() { return this.spacing * this.scale; }
+  thumbSide() { return Math.min(this.spacing * this.scale, 192); }
 
   _thumb(i, size) {
     const key = `${this.ids[i]}@${size}`;
