@@ -58,7 +58,7 @@ def main(collection: str, out: str) -> None:
                 print("saved", out_dir / f"web-{name}.png")
 
             if caps["map"]:
-                page.goto(f"{base}/?map=umap&clusters=6")
+                page.goto(f"{base}/?map=umap&clusters=5")
                 page.wait_for_function("window.lookalikeAtlas")
                 page.locator("#atlas").scroll_into_view_if_needed()
                 page.wait_for_function("document.querySelector('#atlas').dataset.thumbnails > 40")
