@@ -66,14 +66,24 @@ ModelOpt = Annotated[
 @command()
 def index(
     source: Annotated[
-        Path, typer.Argument(help="A folder of images, a .txt list of paths, or one image.")
+        str,
+        typer.Argument(
+            help="A folder of images, a .txt list of paths, one image, or a IIIF manifest "
+            "or collection (URL or .json file)."
+        ),
     ],
     collection: Annotated[
         Path, typer.Option("--collection", "-c", help="Collection directory (created if new).")
     ],
     model: Annotated[
-        str, typer.Option("--model", "-m", help="Model to embed with.")
-    ] = lookalike.DEFAULT_MODEL,
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Model to embed with (default: the collection's first model, else "
+            f"{lookalike.DEFAULT_MODEL}).",
+        ),
+    ] = None,
     batch_size: Annotated[int, typer.Option(help="Images per inference batch.")] = 32,
     workers: Annotated[
         int | None, typer.Option(help="Decoding threads (default: the number of cores).")
@@ -138,8 +148,17 @@ def info(collection: CollectionArg) -> None:
 
 
 @command("models")
-def list_models() -> None:
-    """The models lookalike knows: name, aliases, dimension, weights available offline."""
+def list_models(
+    collections: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--collection", "-c", help="Also show the models this collection holds (repeatable)."
+        ),
+    ] = None,
+) -> None:
+    """The models lookalike knows: name, aliases, dimension, weights available offline;
+    and the models each --collection holds. Other models: hf:<model id or folder>,
+    onnx:<file.onnx>, or vectors brought in with import-vectors."""
     table = Table(title="Models")
     for name in ("name", "aliases", "dim", "input", "offline", "description"):
         table.add_column(name)
@@ -153,6 +172,16 @@ def list_models() -> None:
             m.description,
         )
     console.print(table)
+    for path in collections or []:
+        info = lookalike.open(path).info()
+        held = Table(title=f"Models in {path}")
+        for name in ("model", "dim", "images with vectors"):
+            held.add_column(name)
+        for name, m in info.models.items():
+            held.add_row(name, str(m["dim"]), str(m["vectors"]))
+        if not info.models:
+            held.add_row("(none yet)", "", "")
+        console.print(held)
 
 
 # -- near-duplicates (issue 2) -------------------------------------------------------
@@ -280,6 +309,44 @@ def path(
 # -- clusters, maps and model comparison (issue 8) -------------------------------------
 
 # -- more models and sources (issue 6) ---------------------------------------------------
+
+
+@command("import-vectors")
+def import_vectors(
+    collection: Annotated[Path, typer.Argument(help="The collection directory (created if new).")],
+    vectors: Annotated[
+        Path, typer.Argument(help="A .npy (with --ids), .parquet, or pickled {path: vector} file.")
+    ],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="The name the vectors are stored under.")
+    ],
+    ids: Annotated[
+        Path | None, typer.Option(help="For .npy: the image ids or paths, one a line.")
+    ] = None,
+    id_column: Annotated[str, typer.Option(help="Parquet: the id column.")] = "id",
+    vector_column: Annotated[str, typer.Option(help="Parquet: the vector column.")] = "vector",
+) -> None:
+    """Import vectors computed elsewhere as MODEL (all or nothing)."""
+    report = lookalike.create(collection).import_vectors(
+        vectors, model=model, ids=ids, id_column=id_column, vector_column=vector_column
+    )
+    console.print(str(report), highlight=False, soft_wrap=True)
+
+
+@command("export-onnx")
+def export_onnx(
+    out: Annotated[Path, typer.Argument(help="The .onnx file to write (and OUT.json beside).")],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="A built-in model.")
+    ] = lookalike.DEFAULT_MODEL,
+) -> None:
+    """Write a built-in model as ONNX (uint8 images in, features out) with its sidecar;
+    load it back with `--model onnx:OUT`."""
+    from lookalike.models.onnx import export_onnx as export
+
+    path = export(out, model)
+    console.print(f"wrote {path} and {path}.json", highlight=False, soft_wrap=True)
+
 
 # -- server (issue 4) ---------------------------------------------------------------------
 

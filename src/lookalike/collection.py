@@ -15,7 +15,7 @@ from PIL import Image
 
 from lookalike import analysis, imaging, models, sources
 from lookalike._validation import check_choice, check_int
-from lookalike.errors import ImageNotFound
+from lookalike.errors import ImageNotFound, LookalikeError
 from lookalike.search import FlatIndex, KnnIndex
 from lookalike.store import Embeddings, ImageRow, IndexReport, Store, ThumbnailCache
 from lookalike.store.indexing import index_records
@@ -111,7 +111,7 @@ class Collection:
         check_int(batch_size, "batch_size", "Collection.index", low=1, high=4096)
         if workers is not None:
             check_int(workers, "workers", "Collection.index", low=1, high=256)
-        backbone = models.get_backbone(self._model(model))
+        backbone = self._backbone(model)
         records = sources.records_from(source)
         label = str(source) if isinstance(source, str | os.PathLike) else "paths"
         with _progress_bar(progress, f"indexing {label}") as on_progress:
@@ -192,7 +192,7 @@ class Collection:
 
     def embed_file(self, path: PathLike | bytes, model: str | None = None) -> np.ndarray:
         """The vector of an image outside the collection (a path or the file's bytes)."""
-        backbone = models.get_backbone(self._model(model))
+        backbone = self._backbone(model)
         pixels, _ = imaging.load_for_model(path, backbone.input_size)
         return backbone.embed(pixels[None])[0]
 
@@ -365,6 +365,54 @@ class Collection:
     # -- clusters, maps and model comparison (issue 8) ------------------------------
 
     # -- more models and sources (issue 6) ---------------------------------------------
+    def import_vectors(
+        self,
+        path: PathLike,
+        *,
+        model: str,
+        ids: PathLike | None = None,
+        id_column: str = "id",
+        vector_column: str = "vector",
+    ):
+        """Import vectors computed elsewhere as ``model``: ``.npy`` (+ ``ids``), Parquet,
+        or a pickled ``{image_path: vector}`` dict; all or nothing (see
+        :mod:`lookalike.store.imports`). Returns an :class:`~lookalike.store.imports.ImportReport`.
+        """
+        from lookalike.models.precomputed import read_vectors
+        from lookalike.store.imports import import_vectors
+
+        data = read_vectors(path, ids=ids, id_column=id_column, vector_column=vector_column)
+        report = import_vectors(self._store, data, model, expected_dim=_registered_dim(model))
+        self._indexes.pop(model, None)
+        return report
+
+    def _backbone(self, model: str | None) -> models.Backbone:
+        """The backbone that embeds new images as ``model`` (imported vectors have none)."""
+        name = self._model(model)
+        dims = dict(self._store.catalog.models())
+        if name in dims and not _is_registered(name):
+            from lookalike.models.precomputed import Precomputed
+
+            raise Precomputed(name, dims[name]).cannot_embed()
+        return models.get_backbone(name)
+
+
+def _registered_dim(name: str) -> int | None:
+    """The dimension of a model the registry knows, or None (unknown model, or a dimension
+    known only once the model is loaded)."""
+    try:
+        canonical = models.resolve(name)
+    except LookalikeError:
+        return None
+    return {m.name: m.dim for m in models.list_models()}[canonical] or None
+
+
+def _is_registered(name: str) -> bool:
+    try:
+        models.resolve(name)
+    except LookalikeError:
+        return False
+    return True
 
 
 class _NullBar:
