@@ -5,6 +5,7 @@
 >>> col.neighbors("IMAGE_ID", k=9)          # doctest: +SKIP
 """
 
+from lookalike.analysis import graph_stats
 from lookalike.collection import Collection, CollectionInfo, create, open
 from lookalike.errors import (
     CollectionNotFound,
@@ -31,6 +32,7 @@ __all__ = [
     "ModelUnavailable",
     "NoPath",
     "create",
+    "graph_stats",
     "list_models",
     "open",
 ]

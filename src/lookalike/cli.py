@@ -67,14 +67,24 @@ ModelOpt = Annotated[
 @command()
 def index(
     source: Annotated[
-        Path, typer.Argument(help="A folder of images, a .txt list of paths, or one image.")
+        str,
+        typer.Argument(
+            help="A folder of images, a .txt list of paths, one image, or a IIIF manifest "
+            "or collection (URL or .json file)."
+        ),
     ],
     collection: Annotated[
         Path, typer.Option("--collection", "-c", help="Collection directory (created if new).")
     ],
     model: Annotated[
-        str, typer.Option("--model", "-m", help="Model to embed with.")
-    ] = lookalike.DEFAULT_MODEL,
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Model to embed with (default: the collection's first model, else "
+            f"{lookalike.DEFAULT_MODEL}).",
+        ),
+    ] = None,
     batch_size: Annotated[int, typer.Option(help="Images per inference batch.")] = 32,
     workers: Annotated[
         int | None, typer.Option(help="Decoding threads (default: the number of cores).")
@@ -139,11 +149,21 @@ def info(collection: CollectionArg) -> None:
 
 
 @command("models")
-def list_models() -> None:
-    """The models lookalike knows: name, aliases, dimension, weights available offline."""
+def list_models(
+    collections: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--collection", "-c", help="Also show the models this collection holds (repeatable)."
+        ),
+    ] = None,
+) -> None:
+    """The models lookalike knows: name, aliases, dimension, weights available offline;
+    and the models each --collection holds. Other models: hf:<model id or folder>,
+    onnx:<file.onnx>, or vectors brought in with import-vectors."""
     table = Table(title="Models")
-    for name in ("name", "aliases", "dim", "input", "offline", "description"):
-        table.add_column(name)
+    for name in ("name", "aliases", "dim", "input", "offline"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("description")
     for m in lookalike.list_models():
         table.add_row(
             m.name,
@@ -154,6 +174,16 @@ def list_models() -> None:
             m.description,
         )
     console.print(table)
+    for path in collections or []:
+        info = lookalike.open(path).info()
+        held = Table(title=f"Models in {path}")
+        for name in ("model", "dim", "images with vectors"):
+            held.add_column(name)
+        for name, m in info.models.items():
+            held.add_row(name, str(m["dim"]), str(m["vectors"]))
+        if not info.models:
+            held.add_row("(none yet)", "", "")
+        console.print(held)
 
 
 # -- near-duplicates (issue 2) -------------------------------------------------------
@@ -322,9 +352,165 @@ def calibrate(
 
 # -- similarity graphs and paths (issue 3) ---------------------------------------------
 
+
+def _print_warnings(caught: list) -> None:
+    for w in caught:
+        err_console.print(f"[yellow]Note:[/yellow] {w.message}", highlight=False, soft_wrap=True)
+
+
+@command()
+def graph(
+    collection: CollectionArg,
+    seed: Annotated[
+        str | None, typer.Option("--seed", "-s", help="Image id (or path) to grow from.")
+    ] = None,
+    depth: Annotated[int, typer.Option("--depth", "-d", help="Levels of expansion.")] = 2,
+    k: Annotated[int, typer.Option("-k", help="Neighbours per image.")] = 5,
+    all_images: Annotated[
+        bool, typer.Option("--all", help="The kNN graph of the whole collection.")
+    ] = False,
+    mutual: Annotated[
+        bool, typer.Option("--mutual", help="With --all: keep only mutual neighbours.")
+    ] = False,
+    model: ModelOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Save as .graphml, .gexf or .json (node-link)."),
+    ] = None,
+) -> None:
+    """Grow a graph of similar images from --seed (breadth-first, DEPTH levels, K
+    neighbours each), or the kNN graph of --all images; print its figures, save it."""
+    import warnings
+
+    from lookalike.store.graphs import write_graph
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        g = lookalike.open(collection).graph(
+            seed, depth=depth, k=k, all=all_images, mutual=mutual, model=model
+        )
+    _print_warnings(caught)
+    if out is not None:
+        write_graph(g, out)
+    console.print(str(lookalike.graph_stats(g)), highlight=False)
+    if g.graph.get("islands", 1) > 1:
+        console.print(
+            f"The kNN graph had {g.graph['islands']} islands; "
+            f"{g.graph['islands'] - 1} bridge edges (bridge=True) join them.",
+            highlight=False,
+        )
+    if out is not None:
+        console.print(f"saved {out}")
+
+
+@command("graph-stats")
+def graph_stats(
+    file: Annotated[Path, typer.Argument(help="A .graphml, .gexf or node-link .json file.")],
+) -> None:
+    """Nodes, edges, density, degree histogram, components, clustering, diameter."""
+    from lookalike.store.graphs import read_graph
+
+    console.print(str(lookalike.graph_stats(read_graph(file))), highlight=False)
+
+
+@command()
+def draw(
+    file: Annotated[Path, typer.Argument(help="A .graphml, .gexf or node-link .json file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Image to write (.png, .pdf, .svg).")],
+    thumbnails: Annotated[
+        bool, typer.Option(help="Images on the nodes (from their 'path' attribute).")
+    ] = True,
+) -> None:
+    """Draw a graph file: spring layout, thumbnails, seed framed, edges by similarity."""
+    from lookalike.figures.graphs import draw_graph, thumbnails_from_paths
+    from lookalike.store.graphs import read_graph
+
+    g = read_graph(file)
+    thumbs = thumbnails_from_paths(g) if thumbnails and g.number_of_nodes() <= 200 else None
+    draw_graph(g, thumbnails=thumbs).savefig(out, dpi=110)
+    console.print(f"saved {out}")
+
+
+@command()
+def path(
+    collection: CollectionArg,
+    a: Annotated[str, typer.Argument(help="The first image (id, unique prefix or path).")],
+    b: Annotated[str, typer.Argument(help="The last image.")],
+    smooth: Annotated[
+        bool, typer.Option("--smooth", help="Make the largest single step as small as possible.")
+    ] = False,
+    fewest: Annotated[bool, typer.Option("--fewest", help="The fewest steps.")] = False,
+    steps: Annotated[int | None, typer.Option("--steps", help="At most this many steps.")] = None,
+    k: Annotated[int, typer.Option("-k", help="Neighbours per image in the kNN graph.")] = 10,
+    model: ModelOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Also save: .csv (table) or .png/.jpg/.pdf (strip)."),
+    ] = None,
+) -> None:
+    """The chain of similar images from A to B (least total distance by default)."""
+    if smooth and fewest:
+        raise ValueError("Give at most one of --smooth and --fewest.")
+    method = "smooth" if smooth else "fewest" if fewest else "shortest"
+    col = lookalike.open(collection)
+    found = col.find_path(a, b, method=method, steps=steps, k=k, model=model)
+    table = Table(title=f"{found.method} path: {found.steps} steps, worst step {found.worst:.4f}")
+    for name, justify in (("step", "right"), ("id", "left"), ("path", "left")):
+        table.add_column(name, justify=justify, overflow="fold")
+    table.add_column("similarity", justify="right")
+    for i, (image_id, uri) in enumerate(zip(found.ids, found.uris, strict=True)):
+        sim = "" if i == 0 else f"{found.similarities[i - 1]:.4f}"
+        table.add_row(str(i), image_id, uri, sim + (" (bridge)" if i in found.bridges else ""))
+    console.print(table)
+    if out is not None:
+        if out.suffix.lower() == ".csv":
+            found.to_frame().to_csv(out, index=False)
+        else:
+            col.show_path(found).savefig(out, dpi=100)
+        console.print(f"saved {out}")
+
+
 # -- clusters, maps and model comparison (issue 8) -------------------------------------
 
 # -- more models and sources (issue 6) ---------------------------------------------------
+
+
+@command("import-vectors")
+def import_vectors(
+    collection: Annotated[Path, typer.Argument(help="The collection directory (created if new).")],
+    vectors: Annotated[
+        Path, typer.Argument(help="A .npy (with --ids), .parquet, or pickled {path: vector} file.")
+    ],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="The name the vectors are stored under.")
+    ],
+    ids: Annotated[
+        Path | None, typer.Option(help="For .npy: the image ids or paths, one a line.")
+    ] = None,
+    id_column: Annotated[str, typer.Option(help="Parquet: the id column.")] = "id",
+    vector_column: Annotated[str, typer.Option(help="Parquet: the vector column.")] = "vector",
+) -> None:
+    """Import vectors computed elsewhere as MODEL (all or nothing)."""
+    report = lookalike.create(collection).import_vectors(
+        vectors, model=model, ids=ids, id_column=id_column, vector_column=vector_column
+    )
+    console.print(str(report), highlight=False, soft_wrap=True)
+
+
+@command("export-onnx")
+def export_onnx(
+    out: Annotated[Path, typer.Argument(help="The .onnx file to write (and OUT.json beside).")],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="A built-in model.")
+    ] = lookalike.DEFAULT_MODEL,
+) -> None:
+    """Write a built-in model as ONNX (uint8 images in, features out) with its sidecar;
+    load it back with `--model onnx:OUT`."""
+    from lookalike.models.onnx import export_onnx as export
+
+    path = export(out, model)
+    console.print(f"wrote {path} and {path}.json", highlight=False, soft_wrap=True)
+
 
 # -- server (issue 4) ---------------------------------------------------------------------
 

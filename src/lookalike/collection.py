@@ -15,7 +15,7 @@ from PIL import Image
 
 from lookalike import analysis, imaging, models, sources
 from lookalike._validation import check_choice, check_int, check_real
-from lookalike.errors import ImageNotFound
+from lookalike.errors import ImageNotFound, LookalikeError
 from lookalike.search import FlatIndex, KnnIndex
 from lookalike.store import (
     Embeddings,
@@ -120,7 +120,7 @@ class Collection:
         check_int(batch_size, "batch_size", "Collection.index", low=1, high=4096)
         if workers is not None:
             check_int(workers, "workers", "Collection.index", low=1, high=256)
-        backbone = models.get_backbone(self._model(model))
+        backbone = self._backbone(model)
         records = sources.records_from(source)
         label = str(source) if isinstance(source, str | os.PathLike) else "paths"
         with _progress_bar(progress, f"indexing {label}") as on_progress:
@@ -201,7 +201,7 @@ class Collection:
 
     def embed_file(self, path: PathLike | bytes, model: str | None = None) -> np.ndarray:
         """The vector of an image outside the collection (a path or the file's bytes)."""
-        backbone = models.get_backbone(self._model(model))
+        backbone = self._backbone(model)
         pixels, _ = imaging.load_for_model(path, backbone.input_size)
         return backbone.embed(pixels[None])[0]
 
@@ -450,10 +450,167 @@ class Collection:
         return rows[0::2], rows[1::2]
 
     # -- similarity graphs and paths (issue 3) -------------------------------------
+    def graph(
+        self,
+        seed: str | None = None,
+        *,
+        depth: int = 2,
+        k: int = 5,
+        all: bool = False,
+        mutual: bool = False,
+        model: str | None = None,
+        max_nodes: int = 10_000,
+    ):
+        """The graph of images similar to ``seed``, grown breadth-first ``depth`` levels
+        with ``k`` neighbours per image (see :func:`lookalike.analysis.expand_seed`), or
+        with ``all=True`` the kNN graph of the whole collection. Returns a
+        ``networkx.Graph``: node attributes ``path`` (and ``depth``), edge attribute
+        ``similarity``."""
+        if all == (seed is not None):
+            raise ValueError("Give either a 'seed' image or all=True, not both or neither.")
+        emb = self.embeddings(model)
+        k = self._check_graph_k(k, len(emb), "Collection.graph")
+        check_int(depth, "depth", "Collection.graph", low=0)
+        if all:
+            g = self.knn_graph(k, mutual=mutual, model=emb.model).to_networkx()
+        else:
+            g = analysis.expand_seed(
+                self._neighbors_fn(emb.model),
+                self.image(seed).id,
+                depth=depth,
+                k=k,
+                max_nodes=max_nodes,
+            )
+        uris = {row.id: row.uri for row in self._store.catalog.images(status="ok")}
+        for node, attrs in g.nodes(data=True):
+            attrs["path"] = uris.get(node, "")
+        return g
+
+    @staticmethod
+    def _check_graph_k(k: object, n_images: int, where: str) -> int:
+        k = check_int(k, "k", where, low=1, high=1000)
+        if k >= n_images:
+            raise ValueError(f"k={k} should be < n_images={n_images}.")
+        return k
+
+    def _neighbors_fn(self, model: str):
+        """``fn(id, k) -> [(id, similarity)]`` over this collection, for expand_seed."""
+        return lambda image, k: [(h.id, h.score) for h in self.neighbors(image, k=k, model=model)]
+
+    def knn_graph(
+        self, k: int = 10, *, mutual: bool = False, model: str | None = None
+    ) -> analysis.KnnGraph:
+        """The kNN graph of the whole collection, its islands bridged by a spanning tree;
+        built once per model and ``k``, saved under ``index/<model>/``, rebuilt when the
+        vectors change."""
+        from lookalike.store import graphs as graph_files
+
+        emb = self.embeddings(model)
+        k = self._check_graph_k(k, len(emb), "Collection.knn_graph")
+        path = graph_files.knn_graph_file(self.path, emb.model, k, mutual)
+        fingerprint = graph_files.vectors_fingerprint(emb.ids, emb.vectors)
+        arrays = graph_files.load_graph_arrays(path, fingerprint)
+        if arrays is not None:
+            return analysis.KnnGraph.from_arrays(arrays)
+        g = analysis.build_knn_graph(emb.vectors, emb.ids, k=k, mutual=mutual, model=emb.model)
+        graph_files.save_graph_arrays(path, g.to_arrays(), fingerprint)
+        return g
+
+    def find_path(
+        self,
+        a: str,
+        b: str,
+        *,
+        method: str = "shortest",
+        steps: int | None = None,
+        k: int = 10,
+        model: str | None = None,
+    ) -> analysis.ImagePath:
+        """The chain of similar images from ``a`` to ``b`` over the collection's kNN
+        graph: ``method`` "shortest" (least total distance), "fewest" (steps) or
+        "smooth" (smallest largest step); ``steps`` caps the number of steps.
+
+        (Named ``find_path`` because ``Collection.path`` is the collection's directory.)
+        """
+        check_choice(method, "method", "Collection.find_path", analysis.paths.METHODS)
+        if steps is not None:
+            check_int(steps, "steps", "Collection.find_path", low=1, high=analysis.paths.MAX_STEPS)
+        ida, idb = self.image(a).id, self.image(b).id
+        if ida == idb:
+            raise ValueError(f"A and B are the same image ({ida!r}): give two different images.")
+        found = self.knn_graph(k, model=model).path(ida, idb, method=method, steps=steps)
+        return replace(found, uris=tuple(self.image(i).uri for i in found.ids))
+
+    def show_graph(self, g, *, thumbnails: bool = True, size: int = 128):
+        """Draw a graph from :meth:`graph`: spring layout, thumbnails on the nodes, the
+        seed framed, edges shaded by similarity."""
+        from lookalike.figures import draw_graph
+
+        few = g.number_of_nodes() <= 200
+        thumbs = {n: self.thumbnail(n, size) for n in g} if thumbnails and few else None
+        return draw_graph(g, thumbnails=thumbs)
+
+    def show_path(self, a, b: str | None = None, **kwargs: Any):
+        """Draw a path (an :class:`ImagePath`, or the ids ``a`` and ``b`` and the
+        options of :meth:`find_path`) as a strip of images with each step's similarity."""
+        from lookalike.figures import path_strip
+
+        p = a if isinstance(a, analysis.ImagePath) else self.find_path(a, b, **kwargs)
+        title = f"{p.method} path: {p.steps} steps, worst step {p.worst:.3f}"
+        images = [self.thumbnail(i) for i in p.ids]
+        return path_strip(images, p.ids, p.similarities, bridges=p.bridges, title=title)
 
     # -- clusters, maps and model comparison (issue 8) ------------------------------
 
     # -- more models and sources (issue 6) ---------------------------------------------
+    def import_vectors(
+        self,
+        path: PathLike,
+        *,
+        model: str,
+        ids: PathLike | None = None,
+        id_column: str = "id",
+        vector_column: str = "vector",
+    ):
+        """Import vectors computed elsewhere as ``model``: ``.npy`` (+ ``ids``), Parquet,
+        or a pickled ``{image_path: vector}`` dict; all or nothing (see
+        :mod:`lookalike.store.imports`). Returns an :class:`~lookalike.store.imports.ImportReport`.
+        """
+        from lookalike.models.precomputed import read_vectors
+        from lookalike.store.imports import import_vectors
+
+        data = read_vectors(path, ids=ids, id_column=id_column, vector_column=vector_column)
+        report = import_vectors(self._store, data, model, expected_dim=_registered_dim(model))
+        self._indexes.pop(model, None)
+        return report
+
+    def _backbone(self, model: str | None) -> models.Backbone:
+        """The backbone that embeds new images as ``model`` (imported vectors have none)."""
+        name = self._model(model)
+        dims = dict(self._store.catalog.models())
+        if name in dims and not _is_registered(name):
+            from lookalike.models.precomputed import Precomputed
+
+            raise Precomputed(name, dims[name]).cannot_embed()
+        return models.get_backbone(name)
+
+
+def _registered_dim(name: str) -> int | None:
+    """The dimension of a model the registry knows, or None (unknown model, or a dimension
+    known only once the model is loaded)."""
+    try:
+        canonical = models.resolve(name)
+    except LookalikeError:
+        return None
+    return {m.name: m.dim for m in models.list_models()}[canonical] or None
+
+
+def _is_registered(name: str) -> bool:
+    try:
+        models.resolve(name)
+    except LookalikeError:
+        return False
+    return True
 
 
 class _NullBar:

@@ -17,7 +17,24 @@ from lookalike.analysis.duplicates import (
     pair_scores,
     scored_vectors,
 )
+from lookalike.analysis.graphs import (
+    GraphStats,
+    KnnGraph,
+    build_knn_graph,
+    connect_components,
+    expand_seed,
+    graph_stats,
+    knn_graph,
+)
 from lookalike.analysis.neighbors import Neighbor, Neighbors, top_k
+from lookalike.analysis.paths import (
+    ImagePath,
+    fewest_steps_path,
+    find_path,
+    minimax_path,
+    path_distances,
+    shortest_path,
+)
 
 __all__ = [
     "DEFAULT_BANDS",
@@ -27,19 +44,32 @@ __all__ = [
     "Calibration",
     "DedupPlan",
     "Duplicates",
+    "GraphStats",
+    "ImagePath",
+    "KnnGraph",
     "Neighbor",
     "Neighbors",
     "Pairs",
     "RootVectors",
+    "build_knn_graph",
     "calibrate",
+    "connect_components",
     "exact_duplicate_sets",
     "exact_duplicates",
+    "expand_seed",
+    "fewest_steps_path",
     "find_duplicates",
+    "find_path",
+    "graph_stats",
     "group_pairs",
+    "knn_graph",
+    "minimax_path",
     "near_duplicate_pairs",
     "pair_scores",
+    "path_distances",
     "plan_dedup",
     "sample_band_pairs",
     "scored_vectors",
+    "shortest_path",
     "top_k",
 ]

@@ -369,7 +369,7 @@ class Duplicates:
         how = self.method + (f", recall on a sample {self.recall:.3f}" if self.recall else "")
         lines = [
             f"{len(self.pairs)} near-duplicate pairs in {len(self.groups)} sets "
-            f"(cosine >= {self.threshold:g}, {self.model}, {how})."
+            f"(score >= {self.threshold:g}, {self.model}, {how})."
         ]
         lines += [f"  note: {n}" for n in self.notes]
         for g, ids in enumerate(self.groups[:20], 1):

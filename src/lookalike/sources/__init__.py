@@ -8,20 +8,33 @@ from pathlib import Path
 
 from lookalike.sources._base import ImageRecord
 from lookalike.sources.folder import from_files, from_folder, from_list_file
+from lookalike.sources.iiif import from_iiif, is_iiif_source
 
-__all__ = ["ImageRecord", "from_files", "from_folder", "from_list_file", "records_from"]
+__all__ = [
+    "ImageRecord",
+    "from_files",
+    "from_folder",
+    "from_iiif",
+    "from_list_file",
+    "records_from",
+]
 
 
 def records_from(
     source: str | os.PathLike | Iterable[str | os.PathLike],
 ) -> Iterator[ImageRecord]:
-    """Records for a folder, a list file (``.txt``), one image file, or an iterable of paths.
+    """Records for a folder, a list file (``.txt``), one image file, a IIIF manifest or
+    collection (``http(s)://`` URL or ``.json`` file), or an iterable of paths.
 
     Raises
     ------
     FileNotFoundError
         If a path given as the source does not exist.
+    NotIIIF, SourceUnavailable
+        For IIIF sources that are not IIIF or cannot be fetched.
     """
+    if isinstance(source, str | os.PathLike) and is_iiif_source(source):
+        return iter(from_iiif(source))
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if path.is_dir():
