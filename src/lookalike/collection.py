@@ -15,17 +15,20 @@ import numpy as np
 from PIL import Image
 
 from lookalike import analysis, imaging, models, sources
-from lookalike._validation import check_choice, check_int
+from lookalike._validation import check_choice, check_int, check_real
 from lookalike.errors import ImageNotFound, LookalikeError
 from lookalike.search import FlatIndex, KnnIndex
 from lookalike.store import (
     Embeddings,
     ImageRow,
     IndexReport,
+    LabelStore,
     ResultFiles,
     Store,
     ThumbnailCache,
     fingerprint,
+    move_images,
+    read_labels_csv,
 )
 from lookalike.store.indexing import index_records
 
@@ -259,6 +262,195 @@ class Collection:
         return image_grid(pictures, captions, ncols=ncols, highlight=[0])
 
     # -- near-duplicates (issue 2) ---------------------------------------------------
+    def duplicates(
+        self,
+        threshold: float | None = None,
+        *,
+        strict: bool = False,
+        exact: bool | None = None,
+        scoring: str = "root",
+        model: str | None = None,
+    ) -> analysis.Duplicates:
+        """Pairs of images scoring ``>= threshold`` (default 0.72) and duplicate sets.
+
+        ``scoring="root"`` (default) is the cosine of power-normalised vectors, which
+        separates copies from other pictures better; ``"cosine"`` the plain cosine.
+        ``strict`` splits chains so that every member of a set is close to its medoid;
+        ``exact`` forces exact (True) or approximate (False) search (default: by size).
+        ``.to_frame()`` gives the pairs, ``.groups_frame()`` the sets as DataFrames.
+        """
+        where = "Collection.duplicates"
+        t = self._threshold(threshold, where)
+        check_choice(scoring, "scoring", where, analysis.SCORINGS)
+        emb = self.embeddings(model)
+        uris = self._store.catalog.uris_of(emb.ids)
+        return analysis.find_duplicates(
+            emb.vectors,
+            emb.ids,
+            threshold=t,
+            exact=exact,
+            strict=strict,
+            uris=uris,
+            model=emb.model,
+            scoring=scoring,
+        )
+
+    def exact_duplicates(self):
+        """Identical files (same bytes) and identical decoded pixels, found without any
+        model: a DataFrame with columns group, kind ("file"/"pixels"), id, uri."""
+        import pandas as pd
+
+        rows = self._store.catalog.images(status="ok")
+        sets = analysis.exact_duplicate_sets(
+            [r.content_hash for r in rows], [r.pixel_hash for r in rows]
+        )
+        table = [
+            (g, kind, rows[m].id, rows[m].uri) for g, (ms, kind) in enumerate(sets, 1) for m in ms
+        ]
+        return pd.DataFrame(table, columns=["group", "kind", "id", "uri"])
+
+    def dedup(
+        self,
+        threshold: float | None = None,
+        *,
+        keep: str = "largest",
+        keep_ids: Iterable[str] = (),
+        exact_only: bool = False,
+        strict: bool = False,
+        scoring: str = "root",
+        model: str | None = None,
+        move_removed_to: PathLike | None = None,
+    ) -> analysis.DedupPlan:
+        """Decide which image of each duplicate set stays (``keep``: largest,
+        largest-file, oldest, first-path, list). Returns the kept ids with the decisions.
+        No file is touched unless ``move_removed_to`` names a folder: the removed files
+        are then moved there (never deleted) and the catalog follows them."""
+        check_choice(keep, "keep", "Collection.dedup", analysis.KEEP_POLICIES)
+        wanted = [self.image(k).id for k in keep_ids]
+        if exact_only:
+            groups = [list(ids) for _, ids in self.exact_duplicates().groupby("group")["id"]]
+        else:
+            groups = self.duplicates(threshold, strict=strict, scoring=scoring, model=model).groups
+        images = [r.__dict__ for r in self._store.catalog.images(status="ok")]
+        plan = analysis.plan_dedup(groups, images, keep=keep, keep_ids=wanted)
+        if move_removed_to is not None:
+            moved = move_images(self._store, [self.image(i) for i in plan.removed], move_removed_to)
+            plan = replace(plan, moved=moved)
+        return plan
+
+    def pair_score(
+        self, a: str, b: str, *, scoring: str = "root", model: str | None = None
+    ) -> float:
+        """The duplicate score (``scoring``: root or cosine) of two images."""
+        check_choice(scoring, "scoring", "Collection.pair_score", analysis.SCORINGS)
+        emb = self.embeddings(model)
+        i, j = self._rows(emb, [a, b])
+        return float(analysis.pair_scores(analysis.scored_vectors(emb.vectors, scoring), i, j)[0])
+
+    def show_pair(self, a: str, b: str, *, scoring: str = "root", model: str | None = None):
+        """The two images side by side, with their ids and their duplicate score."""
+        from lookalike.figures import pair_figure
+
+        ra, rb = self.image(a), self.image(b)
+        score = self.pair_score(ra.id, rb.id, scoring=scoring, model=model)
+        return pair_figure(
+            self.thumbnail(ra.id),
+            self.thumbnail(rb.id),
+            captions=(f"{ra.id}  {Path(ra.uri).name}", f"{rb.id}  {Path(rb.uri).name}"),
+            title=f"{scoring} score {score:.3f}",
+        )
+
+    def show_threshold_bands(
+        self,
+        bands: Iterable[float] = analysis.DEFAULT_BANDS,
+        *,
+        per_band: int = 4,
+        scoring: str = "root",
+        model: str | None = None,
+        seed: int = 0,
+    ):
+        """A contact sheet of pairs sampled per similarity band, with their scores: look
+        at it to choose a duplicate threshold."""
+        from lookalike.figures import threshold_bands
+
+        bands = sorted(
+            check_real(b, "bands", "Collection.show_threshold_bands", low=-1, high=1) for b in bands
+        )
+        per_band = check_int(
+            per_band, "per_band", "Collection.show_threshold_bands", low=1, high=20
+        )
+        check_choice(scoring, "scoring", "Collection.show_threshold_bands", analysis.SCORINGS)
+        emb = self.embeddings(model)
+        vectors = analysis.scored_vectors(emb.vectors, scoring)
+        sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
+        rows = [
+            (
+                f"{lo:.2f}-{hi:.2f}",
+                [
+                    (self.thumbnail(emb.ids[i], 160), self.thumbnail(emb.ids[j], 160), f"{s:.3f}")
+                    for i, j, s in zip(*p, strict=True)
+                ],
+            )
+            for lo, hi, p in reversed(sampled)
+        ]
+        return threshold_bands(
+            rows,
+            per_row=per_band,
+            title=f"Pairs per band of {scoring} score ({emb.model}, {len(emb)} images)",
+        )
+
+    def label_pairs(self, pairs: Iterable[tuple[str, str, bool]], *, source: str = "") -> None:
+        """Store pairs labelled same (True) or different (False) for :meth:`calibrate`."""
+        pairs = [(self.image(a).id, self.image(b).id, bool(same)) for a, b, same in pairs]
+        LabelStore(self._store.catalog).add(pairs, source=source)
+
+    def calibrate(
+        self,
+        labels: PathLike | None = None,
+        *,
+        target_precision: float | None = None,
+        scoring: str = "root",
+        model: str | None = None,
+    ) -> analysis.Calibration:
+        """The threshold that maximises F1 (or reaches ``target_precision``) on pairs
+        labelled same/different: from a CSV (a, b, label) or the collection's labels."""
+        if target_precision is not None:
+            check_real(
+                target_precision,
+                "target_precision",
+                "Collection.calibrate",
+                low=0,
+                high=1,
+                closed="right",
+            )
+        pairs = (
+            read_labels_csv(labels) if labels is not None else LabelStore(self._store.catalog).all()
+        )
+        if not pairs:
+            raise ValueError("No labelled pairs: give a CSV (a,b,label) or label pairs first.")
+        emb = self.embeddings(model)
+        i, j = self._rows(emb, [k for p in pairs for k in (p.a, p.b)])
+        check_choice(scoring, "scoring", "Collection.calibrate", analysis.SCORINGS)
+        scores = analysis.pair_scores(analysis.scored_vectors(emb.vectors, scoring), i, j)
+        same = np.array([p.same for p in pairs])
+        return analysis.calibrate(scores, same, target_precision=target_precision)
+
+    def _threshold(self, threshold: float | None, where: str) -> float:
+        if threshold is None:
+            return analysis.DEFAULT_THRESHOLD
+        return check_real(threshold, "threshold", where, low=-1, high=1)
+
+    def _rows(self, emb: Embeddings, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Vector rows of images given as (a, b, a, b, ...) ids or paths."""
+        positions = emb.positions()
+        rows = []
+        for key in keys:
+            row = self.image(key)
+            if row.id not in positions:
+                raise ImageNotFound(f"Image {row.id!r} has no vector for {emb.model}.")
+            rows.append(positions[row.id])
+        rows = np.array(rows, dtype=np.int64)
+        return rows[0::2], rows[1::2]
 
     # -- similarity graphs and paths (issue 3) -------------------------------------
     def graph(

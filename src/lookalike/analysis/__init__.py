@@ -1,5 +1,7 @@
 """Analysis: pure functions over vectors and graphs (no file or network I/O)."""
 
+from lookalike.analysis.bands import DEFAULT_BANDS, sample_band_pairs
+from lookalike.analysis.calibration import Calibration, calibrate
 from lookalike.analysis.clusters import (
     Clusters,
     KScan,
@@ -9,6 +11,21 @@ from lookalike.analysis.clusters import (
     scan_k,
 )
 from lookalike.analysis.compare import ModelComparison, knn_rows, topk_overlap
+from lookalike.analysis.dedup import KEEP_POLICIES, DedupPlan, plan_dedup
+from lookalike.analysis.duplicates import (
+    DEFAULT_THRESHOLD,
+    SCORINGS,
+    Duplicates,
+    Pairs,
+    RootVectors,
+    exact_duplicate_sets,
+    exact_duplicates,
+    find_duplicates,
+    group_pairs,
+    near_duplicate_pairs,
+    pair_scores,
+    scored_vectors,
+)
 from lookalike.analysis.graphs import (
     GraphStats,
     KnnGraph,
@@ -37,7 +54,14 @@ from lookalike.analysis.paths import (
 )
 
 __all__ = [
+    "DEFAULT_BANDS",
+    "DEFAULT_THRESHOLD",
+    "KEEP_POLICIES",
+    "SCORINGS",
+    "Calibration",
     "Clusters",
+    "DedupPlan",
+    "Duplicates",
     "GraphStats",
     "ImagePath",
     "KScan",
@@ -45,24 +69,36 @@ __all__ = [
     "ModelComparison",
     "Neighbor",
     "Neighbors",
+    "Pairs",
     "Projection",
+    "RootVectors",
     "atlas_cells",
     "build_knn_graph",
+    "calibrate",
     "cluster_neighborhood",
     "connect_components",
     "equalize",
+    "exact_duplicate_sets",
+    "exact_duplicates",
     "expand_seed",
     "fewest_steps_path",
+    "find_duplicates",
     "find_elbow",
     "find_path",
     "graph_stats",
+    "group_pairs",
     "k_medoids",
     "knn_graph",
     "knn_rows",
     "minimax_path",
+    "near_duplicate_pairs",
+    "pair_scores",
     "path_distances",
+    "plan_dedup",
     "project",
+    "sample_band_pairs",
     "scan_k",
+    "scored_vectors",
     "shortest_path",
     "snap_to_grid",
     "top_k",

@@ -9,19 +9,35 @@ To add a resource: write ``server/routers/<name>.py`` with an ``APIRouter`` name
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 import lookalike
 from lookalike.collection import Collection
+from lookalike.server.capabilities import ResultCache
 from lookalike.server.errors import ApiError, error_response, install_error_handlers
 from lookalike.server.pictures import PictureService
-from lookalike.server.routers import catalogue, iiif, search
+from lookalike.server.routers import (
+    catalogue,
+    clusters,
+    duplicates,
+    graph,
+    iiif,
+    images,
+    map,
+    pages,
+    path,
+    search,
+)
 from lookalike.server.settings import Settings
 from lookalike.server.similar import SimilarImages
 
 __all__ = ["create_app", "serve"]
+
+STATIC_DIR = Path(__file__).parent / "static"
 
 
 class _BodyTooLarge(ApiError):
@@ -97,18 +113,28 @@ def create_app(collection: Collection, *, settings: Settings | None = None) -> F
         title="lookalike",
         version=lookalike.__version__,
         description="Visually similar images of a collection: the Wellcome Collection "
-        "catalogue images API shape, a IIIF Image API 3.0 service and a JSON search API.",
+        "catalogue images API shape, a IIIF Image API 3.0 service, a JSON search API and "
+        "the web page that uses them (at `/`).",
         lifespan=lifespan,
     )
     app.state.collection = collection
     app.state.settings = settings
     app.state.similar = similar
+    app.state.results = ResultCache()
     app.state.pictures = PictureService(
         collection.path / "thumbs" / "iiif", cache_max_side=settings.cache_max_side
     )
     app.include_router(catalogue.router)
     app.include_router(iiif.router)
     app.include_router(search.router)
+    app.include_router(images.router)
+    app.include_router(duplicates.router)
+    app.include_router(path.router)
+    app.include_router(graph.router)
+    app.include_router(clusters.router)
+    app.include_router(map.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.openapi = lambda: _openapi_without_422(app)
     if settings.cors_origins:

@@ -8,12 +8,14 @@ costs a worker-thread round trip per request.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from lookalike.collection import Collection
 from lookalike.errors import ImageNotFound
+from lookalike.server.capabilities import ResultCache
 from lookalike.server.pictures import PictureService
 from lookalike.server.settings import Settings
 from lookalike.server.similar import SimilarImages
@@ -23,6 +25,7 @@ __all__ = [
     "ID_PATTERN",
     "CollectionDep",
     "PicturesDep",
+    "ResultsDep",
     "SettingsDep",
     "SimilarDep",
     "base_url",
@@ -31,6 +34,7 @@ __all__ = [
     "get_settings",
     "get_similar",
     "image_row",
+    "image_title",
 ]
 
 # Image ids: letters, digits and . _ ~ - (no slash, no leading dot): an id never names
@@ -55,10 +59,15 @@ async def get_pictures(request: Request) -> PictureService:
     return request.app.state.pictures
 
 
+async def get_results(request: Request) -> ResultCache:
+    return request.app.state.results
+
+
 CollectionDep = Annotated[Collection, Depends(get_collection)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SimilarDep = Annotated[SimilarImages, Depends(get_similar)]
 PicturesDep = Annotated[PictureService, Depends(get_pictures)]
+ResultsDep = Annotated[ResultCache, Depends(get_results)]
 
 
 def base_url(request: Request) -> str:
@@ -85,3 +94,9 @@ def image_row(collection: Collection, image_id: str) -> ImageRow:
     if row is None or row.id != image_id or row.status != "ok":
         raise ImageNotFound(f"No image {image_id!r} in this collection.")
     return row
+
+
+def image_title(row: ImageRow) -> str:
+    """What a person calls an image: its title, else its file name (never the path)."""
+    title = (row.metadata or {}).get("title")
+    return title if isinstance(title, str) and title else Path(row.uri).name

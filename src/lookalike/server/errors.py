@@ -50,6 +50,16 @@ def _validation_message(err: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+# Paths of the JSON and image APIs: their errors are always JSON.
+_API_PREFIXES = ("/api/", "/catalogue/", "/iiif/", "/static/", "/openapi", "/docs", "/redoc")
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser asking for a page (not an API client): answer with the HTML 404 page."""
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and not request.url.path.startswith(_API_PREFIXES)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that give every error the one shape."""
 
@@ -87,6 +97,10 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         )
         if exc.status_code == 404 and description == "Not Found":
+            if _wants_page(request):
+                from lookalike.server.routers.pages import not_found_page
+
+                return not_found_page(f"There is no page at {request.url.path}.")
             description = f"No such endpoint: {request.url.path}"
         return error_response(exc.status_code, description, getattr(exc, "headers", None))
 

@@ -116,6 +116,7 @@ class NeighborHit(BaseModel):
     id: str
     score: float
     thumbnail: str = Field(description="The IIIF info.json URL of the image.")
+    title: str | None = Field(default=None, description="Its title or file name.")
 
 
 class NeighborsResult(BaseModel):

@@ -3,6 +3,8 @@
 from lookalike.store._store import Embeddings, Store
 from lookalike.store.catalog import Catalog, ImageRow
 from lookalike.store.indexing import IndexReport, index_records
+from lookalike.store.labels import LabelledPair, LabelStore, read_labels_csv
+from lookalike.store.moves import move_images
 from lookalike.store.results import ResultFiles, fingerprint
 from lookalike.store.thumbs import ThumbnailCache
 
@@ -11,9 +13,13 @@ __all__ = [
     "Embeddings",
     "ImageRow",
     "IndexReport",
+    "LabelStore",
+    "LabelledPair",
     "ResultFiles",
     "Store",
     "ThumbnailCache",
     "fingerprint",
     "index_records",
+    "move_images",
+    "read_labels_csv",
 ]

@@ -167,6 +167,11 @@ class Catalog:
         rows = self._query(f"SELECT {_IMAGE_COLUMNS} FROM images {where} ORDER BY seq", params)
         return [ImageRow._from_sql(r) for r in rows]
 
+    def uris_of(self, ids: Sequence[str]) -> list[str]:
+        """The uri of each image id, in order."""
+        by_id = dict(self._query("SELECT id, uri FROM images"))
+        return [by_id[i] for i in ids]
+
     def uri_index(self) -> dict[str, tuple[str, float | None, int | None, str, str | None]]:
         """uri -> (id, mtime, bytes, status, content_hash), to skip unchanged files fast."""
         rows = self._query("SELECT uri, id, mtime, bytes, status, content_hash FROM images")

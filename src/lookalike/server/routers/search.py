@@ -14,6 +14,7 @@ from lookalike.server.deps import (
     SettingsDep,
     base_url,
     image_row,
+    image_title,
 )
 from lookalike.server.errors import ERROR_RESPONSES, ApiError
 from lookalike.server.schemas import NeighborsResult
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/api", tags=["search"], responses=ERROR_RESPONSES)
 KQuery = Annotated[int, Query(description="How many neighbours (1 to the server's k_max).")]
 
 
-def _result(hits, k: int, request: Request, query: str) -> dict:
+def _result(hits, k: int, request: Request, query: str, col) -> dict:
     base = base_url(request)
     return {
         "query": query,
@@ -36,6 +37,7 @@ def _result(hits, k: int, request: Request, query: str) -> dict:
                 "rank": h.rank,
                 "id": h.id,
                 "score": h.score,
+                "title": image_title(col.image(h.id)),
                 "thumbnail": f"{base}iiif/{h.id}/info.json",
             }
             for h in hits
@@ -55,7 +57,7 @@ def neighbors_of_image(
     k = check_int(k, "k", "GET /api/neighbors/{id}", low=1, high=settings.k_max)
     row = image_row(col, id)
     hits = col.neighbors(row.id, k=k, model=settings.model)
-    return _result(hits, k, request, row.id)
+    return _result(hits, k, request, row.id, col)
 
 
 @router.post(
@@ -79,4 +81,4 @@ def neighbors_of_upload(
     # The same safe decoder as indexing, with the server's tighter pixel limit.
     imaging.decode(data, min_side=256, max_pixels=settings.max_upload_pixels)
     hits = col.neighbors(query=data, k=k, model=settings.model)
-    return _result(hits, k, request, "upload")
+    return _result(hits, k, request, "upload", col)

@@ -1,0 +1,174 @@
+"""The JSON routes and HTML pages the web page uses, in-process: shapes, the friendly
+404 page, and every bad input in the one error shape. Routes of features this
+lookalike lacks answer 404 saying so."""
+
+from __future__ import annotations
+
+import pytest
+
+from lookalike.server.capabilities import available
+from tests.server.test_api import assert_error
+
+
+def needs(capability: str):
+    return pytest.mark.skipif(not available()[capability], reason=f"no {capability} feature")
+
+
+def test_collection_summary(client):
+    body = client.get("/api/collection").json()
+    assert body["images"] == body["indexed"] == 9 and body["failed"] == 0
+    assert body["models"] == [{"name": "test-pixels", "dim": 108, "vectors": 9}]
+    assert set(body["capabilities"]) == {"duplicates", "path", "graph", "clusters", "map"}
+    assert "/" not in body["name"]
+
+
+def test_find_images_by_id_or_file_name(client, ids):
+    body = client.get("/api/images", params={"q": "CHELSEA"}).json()
+    assert body["total"] == 2
+    assert {r["title"] for r in body["results"]} == {"chelsea.png", "chelsea_q50.jpg"}
+    body = client.get("/api/images", params={"q": ids["coffee.jpg"][:6]}).json()
+    assert ids["coffee.jpg"] in [r["id"] for r in body["results"]]
+    page = client.get("/api/images", params={"offset": 8, "limit": 5}).json()
+    assert page["total"] == 9 and len(page["results"]) == 1
+    assert_error(client.get("/api/images", params={"limit": 0}), 400, r"'limit' parameter")
+    assert_error(client.get("/api/images", params={"offset": -1}), 400, r"'offset' parameter")
+
+
+def test_image_metadata_has_no_paths(client, ids):
+    body = client.get(f"/api/images/{ids['coffee.jpg']}").json()
+    assert body["title"] == "coffee.jpg" and body["width"] == 600 and body["height"] == 400
+    assert body["models"] == ["test-pixels"]
+    assert "uri" not in body and "/" not in str(body["metadata"])
+    assert_error(client.get("/api/images/nope"), 404, r"No image 'nope'")
+
+
+def test_neighbour_hits_carry_titles(client, ids):
+    body = client.get(f"/api/neighbors/{ids['astronaut.jpg']}", params={"k": 1}).json()
+    assert body["results"][0]["title"] == "astronaut_440.jpg"
+
+
+def test_pages_and_the_friendly_404(client, ids):
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<script type="module" src="/static/js/collection.js">' in page.text
+    page = client.get(f"/image/{ids['coffee.jpg']}")
+    assert page.status_code == 200 and 'data-title="coffee.jpg"' in page.text
+    missing = client.get("/image/<script>", headers={"accept": "text/html"})
+    assert missing.status_code == 404 and "Not found" in missing.text
+    assert "<script>'" not in missing.text and "&lt;script&gt;" in missing.text
+    assert client.get("/no/such/page", headers={"accept": "text/html"}).status_code == 404
+    assert "Not found" in client.get("/no/such/page", headers={"accept": "text/html"}).text
+    # API clients still get the JSON error shape
+    assert_error(client.get("/no/such/page"), 404, r"No such endpoint")
+    assert_error(client.get("/api/nope", headers={"accept": "text/html"}), 404, "No such")
+    assert client.get("/static/js/common.js").headers["content-type"].startswith("text/javascript")
+    for name in ("d3-force", "d3-quadtree", "d3-dispatch", "d3-timer"):
+        assert client.get(f"/static/vendor/{name}.min.js").status_code == 200
+        assert "Copyright" in client.get(f"/static/vendor/{name}.LICENSE").text
+
+
+def test_missing_features_say_so(client, monkeypatch):
+    from lookalike.server import capabilities
+
+    monkeypatch.setattr(
+        capabilities, "available", lambda: dict.fromkeys(capabilities.CAPABILITIES, False)
+    )
+    monkeypatch.setattr("lookalike.server.routers.pages.available", capabilities.available)
+    assert_error(client.get("/api/clusters"), 404, r"no clusters feature")
+    page = client.get("/graph")
+    assert page.status_code == 404 and "no graph page" in page.text
+    assert 'href="/graph"' not in client.get("/").text
+
+
+@needs("duplicates")
+def test_duplicates_labels_and_exports(client, ids, server_col):
+    body = client.get("/api/duplicates", params={"threshold": 0.9}).json()
+    assert body["total"] >= 1 and body["pairs"][0]["score"] >= 0.9
+    first = body["pairs"][0]
+    assert {first["title_a"], first["title_b"]} <= set(ids)
+    assert client.get("/api/calibration").json()["calibrated"] in (False, True)
+    saved = client.post("/api/labels", json={"a": first["a"], "b": first["b"], "label": "same"})
+    assert saved.status_code == 200 and saved.json()["labelled"] >= 1
+    again = client.get("/api/duplicates", params={"threshold": 0.9}).json()["pairs"][0]
+    assert again["label"] == "same"
+    labels = client.get("/api/labels").json()["labels"]
+    assert {
+        "a": min(first["a"], first["b"]),
+        "b": max(first["a"], first["b"]),
+        "label": "same",
+    } in labels
+    csv_text = client.get("/api/duplicates/pairs.csv", params={"threshold": 0.9}).text
+    assert csv_text.splitlines()[0] == "a,b,score,title_a,title_b,label"
+    kept = client.get("/api/duplicates/dedup.csv", params={"threshold": 0.9}).text.splitlines()
+    assert kept[0] == "id,title" and len(kept) - 1 < 9
+    assert_error(client.get("/api/duplicates", params={"threshold": 2}), 400, r"'threshold'")
+    assert_error(
+        client.post("/api/labels", json={"a": first["a"], "b": "nope", "label": "same"}),
+        404,
+        r"No image 'nope'",
+    )
+    assert_error(
+        client.post("/api/labels", json={"a": first["a"], "b": first["b"], "label": "maybe"}),
+        400,
+        r"label",
+    )
+    assert_error(
+        client.post("/api/labels", json={"a": first["a"], "b": first["a"], "label": "same"}),
+        400,
+        r"two different images",
+    )
+
+
+@needs("path")
+def test_path_api(client, ids):
+    body = client.get(
+        "/api/path", params={"a": ids["astronaut.jpg"], "b": ids["rocket.png"]}
+    ).json()
+    assert body["images"][0]["title"] == "astronaut.jpg"
+    assert body["images"][-1]["title"] == "rocket.png"
+    assert len(body["similarities"]) == body["steps"] == len(body["images"]) - 1
+    assert_error(client.get("/api/path", params={"a": "nope", "b": "x"}), 404, "No image 'nope'")
+    assert_error(
+        client.get("/api/path", params={"a": ids["rocket.png"], "b": ids["rocket.png"]}),
+        400,
+        "same image",
+    )
+    assert_error(
+        client.get("/api/path", params={"a": "x", "b": "y", "method": "zigzag"}), 400, "method"
+    )
+
+
+@needs("graph")
+def test_graph_api(client, ids):
+    seed = ids["chelsea.png"]
+    body = client.get("/api/graph", params={"seed": seed, "depth": 1, "k": 3}).json()
+    assert body["seed"] == seed and len(body["nodes"]) == 4 and body["stats"]["nodes"] == 4
+    assert all("/" not in n["title"] for n in body["nodes"])
+    graphml = client.get("/api/graph.graphml", params={"seed": seed, "depth": 1, "k": 3})
+    assert (
+        graphml.text.count("<node ") == 4 and "attachment" in graphml.headers["content-disposition"]
+    )
+    assert_error(client.get("/api/graph", params={"seed": seed, "depth": 9}), 400, "'depth'")
+    assert_error(client.get("/api/graph", params={"seed": seed, "k": 0}), 400, "'k'")
+    assert_error(client.get("/api/graph", params={"seed": "nope"}), 404, "No image 'nope'")
+
+
+@needs("clusters")
+def test_clusters_api(client):
+    body = client.get("/api/clusters", params={"k": 3}).json()
+    sizes = [c["size"] for c in body["clusters"]]
+    assert sum(sizes) == 9 and sizes == sorted(sizes, reverse=True)
+    c = body["clusters"][0]
+    members = client.get(f"/api/clusters/{c['cluster']}", params={"k": 3}).json()
+    assert members["members"][0]["id"] == c["medoid"] and len(members["members"]) == c["size"]
+    assert_error(client.get("/api/clusters/7", params={"k": 3}), 400, "'cluster'")
+    assert_error(client.get("/api/clusters", params={"k": 0}), 400, "'k'")
+    assert_error(client.get("/api/clusters", params={"k": 50}), 400, "should be <=")
+
+
+@needs("map")
+def test_map_api(client):
+    body = client.get("/api/map", params={"method": "pca", "clusters": 3}).json()
+    assert len(body["ids"]) == len(body["x"]) == len(body["cluster"]) == 9
+    assert min(body["x"]) == 0 and max(max(body["x"]), max(body["y"])) == pytest.approx(1)
+    assert_error(client.get("/api/map", params={"method": "mds"}), 400, "method")
