@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import lookalike
@@ -48,7 +49,13 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             try:
                 return fn(*a, **kw)
             except (LookalikeError, ValueError, FileNotFoundError) as err:
-                err_console.print(f"[red]Error:[/red] {err}", highlight=False, soft_wrap=True)
+                err_console.print(
+                    "[red]Error:[/red]",
+                    escape(str(err)),
+                    highlight=False,
+                    soft_wrap=True,
+                    emoji=False,
+                )
                 raise typer.Exit(code=EXIT_ERROR) from None
 
         app.command(*args, **kwargs)(wrapper)
@@ -453,7 +460,7 @@ def path(
         raise ValueError("Give at most one of --smooth and --fewest.")
     method = "smooth" if smooth else "fewest" if fewest else "shortest"
     col = lookalike.open(collection)
-    found = col.find_path(a, b, method=method, steps=steps, k=k, model=model)
+    found = col.path(a, b, method=method, steps=steps, k=k, model=model)
     table = Table(title=f"{found.method} path: {found.steps} steps, worst step {found.worst:.4f}")
     for name, justify in (("step", "right"), ("id", "left"), ("path", "left")):
         table.add_column(name, justify=justify, overflow="fold")

@@ -86,10 +86,10 @@ class Collection:
 
     def __repr__(self) -> str:
         counts = self._store.catalog.counts()
-        return f"<Collection {str(self.path)!r}: {counts['ok']} images, models {self.models}>"
+        return f"<Collection {str(self.root)!r}: {counts['ok']} images, models {self.models}>"
 
     @property
-    def path(self) -> Path:
+    def root(self) -> Path:
         return self._store.path
 
     @property
@@ -153,7 +153,7 @@ class Collection:
         }
         failed = [(r.id, r.uri, r.error or "") for r in catalog.images(status="error")]
         return CollectionInfo(
-            path=str(self.path),
+            path=str(self.root),
             n_images=counts["ok"] + counts["error"],
             n_ok=counts["ok"],
             n_failed=counts["error"],
@@ -183,7 +183,7 @@ class Collection:
             matches = catalog.ids_with_prefix(key)
             row = catalog.image(matches[0]) if len(matches) == 1 else None
         if row is None:
-            raise ImageNotFound(f"No image {key!r} in the collection at {str(self.path)!r}.")
+            raise ImageNotFound(f"No image {key!r} in the collection at {str(self.root)!r}.")
         return row
 
     def embeddings(self, model: str | None = None) -> Embeddings:
@@ -510,7 +510,7 @@ class Collection:
 
         emb = self.embeddings(model)
         k = self._check_graph_k(k, len(emb), "Collection.knn_graph")
-        path = graph_files.knn_graph_file(self.path, emb.model, k, mutual)
+        path = graph_files.knn_graph_file(self.root, emb.model, k, mutual)
         fingerprint = graph_files.vectors_fingerprint(emb.ids, emb.vectors)
         arrays = graph_files.load_graph_arrays(path, fingerprint)
         if arrays is not None:
@@ -519,7 +519,7 @@ class Collection:
         graph_files.save_graph_arrays(path, g.to_arrays(), fingerprint)
         return g
 
-    def find_path(
+    def path(
         self,
         a: str,
         b: str,
@@ -533,11 +533,10 @@ class Collection:
         graph: ``method`` "shortest" (least total distance), "fewest" (steps) or
         "smooth" (smallest largest step); ``steps`` caps the number of steps.
 
-        (Named ``find_path`` because ``Collection.path`` is the collection's directory.)
         """
-        check_choice(method, "method", "Collection.find_path", analysis.paths.METHODS)
+        check_choice(method, "method", "Collection.path", analysis.paths.METHODS)
         if steps is not None:
-            check_int(steps, "steps", "Collection.find_path", low=1, high=analysis.paths.MAX_STEPS)
+            check_int(steps, "steps", "Collection.path", low=1, high=analysis.paths.MAX_STEPS)
         ida, idb = self.image(a).id, self.image(b).id
         if ida == idb:
             raise ValueError(f"A and B are the same image ({ida!r}): give two different images.")
@@ -555,10 +554,10 @@ class Collection:
 
     def show_path(self, a, b: str | None = None, **kwargs: Any):
         """Draw a path (an :class:`ImagePath`, or the ids ``a`` and ``b`` and the
-        options of :meth:`find_path`) as a strip of images with each step's similarity."""
+        options of :meth:`path`) as a strip of images with each step's similarity."""
         from lookalike.figures import path_strip
 
-        p = a if isinstance(a, analysis.ImagePath) else self.find_path(a, b, **kwargs)
+        p = a if isinstance(a, analysis.ImagePath) else self.path(a, b, **kwargs)
         title = f"{p.method} path: {p.steps} steps, worst step {p.worst:.3f}"
         images = [self.thumbnail(i) for i in p.ids]
         return path_strip(images, p.ids, p.similarities, bridges=p.bridges, title=title)
@@ -620,7 +619,7 @@ class Collection:
         from lookalike.figures import elbow_figure
 
         scan = self.scan_k(ks, model=model, random_state=random_state)
-        return elbow_figure(scan, title=f"Choosing k for {self.path.name} ({self._model(model)})")
+        return elbow_figure(scan, title=f"Choosing k for {self.root.name} ({self._model(model)})")
 
     def show_representatives(
         self,
@@ -641,7 +640,7 @@ class Collection:
             [self.thumbnail(i) for i in ids],
             captions,
             ncols=ncols or min(k, 10),
-            title=f"{k} representatives (medoids) of {self.path.name}",
+            title=f"{k} representatives (medoids) of {self.root.name}",
         )
 
     def show_neighborhood(
@@ -708,7 +707,7 @@ class Collection:
         emb = self.embeddings(model)
         labels = None if clusters is None else self.clusters(clusters, model=model).labels
         hl, near = self._highlight_rows(emb, highlight, neighbors)
-        title = f"{self.path.name}: {method.upper()} of {len(proj)} images ({emb.model})"
+        title = f"{self.root.name}: {method.upper()} of {len(proj)} images ({emb.model})"
         if not atlas:
             return figures.map_points(
                 proj.coords, labels=labels, highlight=hl, neighbors=near, title=title
@@ -774,7 +773,7 @@ class Collection:
         cache = self.__dict__.setdefault("_fingerprints", {})
         if cache.get(emb.model, (None,))[0] is not emb:
             cache[emb.model] = (emb, fingerprint(emb.ids, emb.vectors))
-        files = ResultFiles(self.path / "index")
+        files = ResultFiles(self.root / "index")
         saved = files.load(emb.model, name, cache[emb.model][1])
         if saved is None:
             saved = compute()

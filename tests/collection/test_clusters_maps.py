@@ -54,13 +54,13 @@ def test_clusters_are_saved_and_recomputed_when_the_vectors_change(tmp_path, pho
     c = lookalike.create(tmp_path / "c")
     c.index(sorted(photos_dir.glob("*.jpg")), model=MODEL, progress=False)
     first = c.clusters(2)
-    saved = c.path / "index" / MODEL / "results" / "clusters-k2-seed0.npz"
+    saved = c.root / "index" / MODEL / "results" / "clusters-k2-seed0.npz"
     assert saved.is_file()
     stamp = saved.stat().st_mtime_ns
-    assert np.array_equal(lookalike.open(c.path).clusters(2).labels, first.labels)
+    assert np.array_equal(lookalike.open(c.root).clusters(2).labels, first.labels)
     assert saved.stat().st_mtime_ns == stamp  # reused, not recomputed
     c.add(sorted(photos_dir.glob("*.png")), model=MODEL, progress=False)
-    again = lookalike.open(c.path).clusters(2)
+    again = lookalike.open(c.root).clusters(2)
     assert len(again.labels) == len(first.labels) + 3  # stale: recomputed on all images
 
 
@@ -74,7 +74,7 @@ def test_scan_k_gives_curves_and_an_elbow(col):
 def test_maps_have_one_point_per_image_and_are_cached(col):
     proj = col.map("pca")
     assert proj.coords.shape == (9, 2) and list(proj.ids) == list(col.embeddings(MODEL).ids)
-    assert (col.path / "index" / MODEL / "results" / "map-pca-seed0.npz").is_file()
+    assert (col.root / "index" / MODEL / "results" / "map-pca-seed0.npz").is_file()
     assert np.array_equal(col.map("pca").coords, proj.coords)
     assert col.map("tsne").coords.shape == (9, 2)
 

@@ -115,7 +115,7 @@ def test_calibration_from_a_csv_and_from_saved_labels(col, dup_dir, tmp_path):
 
 
 def test_bad_input_is_one_clear_error_and_changes_nothing(col, tmp_path, dup_dir):
-    before = (col.path / "catalog.sqlite").read_bytes()
+    before = (col.root / "catalog.sqlite").read_bytes()
     with pytest.raises(
         ValueError,
         match=r"The 'threshold' parameter of Collection.duplicates "

@@ -1,4 +1,4 @@
-"""Collection.graph / knn_graph / find_path / show_* on real photos (test-pixels model),
+"""Collection.graph / knn_graph / path / show_* on real photos (test-pixels model),
 and the graph files written and read back."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def test_seed_graph_has_paths_depths_and_similarities(col):
 
 def test_whole_collection_graph_is_saved_and_reused(col):
     kg = col.knn_graph(3)
-    path = knn_graph_file(col.path, MODEL, 3, False)
+    path = knn_graph_file(col.root, MODEL, 3, False)
     assert path.is_file()
     mtime = path.stat().st_mtime_ns
     again = col.knn_graph(3)
@@ -41,25 +41,25 @@ def test_whole_collection_graph_is_saved_and_reused(col):
     g = col.graph(all=True, k=3)
     assert g.number_of_nodes() == 9 and nx.is_connected(g)
     assert col.knn_graph(2, mutual=True).mutual
-    assert knn_graph_file(col.path, MODEL, 2, True).name == "knn-k2-mutual.npz"
+    assert knn_graph_file(col.root, MODEL, 2, True).name == "knn-k2-mutual.npz"
 
 
 def test_paths_list_every_step_with_similarities(col, photos_dir):
     a, b = photos_dir / "chelsea.png", photos_dir / "rocket.png"
     for method in ("shortest", "fewest", "smooth"):
-        p = col.find_path(a, b, method=method, k=2)
+        p = col.path(a, b, method=method, k=2)
         assert p.ids[0] == col.image(a).id and p.ids[-1] == col.image(b).id
         assert len(p.similarities) == p.steps == len(p.ids) - 1 >= 1
         assert p.uris[0] == str(a)
         assert list(p.to_frame()["step"]) == list(range(len(p.ids)))
-    smooth = col.find_path(a, b, method="smooth", k=2)
-    shortest = col.find_path(a, b, k=2)
+    smooth = col.path(a, b, method="smooth", k=2)
+    shortest = col.path(a, b, k=2)
     assert smooth.worst >= shortest.worst - 1e-6
-    fewest = col.find_path(a, b, method="fewest", k=2)
-    assert col.find_path(a, b, method="smooth", steps=fewest.steps, k=2).steps == fewest.steps
+    fewest = col.path(a, b, method="fewest", k=2)
+    assert col.path(a, b, method="smooth", steps=fewest.steps, k=2).steps == fewest.steps
     if fewest.steps > 1:
         with pytest.raises(NoPath, match=f"in at most 1 step: the fewest is {fewest.steps}"):
-            col.find_path(a, b, method="smooth", steps=1, k=2)
+            col.path(a, b, method="smooth", steps=1, k=2)
 
 
 def test_drawings(col, photos_dir, tmp_path):
@@ -85,9 +85,9 @@ def test_graph_files_round_trip(col, tmp_path):
 def test_bad_input(col, photos_dir, tmp_path):
     a = photos_dir / "coffee.jpg"
     with pytest.raises(ImageNotFound, match="No image 'nope'"):
-        col.find_path(a, "nope")
+        col.path(a, "nope")
     with pytest.raises(ValueError, match="same image"):
-        col.find_path(a, a)
+        col.path(a, a)
     with pytest.raises(ValueError, match=r"k=9 should be < n_images=9"):
         col.graph(a, k=9)
     with pytest.raises(ValueError, match=r"'k' parameter of Collection.knn_graph"):
@@ -98,10 +98,10 @@ def test_bad_input(col, photos_dir, tmp_path):
         col.graph(a, depth=99, k=1)
     with pytest.raises(ValueError, match="either a 'seed' image or all=True"):
         col.graph()
-    with pytest.raises(ValueError, match=r"'method' parameter of Collection.find_path"):
-        col.find_path(a, photos_dir / "rocket.png", method="scenic")
-    with pytest.raises(ValueError, match=r"'steps' parameter of Collection.find_path"):
-        col.find_path(a, photos_dir / "rocket.png", steps=0)
+    with pytest.raises(ValueError, match=r"'method' parameter of Collection.path"):
+        col.path(a, photos_dir / "rocket.png", method="scenic")
+    with pytest.raises(ValueError, match=r"'steps' parameter of Collection.path"):
+        col.path(a, photos_dir / "rocket.png", steps=0)
     bad = tmp_path / "bad.graphml"
     bad.write_text("<graphml><oops")
     with pytest.raises(ValueError, match=r"Cannot read .*bad.graphml' as graphml"):
@@ -113,10 +113,10 @@ def test_bad_input(col, photos_dir, tmp_path):
 def test_real_model_paths_step_through_real_photos(real_col, photos_dir):
     """With EfficientNet-Lite0: a resized copy is one step away with a high similarity;
     a path between unrelated photos exists and lists every step."""
-    copy = real_col.find_path(photos_dir / "chelsea.png", photos_dir / "chelsea_small.jpg", k=3)
+    copy = real_col.path(photos_dir / "chelsea.png", photos_dir / "chelsea_small.jpg", k=3)
     assert copy.steps == 1 and copy.similarities[0] > 0.8
     for method in ("shortest", "fewest", "smooth"):
-        p = real_col.find_path(
+        p = real_col.path(
             photos_dir / "astronaut.jpg", photos_dir / "hubble_deep_field.png", method=method, k=3
         )
         assert p.uris[0].endswith("astronaut.jpg") and p.uris[-1].endswith("hubble_deep_field.png")

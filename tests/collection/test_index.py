@@ -29,8 +29,8 @@ def test_index_adds_every_photo_with_a_vector(col, photos_dir):
     emb = col.embeddings()
     assert emb.vectors.shape == (n_files, 108) and emb.vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(emb.vectors, axis=1), 1, rtol=1e-5)
-    assert (col.path / "catalog.sqlite").is_file()
-    assert list((col.path / "vectors" / MODEL).glob("*.npy"))
+    assert (col.root / "catalog.sqlite").is_file()
+    assert list((col.root / "vectors" / MODEL).glob("*.npy"))
 
 
 def test_reindexing_the_same_folder_embeds_nothing(col, photos_dir):
@@ -151,8 +151,8 @@ def test_missing_collection_and_unknown_ids_raise_clear_errors(tmp_path, col):
 
 
 def test_many_chunks_are_compacted_into_one(col):
-    files = list((col.path / "vectors" / MODEL).glob("*.npy"))
+    files = list((col.root / "vectors" / MODEL).glob("*.npy"))
     assert len(files) >= 1
     col.embeddings()
-    assert len(list((col.path / "vectors" / MODEL).glob("*.npy"))) == 1
+    assert len(list((col.root / "vectors" / MODEL).glob("*.npy"))) == 1
     assert col.embeddings().vectors.shape[0] == col.info().n_ok

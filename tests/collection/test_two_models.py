@@ -49,18 +49,18 @@ def test_neighbours_agree_on_derivatives(col, photos_dir):
 def test_cli_model_option_takes_aliases(col, photos_dir):
     image = col.image(str(photos_dir / "chelsea.png")).id
     result = CliRunner().invoke(
-        app, ["neighbors", str(col.path), image, "-k", "2", "--model", "lite2"]
+        app, ["neighbors", str(col.root), image, "-k", "2", "--model", "lite2"]
     )
     assert result.exit_code == 0, result.output
     small = col.image(str(photos_dir / "chelsea_small.jpg")).id
     assert "efficientnet-lite2" in result.output and small in result.output
-    result = CliRunner().invoke(app, ["neighbors", str(col.path), image, "--model", "lite7"])
+    result = CliRunner().invoke(app, ["neighbors", str(col.root), image, "--model", "lite7"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: Unknown model 'lite7'. Known models: ")
     assert "efficientnet-lite1" in result.output and "hf:..." in result.output
     # index without --model uses the collection's first model
     result = CliRunner().invoke(
-        app, ["index", str(photos_dir), "-c", str(col.path), "--no-progress"]
+        app, ["index", str(photos_dir), "-c", str(col.root), "--no-progress"]
     )
     assert result.exit_code == 0, result.output
     assert "with efficientnet-lite0" in result.output

@@ -121,7 +121,7 @@ def test_iiif_info_and_pictures(client, ids):
 def test_thumbnails_are_cached_on_disk(client, server_col, ids):
     image_id = ids["hubble_deep_field.png"]
     first = client.get(f"/iiif/{image_id}/full/200,/0/default.jpg").content
-    cached = list((server_col.path / "thumbs" / "iiif").rglob("*_200,*default.jpg"))
+    cached = list((server_col.root / "thumbs" / "iiif").rglob("*_200,*default.jpg"))
     assert cached
     assert client.get(f"/iiif/{image_id}/full/200,/0/default.jpg").content == first
 

@@ -14,7 +14,7 @@ runner = CliRunner()
 def test_serve_binds_localhost_by_default(server_col, monkeypatch):
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
-    result = runner.invoke(app, ["serve", str(server_col.path), "--port", "8123"])
+    result = runner.invoke(app, ["serve", str(server_col.root), "--port", "8123"])
     assert result.exit_code == 0, result.output
     fastapi_app, kwargs = calls[0]
     assert kwargs["host"] == "127.0.0.1" and kwargs["port"] == 8123
@@ -26,7 +26,7 @@ def test_serve_binds_localhost_by_default(server_col, monkeypatch):
 def test_serve_options(server_col, monkeypatch):
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
-    args = ["serve", str(server_col.path), "--host", "0.0.0.0", "--k-default", "3"]
+    args = ["serve", str(server_col.root), "--host", "0.0.0.0", "--k-default", "3"]
     args += ["--cors-origin", "https://a.org", "--cors-origin", "https://b.org"]
     args += ["--no-precompute", "--public-url", "https://images.example.org/"]
     result = runner.invoke(app, args)
@@ -42,6 +42,6 @@ def test_serve_options(server_col, monkeypatch):
 def test_serve_errors_are_one_line(tmp_path, server_col):
     result = runner.invoke(app, ["serve", str(tmp_path / "missing")])
     assert result.exit_code == 1 and "Error: No collection at" in result.output
-    result = runner.invoke(app, ["serve", str(server_col.path), "--k-default", "0"])
+    result = runner.invoke(app, ["serve", str(server_col.root), "--k-default", "0"])
     assert result.exit_code == 1
     assert "The 'k_default' parameter of Settings must be an int" in result.output

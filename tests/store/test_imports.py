@@ -27,7 +27,7 @@ def col(tmp_path, photos_dir):
 
 def state(col) -> tuple:
     """Everything an import may change: models, images, vector files."""
-    files = sorted(p.relative_to(col.path) for p in (col.path / "vectors").rglob("*"))
+    files = sorted(p.relative_to(col.root) for p in (col.root / "vectors").rglob("*"))
     return col.models, len(col.images()), files
 
 
@@ -196,7 +196,7 @@ def test_cli_import_and_models(col, tmp_path):
     ids = list(col.embeddings(MODEL).ids)
     np.save(tmp_path / "v.npy", rand(len(ids), 5))
     (tmp_path / "ids.txt").write_text("\n".join(ids))
-    args = ["import-vectors", str(col.path), str(tmp_path / "v.npy"), "--model", "ext"]
+    args = ["import-vectors", str(col.root), str(tmp_path / "v.npy"), "--model", "ext"]
     result = runner.invoke(app, [*args, "--ids", str(tmp_path / "ids.txt")])
     assert result.exit_code == 0, result.output
     assert "Imported 9 vectors of model ext (dim 5)" in result.output
@@ -206,7 +206,7 @@ def test_cli_import_and_models(col, tmp_path):
     assert result.output.strip().splitlines() == [
         "Error: 'v.npy' holds vectors of dim=6, but model 'ext' has dim=5 in this collection."
     ]
-    result = runner.invoke(app, ["models", "--collection", str(col.path)])
+    result = runner.invoke(app, ["models", "--collection", str(col.root)])
     assert result.exit_code == 0, result.output
     assert "│ ext " in result.output and "│ test-pixels │ 108 │ 9 " in result.output
     assert "Models in" in result.output

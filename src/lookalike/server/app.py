@@ -122,7 +122,7 @@ def create_app(collection: Collection, *, settings: Settings | None = None) -> F
     app.state.similar = similar
     app.state.results = ResultCache()
     app.state.pictures = PictureService(
-        collection.path / "thumbs" / "iiif", cache_max_side=settings.cache_max_side
+        collection.root / "thumbs" / "iiif", cache_max_side=settings.cache_max_side
     )
     app.include_router(catalogue.router)
     app.include_router(iiif.router)

@@ -21,7 +21,7 @@ __all__ = ["CAPABILITIES", "ResultCache", "available", "collection_version", "re
 # capability -> the Collection method it needs
 CAPABILITIES = {
     "duplicates": "duplicates",
-    "path": "find_path",
+    "path": "path",
     "graph": "graph",
     "clusters": "clusters",
     "map": "map",

@@ -32,7 +32,7 @@ def collection_summary(col: CollectionDep) -> dict:
     for image_id, uri, reason in info.failed:
         failed.append({"id": image_id, "file": uri.rsplit("/", 1)[-1], "error": reason})
     return {
-        "name": col.path.name,
+        "name": col.root.name,
         "images": info.n_images,
         "indexed": info.n_ok,
         "failed": info.n_failed,

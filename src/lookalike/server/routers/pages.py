@@ -99,7 +99,7 @@ def _feature_page(page: str, title: str):
 
 @router.get("/", response_class=HTMLResponse)
 def collection_page(col: CollectionDep) -> HTMLResponse:
-    return render("collection", col.path.name, _fragment("collection"))
+    return render("collection", col.root.name, _fragment("collection"))
 
 
 @router.get("/image/{id}", response_class=HTMLResponse)

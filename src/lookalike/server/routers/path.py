@@ -1,5 +1,5 @@
 """The chain of similar images from A to B, for the web page. Live when
-``Collection.find_path`` exists."""
+``Collection.path`` exists."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def image_path(
     k = check_int(k, "k", "GET /api/path", low=2, high=50)
     a, b = image_row(col, a).id, image_row(col, b).id
     k = max(1, min(k, len(col.embeddings()) - 1))  # a small collection has fewer
-    found = col.find_path(a, b, method=method, k=k)
+    found = col.path(a, b, method=method, k=k)
     return {
         "method": found.method,
         "model": found.model,
