@@ -367,9 +367,18 @@ def _print_warnings(caught: list) -> None:
 
 @command()
 def graph(
-    collection: CollectionArg,
+    collection: Annotated[
+        Path | None, typer.Argument(help="The collection directory (or give --remote).")
+    ] = None,
     seed: Annotated[
         str | None, typer.Option("--seed", "-s", help="Image id (or path) to grow from.")
+    ] = None,
+    remote: Annotated[
+        str | None,
+        typer.Option(
+            help="Grow the --seed graph through a catalogue images API instead, e.g. "
+            "http://host:8000/catalogue/v2/ (a lookalike server or the Wellcome Collection's)."
+        ),
     ] = None,
     depth: Annotated[int, typer.Option("--depth", "-d", help="Levels of expansion.")] = 2,
     k: Annotated[int, typer.Option("-k", help="Neighbours per image.")] = 5,
@@ -386,16 +395,29 @@ def graph(
     ] = None,
 ) -> None:
     """Grow a graph of similar images from --seed (breadth-first, DEPTH levels, K
-    neighbours each), or the kNN graph of --all images; print its figures, save it."""
+    neighbours each), in COLLECTION or through a --remote catalogue API, or the kNN graph
+    of --all images; print its figures, save it."""
     import warnings
 
     from lookalike.store.graphs import write_graph
 
+    if (collection is None) == (remote is None):
+        raise ValueError("Give either a COLLECTION or --remote URL, not both or neither.")
+    if remote is not None and (seed is None or all_images or model is not None):
+        raise ValueError("--remote grows a graph from --seed; --all and --model need a COLLECTION.")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        g = lookalike.open(collection).graph(
-            seed, depth=depth, k=k, all=all_images, mutual=mutual, model=model
-        )
+        if remote is not None:
+            from lookalike.sources.catalogue import CatalogueClient
+
+            with CatalogueClient(remote) as client:
+                g = lookalike.analysis.seed_graph(
+                    client.similar, seed, depth=depth, k=k, paths=client.picture_url
+                )
+        else:
+            g = lookalike.open(collection).graph(
+                seed, depth=depth, k=k, all=all_images, mutual=mutual, model=model
+            )
     _print_warnings(caught)
     if out is not None:
         write_graph(g, out)

@@ -474,20 +474,18 @@ class Collection:
         emb = self.embeddings(model)
         k = self._check_graph_k(k, len(emb), "Collection.graph")
         check_int(depth, "depth", "Collection.graph", low=0)
-        if all:
-            g = self.knn_graph(k, mutual=mutual, model=emb.model).to_networkx()
-        else:
-            g = analysis.expand_seed(
-                self._neighbors_fn(emb.model),
-                self.image(seed).id,
-                depth=depth,
-                k=k,
-                max_nodes=max_nodes,
-            )
         uris = {row.id: row.uri for row in self._store.catalog.images(status="ok")}
-        for node, attrs in g.nodes(data=True):
-            attrs["path"] = uris.get(node, "")
-        return g
+        if all:
+            attrs = {i: {"path": uri} for i, uri in uris.items()}
+            return self.knn_graph(k, mutual=mutual, model=emb.model).to_networkx(attrs=attrs)
+        return analysis.seed_graph(
+            self._neighbors_fn(emb.model),
+            self.image(seed).id,
+            depth=depth,
+            k=k,
+            max_nodes=max_nodes,
+            paths=uris,
+        )
 
     @staticmethod
     def _check_graph_k(k: object, n_images: int, where: str) -> int:

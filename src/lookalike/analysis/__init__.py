@@ -34,6 +34,7 @@ from lookalike.analysis.graphs import (
     expand_seed,
     graph_stats,
     knn_graph,
+    seed_graph,
 )
 from lookalike.analysis.maps import (
     Projection,
@@ -99,6 +100,7 @@ __all__ = [
     "sample_band_pairs",
     "scan_k",
     "scored_vectors",
+    "seed_graph",
     "shortest_path",
     "snap_to_grid",
     "top_k",

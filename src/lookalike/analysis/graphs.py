@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -36,6 +36,7 @@ __all__ = [
     "expand_seed",
     "graph_stats",
     "knn_graph",
+    "seed_graph",
 ]
 
 MIN_DISTANCE = 1e-6
@@ -123,6 +124,44 @@ def expand_seed(
         warnings.warn(
             f"The graph stopped growing at max_nodes={max_nodes} nodes.", UserWarning, stacklevel=2
         )
+    return g
+
+
+def seed_graph(
+    neighbors_fn: NeighborsFn,
+    seed: str,
+    *,
+    depth: int = 2,
+    k: int = 5,
+    max_nodes: int = 10_000,
+    paths: Mapping[str, str] | Callable[[str], str] | None = None,
+) -> nx.Graph:
+    """:func:`expand_seed`, each node given a ``path`` attribute: the graph that
+    ``Collection.graph(seed)`` and ``lookalike graph --remote`` hand to users.
+
+    Parameters
+    ----------
+    neighbors_fn, seed, depth, k, max_nodes
+        As in :func:`expand_seed`.
+    paths : mapping or callable ``(id) -> str``, optional
+        Where each image is: its file, or its URL on a remote server. A node missing
+        from the mapping (or with no paths at all) gets its id.
+
+    Examples
+    --------
+    >>> table = {"a": [("b", 0.9)], "b": [("a", 0.9)]}
+    >>> g = seed_graph(lambda i, k: table[i][:k], "a", depth=1, k=1, paths={"a": "a.jpg"})
+    >>> sorted(g.nodes(data="path"))
+    [('a', 'a.jpg'), ('b', 'b')]
+    """
+    g = expand_seed(neighbors_fn, seed, depth=depth, k=k, max_nodes=max_nodes)
+    for node, attrs in g.nodes(data=True):
+        if paths is None:
+            attrs["path"] = node
+        elif callable(paths):
+            attrs["path"] = paths(node)
+        else:
+            attrs["path"] = paths.get(node, node)
     return g
 
 

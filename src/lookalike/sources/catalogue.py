@@ -104,6 +104,7 @@ class CatalogueClient:
         )
         self._lock = threading.Lock()
         self._next_time = 0.0
+        self._services: dict[str, str] = {}  # image id -> IIIF service, from answers seen
 
     def __repr__(self) -> str:
         return f"CatalogueClient({self.base!r})"
@@ -136,7 +137,12 @@ class CatalogueClient:
             params["include"] = self.include
             if k != 5:
                 params["k"] = k
-        return self._get_json(f"images/{id}", params)
+        image = self._get_json(f"images/{id}", params)
+        for seen in [image, *image.get(self.include, []), *image.get(_other(self.include), [])]:
+            service = _iiif_service(seen)
+            if service and "id" in seen:
+                self._services[str(seen["id"])] = service
+        return image
 
     def similar(self, id: str, k: int = 5) -> list[tuple[str, float]]:
         """``[(id, score), ...]``: the ``k`` images the server finds most similar to
@@ -148,6 +154,18 @@ class CatalogueClient:
         image = self.image(id, include_similar=True, k=k)
         hits = image.get(self.include) or image.get(_other(self.include)) or []
         return [(str(h["id"]), float(h.get("score", float("nan")))) for h in hits[:k]]
+
+    def picture_url(self, id: str, max_side: int = 256) -> str:
+        """The IIIF URL of ``id``'s picture, at most ``max_side`` px; ``id`` itself when
+        the server gives no IIIF thumbnail. Free for images seen in earlier answers
+        (e.g. those of :meth:`similar`), one request otherwise."""
+        max_side = check_int(max_side, "max_side", "CatalogueClient.picture_url", low=16, high=8192)
+        service = self._services.get(str(id))
+        if service is None:
+            service = _iiif_service(self.image(id, include_similar=False))
+        if not service:
+            return str(id)
+        return f"{service}/full/!{max_side},{max_side}/0/default.jpg"
 
     def images(self, *, page_size: int = 100, max_pages: int | None = None) -> Iterator[dict]:
         """Every Image of the catalogue, following ``nextPage`` links."""
@@ -170,10 +188,9 @@ class CatalogueClient:
         for n, image in enumerate(self.images(page_size=page_size)):
             if limit is not None and n >= limit:
                 return
-            info_url = (image.get("thumbnail") or {}).get("url", "")
-            if not info_url.endswith("info.json"):
+            service = _iiif_service(image)
+            if not service:
                 continue
-            service = info_url[: -len("/info.json")]
             location = image.get("thumbnail") or {}
             metadata: dict[str, Any] = {
                 "source": image.get("source"),
@@ -282,6 +299,13 @@ class CatalogueClient:
 
 def _other(include: str) -> str:
     return SIMILAR_INCLUDES[1 - SIMILAR_INCLUDES.index(include)]
+
+
+def _iiif_service(image: dict) -> str:
+    """The IIIF image service of an Image JSON (its thumbnail's info.json without the
+    file name), or ``""``."""
+    info_url = (image.get("thumbnail") or {}).get("url", "")
+    return info_url[: -len("/info.json")] if info_url.endswith("/info.json") else ""
 
 
 def _describe(err: httpx.TransportError) -> str:
