@@ -1,24 +1,17 @@
 """The JSON routes and HTML pages the web page uses, in-process: shapes, the friendly
-404 page, and every bad input in the one error shape. Routes of features this
-lookalike lacks answer 404 saying so."""
+404 page, and every bad input in the one error shape."""
 
 from __future__ import annotations
 
 import pytest
 
-from lookalike.server.capabilities import available
 from tests.server.test_api import assert_error
-
-
-def needs(capability: str):
-    return pytest.mark.skipif(not available()[capability], reason=f"no {capability} feature")
 
 
 def test_collection_summary(client):
     body = client.get("/api/collection").json()
     assert body["images"] == body["indexed"] == 9 and body["failed"] == 0
     assert body["models"] == [{"name": "test-pixels", "dim": 108, "vectors": 9}]
-    assert set(body["capabilities"]) == {"duplicates", "path", "graph", "clusters", "map"}
     assert "/" not in body["name"]
 
 
@@ -67,20 +60,15 @@ def test_pages_and_the_friendly_404(client, ids):
         assert "Copyright" in client.get(f"/static/vendor/{name}.LICENSE").text
 
 
-def test_missing_features_say_so(client, monkeypatch):
-    from lookalike.server import capabilities
-
-    monkeypatch.setattr(
-        capabilities, "available", lambda: dict.fromkeys(capabilities.CAPABILITIES, False)
-    )
-    monkeypatch.setattr("lookalike.server.routers.pages.available", capabilities.available)
-    assert_error(client.get("/api/clusters"), 404, r"no clusters feature")
-    page = client.get("/graph")
-    assert page.status_code == 404 and "no graph page" in page.text
-    assert 'href="/graph"' not in client.get("/").text
+def test_every_page_is_there_and_linked(client):
+    home = client.get("/").text
+    for page in ("duplicates", "path", "graph", "clusters"):
+        response = client.get(f"/{page}")
+        assert response.status_code == 200, page
+        assert f'<script type="module" src="/static/js/{page}.js">' in response.text
+        assert f'href="/{page}"' in home
 
 
-@needs("duplicates")
 def test_duplicates_labels_and_exports(client, ids, server_col):
     body = client.get("/api/duplicates", params={"threshold": 0.9}).json()
     assert body["total"] >= 1 and body["pairs"][0]["score"] >= 0.9
@@ -119,7 +107,6 @@ def test_duplicates_labels_and_exports(client, ids, server_col):
     )
 
 
-@needs("path")
 def test_path_api(client, ids):
     body = client.get(
         "/api/path", params={"a": ids["astronaut.jpg"], "b": ids["rocket.png"]}
@@ -138,7 +125,6 @@ def test_path_api(client, ids):
     )
 
 
-@needs("graph")
 def test_graph_api(client, ids):
     seed = ids["chelsea.png"]
     body = client.get("/api/graph", params={"seed": seed, "depth": 1, "k": 3}).json()
@@ -153,7 +139,6 @@ def test_graph_api(client, ids):
     assert_error(client.get("/api/graph", params={"seed": "nope"}), 404, "No image 'nope'")
 
 
-@needs("clusters")
 def test_clusters_api(client):
     body = client.get("/api/clusters", params={"k": 3}).json()
     sizes = [c["size"] for c in body["clusters"]]
@@ -166,7 +151,6 @@ def test_clusters_api(client):
     assert_error(client.get("/api/clusters", params={"k": 50}), 400, "should be <=")
 
 
-@needs("map")
 def test_map_api(client):
     body = client.get("/api/map", params={"method": "pca", "clusters": 3}).json()
     assert len(body["ids"]) == len(body["x"]) == len(body["cluster"]) == 9

@@ -1,6 +1,5 @@
 """The pages over the analysis features in headless Chromium: the atlas, duplicates
-(marking a pair), a path, a graph, clusters. Each runs when this lookalike has the
-Collection method behind it (the server leaves a missing feature's page out)."""
+(marking a pair), a path, a graph, clusters."""
 
 from __future__ import annotations
 
@@ -8,20 +7,11 @@ import csv
 import io
 import re
 
-import pytest
 import requests
 
-from lookalike.server.capabilities import available
 from tests.web.conftest import screenshot
 
 
-def needs(capability: str):
-    return pytest.mark.skipif(
-        not available()[capability], reason=f"this lookalike has no {capability} feature"
-    )
-
-
-@needs("map")
 def test_atlas_draws_every_image_and_opens_one_on_click(page, web_ids):
     page.goto("/?map=pca")
     canvas = page.locator("#atlas")
@@ -38,7 +28,6 @@ def test_atlas_draws_every_image_and_opens_one_on_click(page, web_ids):
     page.wait_for_url(f"**/image/{target}")
 
 
-@needs("map")
 def test_atlas_with_the_keyboard(page):
     page.goto("/?map=pca")
     page.wait_for_function("window.lookalikeAtlas && window.lookalikeAtlas.n === 9")
@@ -50,7 +39,6 @@ def test_atlas_with_the_keyboard(page):
     page.wait_for_url(f"**/image/{focused}")
 
 
-@needs("duplicates")
 def test_mark_a_duplicate_pair_and_export(page, web_col, web_ids, web_server):
     page.goto("/duplicates?threshold=0.9")
     pair = page.locator(".pair").first
@@ -84,7 +72,6 @@ def web_ids_inv(web_ids):
     return {v: k for k, v in web_ids.items()}
 
 
-@needs("path")
 def test_run_a_path_from_the_image_page(page, web_ids):
     page.goto(f"/image/{web_ids['astronaut.jpg']}")
     page.get_by_role("link", name="Path from this image…").click()
@@ -106,7 +93,6 @@ def test_run_a_path_from_the_image_page(page, web_ids):
     screenshot(page, "path")
 
 
-@needs("path")
 def test_path_with_an_unknown_image_says_so(page):
     page.goto("/path")
     page.fill("#a", "nothing-like-this")
@@ -115,7 +101,6 @@ def test_path_with_an_unknown_image_says_so(page):
     expect_text(page.locator("#error"), 'No image matches "nothing-like-this"')
 
 
-@needs("graph")
 def test_grow_a_graph_and_open_a_node(page, web_ids, web_server):
     seed = web_ids["chelsea.png"]
     page.goto(f"/graph?seed={seed}&depth=2&k=3")
@@ -143,7 +128,6 @@ def test_grow_a_graph_and_open_a_node(page, web_ids, web_server):
     page.wait_for_url(f"**/image/{other}")
 
 
-@needs("clusters")
 def test_clusters_show_representatives_and_members(page):
     page.goto("/clusters?k=3")
     reps = page.locator(".cluster-card")

@@ -17,9 +17,9 @@ from fastapi.staticfiles import StaticFiles
 
 import lookalike
 from lookalike.collection import Collection
-from lookalike.server.capabilities import ResultCache
 from lookalike.server.errors import ApiError, error_response, install_error_handlers
 from lookalike.server.pictures import PictureService
+from lookalike.server.results_cache import ResultCache
 from lookalike.server.routers import (
     catalogue,
     clusters,

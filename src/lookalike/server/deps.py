@@ -15,8 +15,8 @@ from fastapi import Depends, Request
 
 from lookalike.collection import Collection
 from lookalike.errors import ImageNotFound
-from lookalike.server.capabilities import ResultCache
 from lookalike.server.pictures import PictureService
+from lookalike.server.results_cache import ResultCache
 from lookalike.server.settings import Settings
 from lookalike.server.similar import SimilarImages
 from lookalike.store import ImageRow

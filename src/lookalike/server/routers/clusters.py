@@ -1,5 +1,5 @@
 """Clusters for the web page: each cluster's representative (medoid) and size, and a
-cluster's members, most typical first. Live when ``Collection.clusters`` exists."""
+cluster's members, most typical first."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from lookalike._validation import check_int
-from lookalike.server.capabilities import requires
 from lookalike.server.deps import CollectionDep, image_title
 from lookalike.server.errors import ERROR_RESPONSES
 
@@ -18,7 +17,6 @@ router = APIRouter(
     prefix="/api",
     tags=["clusters"],
     responses=ERROR_RESPONSES,
-    dependencies=[requires("clusters")],
 )
 
 KQuery = Annotated[int, Query(description="Number of clusters (1-200).")]

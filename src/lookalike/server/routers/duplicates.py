@@ -1,7 +1,7 @@
 """Near-duplicate pairs for the web page: pairs above a threshold with their labels,
 labels "same"/"different" saved in the collection (they feed the calibration of the
 duplicate threshold), the calibrated threshold, and CSV exports of the pairs and of the
-de-duplicated list. Live when ``Collection.duplicates`` exists."""
+de-duplicated list."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from lookalike._validation import check_int, check_real
-from lookalike.server.capabilities import collection_version, requires
 from lookalike.server.deps import ID_PATTERN, CollectionDep, ResultsDep, image_row, image_title
 from lookalike.server.errors import ERROR_RESPONSES
+from lookalike.server.results_cache import collection_version
 
 __all__ = ["router"]
 
@@ -25,7 +25,6 @@ router = APIRouter(
     prefix="/api",
     tags=["duplicates"],
     responses=ERROR_RESPONSES,
-    dependencies=[requires("duplicates")],
 )
 
 ThresholdQuery = Annotated[

@@ -1,5 +1,5 @@
 """A graph of similar images grown from a seed, for the web page: nodes, edges and the
-graph's metrics, or the graph as GraphML/GEXF. Live when ``Collection.graph`` exists."""
+graph's metrics, or the graph as GraphML/GEXF."""
 
 from __future__ import annotations
 
@@ -12,15 +12,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from lookalike._validation import check_int
-from lookalike.server.capabilities import requires
 from lookalike.server.deps import ID_PATTERN, CollectionDep, base_url, image_row, image_title
 from lookalike.server.errors import ERROR_RESPONSES
 
 __all__ = ["router"]
 
-router = APIRouter(
-    prefix="/api", tags=["graph"], responses=ERROR_RESPONSES, dependencies=[requires("graph")]
-)
+router = APIRouter(prefix="/api", tags=["graph"], responses=ERROR_RESPONSES)
 
 SeedQuery = Annotated[str, Query(pattern=ID_PATTERN, max_length=128, description="Image id.")]
 DepthQuery = Annotated[int, Query(description="Levels of expansion (0-4).")]

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from lookalike._validation import check_int
-from lookalike.server.capabilities import available, collection_version
 from lookalike.server.deps import (
     ID_PATTERN,
     CollectionDep,
@@ -17,16 +16,17 @@ from lookalike.server.deps import (
     image_title,
 )
 from lookalike.server.errors import ERROR_RESPONSES
+from lookalike.server.results_cache import collection_version
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["browse"], responses=ERROR_RESPONSES)
 
 
-@router.get("/collection", summary="Counts, models, failed images and capabilities")
+@router.get("/collection", summary="Counts, models and failed images")
 def collection_summary(col: CollectionDep) -> dict:
     """Counts of images (indexed, failed), models with their vectors, the failed images
-    with their errors (file names, not paths), and which features this server has."""
+    with their errors (file names, not paths)."""
     info = col.info()
     failed = []
     for image_id, uri, reason in info.failed:
@@ -38,7 +38,6 @@ def collection_summary(col: CollectionDep) -> dict:
         "failed": info.n_failed,
         "models": [{"name": n, **m} for n, m in info.models.items()],
         "failed_images": failed,
-        "capabilities": available(),
     }
 
 

@@ -1,6 +1,5 @@
 """The 2-D map (atlas) of every image for the web page: coordinates from
-``Collection.map`` scaled into the unit square, titles, and cluster labels when asked.
-Live when ``Collection.map`` exists."""
+``Collection.map`` scaled into the unit square, titles, and cluster labels when asked."""
 
 from __future__ import annotations
 
@@ -11,15 +10,13 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from lookalike._validation import check_int
-from lookalike.server.capabilities import collection_version, requires
 from lookalike.server.deps import CollectionDep, ResultsDep, image_title
 from lookalike.server.errors import ERROR_RESPONSES
+from lookalike.server.results_cache import collection_version
 
 __all__ = ["router"]
 
-router = APIRouter(
-    prefix="/api", tags=["map"], responses=ERROR_RESPONSES, dependencies=[requires("map")]
-)
+router = APIRouter(prefix="/api", tags=["map"], responses=ERROR_RESPONSES)
 
 
 def _unit_square(coords: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
 """The web page: one HTML page per task (collection and atlas, image and neighbours,
 duplicates, path, graph, clusters), each a plain HTML shell whose script (a vanilla JS
-module under ``static/js/``) fills it from the JSON API. Unknown image ids and pages of
-features this version lacks get a friendly 404 page."""
+module under ``static/js/``) fills it from the JSON API. Unknown image ids get a
+friendly 404 page."""
 
 from __future__ import annotations
 
@@ -14,20 +14,19 @@ from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse
 
 from lookalike.errors import ImageNotFound
-from lookalike.server.capabilities import available
 from lookalike.server.deps import CollectionDep, image_row, image_title
 
 __all__ = ["not_found_page", "router"]
 
 router = APIRouter(include_in_schema=False)
 
-# (page, label in the navigation, capability it needs)
+# (page, label in the navigation)
 NAVIGATION = [
-    ("collection", "Collection", None),
-    ("duplicates", "Duplicates", "duplicates"),
-    ("path", "Path", "path"),
-    ("graph", "Graph", "graph"),
-    ("clusters", "Clusters", "clusters"),
+    ("collection", "Collection"),
+    ("duplicates", "Duplicates"),
+    ("path", "Path"),
+    ("graph", "Graph"),
+    ("clusters", "Clusters"),
 ]
 
 
@@ -38,10 +37,7 @@ def _fragment(name: str) -> str:
 
 def _nav(current: str) -> str:
     links = []
-    caps = available()
-    for page, label, needs in NAVIGATION:
-        if needs and not caps[needs]:
-            continue
+    for page, label in NAVIGATION:
         href = "/" if page == "collection" else f"/{page}"
         here = ' aria-current="page"' if page == current else ""
         links.append(f'<a href="{href}"{here}>{label}</a>')
@@ -89,8 +85,6 @@ def not_found_page(message: str) -> HTMLResponse:
 
 def _feature_page(page: str, title: str):
     def view() -> HTMLResponse:
-        if not available()[page]:
-            return not_found_page(f"This version of lookalike has no {page} page.")
         return render(page, title, _fragment(page))
 
     view.__name__ = f"{page}_page"
@@ -112,10 +106,5 @@ def image_page(id: Annotated[str, Path(max_length=300)], col: CollectionDep) -> 
     return render("image", title, _fragment("image"), data={"id": row.id, "title": title})
 
 
-for _page, _title in [
-    ("duplicates", "Duplicates"),
-    ("path", "Path"),
-    ("graph", "Graph"),
-    ("clusters", "Clusters"),
-]:
+for _page, _title in NAVIGATION[1:]:
     router.add_api_route(f"/{_page}", _feature_page(_page, _title), response_class=HTMLResponse)

@@ -1,5 +1,4 @@
-"""The chain of similar images from A to B, for the web page. Live when
-``Collection.path`` exists."""
+"""The chain of similar images from A to B, for the web page."""
 
 from __future__ import annotations
 
@@ -8,15 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from lookalike._validation import check_int
-from lookalike.server.capabilities import requires
 from lookalike.server.deps import ID_PATTERN, CollectionDep, image_row, image_title
 from lookalike.server.errors import ERROR_RESPONSES
 
 __all__ = ["router"]
 
-router = APIRouter(
-    prefix="/api", tags=["path"], responses=ERROR_RESPONSES, dependencies=[requires("path")]
-)
+router = APIRouter(prefix="/api", tags=["path"], responses=ERROR_RESPONSES)
 
 IdQuery = Annotated[str, Query(pattern=ID_PATTERN, max_length=128)]
 

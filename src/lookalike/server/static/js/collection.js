@@ -1,4 +1,4 @@
-// Collection page: counts, models, failed images, the atlas (when maps are available),
+// Collection page: counts, models, failed images, the atlas,
 // a paged grid of images with search (the keyboard- and screen-reader-friendly way in),
 // and the upload box.
 import { Atlas, PALETTE } from "./atlas.js";
@@ -63,17 +63,13 @@ function legend(k) {
     h("span", {}, h("i", { style: `background:${PALETTE[c % PALETTE.length]}` }), `cluster ${c}`)));
 }
 
-async function showAtlas(caps) {
-  if (!caps.map) return;
-  document.getElementById("atlas-section").hidden = false;
+async function showAtlas() {
   const method = document.getElementById("map-method");
   const colour = document.getElementById("map-clusters");
   const status = document.getElementById("atlas-status");
-  if (caps.clusters) {
-    for (const k of [5, 10, 20, 40]) colour.append(h("option", { value: k }, `${k} clusters`));
-  }
+  for (const k of [5, 10, 20, 40]) colour.append(h("option", { value: k }, `${k} clusters`));
   method.value = params.get("map") || "umap";
-  colour.value = params.get("clusters") || (caps.clusters ? localStorage.getItem("lookalike.clusters") || "" : "");
+  colour.value = params.get("clusters") || localStorage.getItem("lookalike.clusters") || "";
   if (!colour.value) colour.value = "";
   let atlas = null;
 
@@ -128,4 +124,5 @@ upload.innerHTML = UPLOAD_HTML;
 uploadBox(upload);
 
 showPage();
-showSummary().then((s) => showAtlas(s.capabilities)).catch((err) => showError(error, err));
+showSummary().catch((err) => showError(error, err));
+showAtlas().catch((err) => showError(error, err));

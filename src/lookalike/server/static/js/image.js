@@ -34,11 +34,10 @@ async function showImage() {
     rows.push([k, typeof v === "object" ? JSON.stringify(v) : String(v)]);
   }
   document.getElementById("meta").replaceChildren(...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
-  const caps = (await api("/api/collection")).capabilities;
-  const actions = [];
-  if (caps.path) actions.push(h("a", { href: `/path?a=${encodeURIComponent(id)}` }, "Path from this image…"));
-  if (caps.graph) actions.push(h("a", { href: `/graph?seed=${encodeURIComponent(id)}` }, "Graph around this image"));
-  document.getElementById("actions").replaceChildren(...actions);
+  document.getElementById("actions").replaceChildren(
+    h("a", { href: `/path?a=${encodeURIComponent(id)}` }, "Path from this image…"),
+    h("a", { href: `/graph?seed=${encodeURIComponent(id)}` }, "Graph around this image"),
+  );
 }
 
 async function showNeighbours() {

@@ -1,8 +1,5 @@
-"""What this lookalike can do, for the web page and the JSON routers that need a
-Collection method from another part of the toolkit (duplicates, paths, graphs,
-clusters, maps): a router whose method is missing answers 404 saying so, and the page
-leaves its link out. And a small cache of the results those routers compute.
-"""
+"""A small cache of the results the web page's routers compute (duplicates, maps, the
+list of images), keyed by a version of the collection."""
 
 from __future__ import annotations
 
@@ -11,36 +8,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from fastapi import Depends
-
 from lookalike.collection import Collection
-from lookalike.server.errors import ApiError
 
-__all__ = ["CAPABILITIES", "ResultCache", "available", "collection_version", "requires"]
-
-# capability -> the Collection method it needs
-CAPABILITIES = {
-    "duplicates": "duplicates",
-    "path": "path",
-    "graph": "graph",
-    "clusters": "clusters",
-    "map": "map",
-}
-
-
-def available() -> dict[str, bool]:
-    """``{capability: True if this Collection has its method}``."""
-    return {name: callable(getattr(Collection, m, None)) for name, m in CAPABILITIES.items()}
-
-
-def requires(capability: str):
-    """A router dependency: 404 (in the one error shape) when ``capability`` is missing."""
-
-    async def check() -> None:
-        if not available()[capability]:
-            raise ApiError(404, f"This version of lookalike has no {capability} feature.")
-
-    return Depends(check)
+__all__ = ["ResultCache", "collection_version"]
 
 
 class ResultCache:
