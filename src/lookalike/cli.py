@@ -718,9 +718,18 @@ def serve(
         bool, typer.Option(help="Compute every image's similar images at start-up.")
     ] = True,
     model: ModelOpt = None,
+    allow_labels: Annotated[
+        bool,
+        typer.Option(
+            "--allow-labels",
+            help="Let the web page save same/different labels of duplicate pairs in the "
+            "collection (POST /api/labels). Without it the server changes nothing.",
+        ),
+    ] = False,
 ) -> None:
     """Serve COLLECTION over HTTP: the catalogue images API (/catalogue/v2/images), the
-    IIIF Image API (/iiif/ID/...) and JSON search (/api/...); schema at /openapi.json."""
+    IIIF Image API (/iiif/ID/...), JSON search (/api/...) and the web page (/); schema at
+    /openapi.json. Read-only unless --allow-labels."""
     from lookalike.server import Settings
     from lookalike.server import serve as run_server
 
@@ -731,9 +740,13 @@ def serve(
         public_url=public_url,
         precompute=precompute,
         model=model,
+        allow_labels=allow_labels,
     )
     col = lookalike.open(collection)
-    err_console.print(f"Serving {collection} at http://{host}:{port}/ (Ctrl-C stops)")
+    mode = "labels can be saved" if allow_labels else "read-only"
+    err_console.print(
+        f"Serving {collection} at http://{host}:{port}/ ({mode}; Ctrl-C stops)", highlight=False
+    )
     run_server(col, host=host, port=port, settings=settings)
 
 

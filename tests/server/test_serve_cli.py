@@ -21,6 +21,7 @@ def test_serve_binds_localhost_by_default(server_col, monkeypatch):
     assert "reload" not in kwargs
     settings = fastapi_app.state.settings
     assert settings.k_default == 5 and settings.cors_origins == () and settings.precompute
+    assert not settings.allow_labels and "read-only" in result.output
 
 
 def test_serve_options(server_col, monkeypatch):
@@ -28,7 +29,7 @@ def test_serve_options(server_col, monkeypatch):
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
     args = ["serve", str(server_col.root), "--host", "0.0.0.0", "--k-default", "3"]
     args += ["--cors-origin", "https://a.org", "--cors-origin", "https://b.org"]
-    args += ["--no-precompute", "--public-url", "https://images.example.org/"]
+    args += ["--no-precompute", "--public-url", "https://images.example.org/", "--allow-labels"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     fastapi_app, kwargs = calls[0]
@@ -37,6 +38,7 @@ def test_serve_options(server_col, monkeypatch):
     assert settings.k_default == 3 and not settings.precompute
     assert settings.cors_origins == ("https://a.org", "https://b.org")
     assert settings.public_url == "https://images.example.org/"
+    assert settings.allow_labels and "labels can be saved" in result.output
 
 
 def test_serve_errors_are_one_line(tmp_path, server_col):

@@ -4,8 +4,17 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 
+from lookalike.server import Settings, create_app
 from tests.server.test_api import assert_error
+
+
+@pytest.fixture(scope="module")
+def writable(server_col) -> TestClient:
+    """A server started with ``--allow-labels``."""
+    with TestClient(create_app(server_col, settings=Settings(allow_labels=True))) as c:
+        yield c
 
 
 def test_collection_summary(client):
@@ -69,8 +78,10 @@ def test_every_page_is_there_and_linked(client):
         assert f'href="/{page}"' in home
 
 
-def test_duplicates_labels_and_exports(client, ids, server_col):
+def test_duplicates_labels_and_exports(writable, ids):
+    client = writable
     body = client.get("/api/duplicates", params={"threshold": 0.9}).json()
+    assert body["labels_writable"] is True and client.get("/api/labels").json()["writable"]
     assert body["total"] >= 1 and body["pairs"][0]["score"] >= 0.9
     first = body["pairs"][0]
     assert {first["title_a"], first["title_b"]} <= set(ids)
@@ -105,6 +116,22 @@ def test_duplicates_labels_and_exports(client, ids, server_col):
         400,
         r"two different images",
     )
+
+
+def test_labels_are_refused_by_a_read_only_server(client, ids):
+    """The default server changes nothing: POST /api/labels is 403, whatever the body."""
+    before = client.get("/api/labels").json()
+    assert before["writable"] is False
+    body = client.get("/api/duplicates", params={"threshold": 0.9}).json()
+    assert body["labels_writable"] is False
+    a, b = ids["coffee.jpg"], ids["rocket.png"]
+    for payload in ({"a": a, "b": b, "label": "different"}, {"junk": 1}):
+        assert_error(
+            client.post("/api/labels", json=payload),
+            403,
+            r"^This server is read-only: start it with 'lookalike serve --allow-labels'",
+        )
+    assert client.get("/api/labels").json()["labels"] == before["labels"]
 
 
 def test_path_api(client, ids):

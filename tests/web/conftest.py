@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import lookalike
-from lookalike.server import create_app
+from lookalike.server import Settings, create_app
 from tests.conftest import PHOTOS, skimage_photo
 from tests.server.conftest import LiveServer
 
@@ -59,6 +59,15 @@ def web_ids(web_col) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def web_server(web_col):
+    """Started with labels allowed (``lookalike serve --allow-labels``): the duplicates
+    page marks pairs."""
+    with LiveServer(create_app(web_col, settings=Settings(allow_labels=True))) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def read_only_server(web_col):
+    """The default server: read-only."""
     with LiveServer(create_app(web_col)) as server:
         yield server
 
@@ -78,7 +87,17 @@ def browser():
 @pytest.fixture
 def page(browser, web_server):
     """A fresh page whose console errors and uncaught exceptions fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=web_server.url)
+    yield from _checked_page(browser, web_server.url)
+
+
+@pytest.fixture
+def read_only_page(browser, read_only_server):
+    """The same, on the read-only server."""
+    yield from _checked_page(browser, read_only_server.url)
+
+
+def _checked_page(browser, base_url: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
     page = context.new_page()
     page.set_default_timeout(20_000)
     problems: list[str] = []

@@ -44,6 +44,7 @@ def test_mark_a_duplicate_pair_and_export(page, web_col, web_ids, web_server):
     pair = page.locator(".pair").first
     pair.wait_for()
     expect_text(page.locator("#status"), "pairs in")
+    assert not page.locator("#read-only").is_visible()
     a, b = pair.get_attribute("data-a"), pair.get_attribute("data-b")
     names = {web_ids_inv(web_ids)[a], web_ids_inv(web_ids)[b]}
     assert names in ({"astronaut.jpg", "astronaut_440.jpg"}, {"chelsea.png", "chelsea_q50.jpg"})
@@ -66,6 +67,16 @@ def test_mark_a_duplicate_pair_and_export(page, web_col, web_ids, web_server):
     href = page.locator("#export-dedup").get_attribute("href")
     kept = list(csv.DictReader(io.StringIO(requests.get(web_server.url + href[1:]).text)))
     assert len(kept) == len(web_ids) - len([r for r in rows if r["score"]]) or len(kept) < 9
+
+
+def test_a_read_only_server_says_pairs_cannot_be_labelled(read_only_page):
+    page = read_only_page
+    page.goto("/duplicates?threshold=0.9")
+    page.locator(".pair").first.wait_for()
+    expect_text(page.locator("#read-only"), "lookalike serve --allow-labels")
+    assert page.locator("#read-only").is_visible()
+    assert page.locator(".pair button").count() == 0
+    assert page.locator(".pair .label-state").count() >= 1
 
 
 def web_ids_inv(web_ids):

@@ -41,6 +41,10 @@ class Settings:
         Largest IIIF output (default 4096 x 4096).
     cache_max_side : int, default=1024
         IIIF outputs up to this size are cached on disk under ``thumbs/iiif/``.
+    allow_labels : bool, default=False
+        Let ``POST /api/labels`` save same/different labels of duplicate pairs in the
+        collection (the web page's buttons). Otherwise the server is read-only and that
+        route answers 403.
     """
 
     k_default: int = 5
@@ -55,6 +59,7 @@ class Settings:
     max_upload_pixels: int = 50_000_000
     iiif: IIIFLimits = field(default_factory=IIIFLimits)
     cache_max_side: int = 1024
+    allow_labels: bool = False
 
     def __post_init__(self) -> None:
         check_int(self.k_max, "k_max", "Settings", low=1, high=10_000)

@@ -1,7 +1,8 @@
 """Near-duplicate pairs for the web page: pairs above a threshold with their labels,
 labels "same"/"different" saved in the collection (they feed the calibration of the
 duplicate threshold), the calibrated threshold, and CSV exports of the pairs and of the
-de-duplicated list."""
+de-duplicated list. Saving labels is the one write of the server, allowed only when it
+is started with ``--allow-labels``."""
 
 from __future__ import annotations
 
@@ -9,15 +10,23 @@ import csv
 import io
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from lookalike._validation import check_int, check_real
-from lookalike.server.deps import ID_PATTERN, CollectionDep, ResultsDep, image_row, image_title
-from lookalike.server.errors import ERROR_RESPONSES
+from lookalike.server.deps import (
+    ID_PATTERN,
+    CollectionDep,
+    ResultsDep,
+    SettingsDep,
+    image_row,
+    image_title,
+)
+from lookalike.server.errors import ERROR_RESPONSES, ApiError
 from lookalike.server.results_cache import collection_version
+from lookalike.server.schemas import Error
 
 __all__ = ["router"]
 
@@ -68,13 +77,15 @@ def _titles(col, ids) -> dict[str, str]:
 async def duplicate_pairs(
     col: CollectionDep,
     results: ResultsDep,
+    settings: SettingsDep,
     threshold: ThresholdQuery = None,
     order: Annotated[Literal["desc", "asc"], Query(description="By score.")] = "desc",
     offset: Annotated[int, Query(description="Skip this many pairs.")] = 0,
     limit: Annotated[int, Query(description="At most this many pairs (1-500).")] = 100,
 ) -> dict:
     """Pairs with cosine similarity >= `threshold`, best first (or worst first with
-    `order=asc`, to review the borderline ones), each with its saved label if any."""
+    `order=asc`, to review the borderline ones), each with its saved label if any;
+    `labels_writable` says whether this server saves new labels."""
     where = "GET /api/duplicates"
     t = _threshold(threshold, where)
     limit = check_int(limit, "limit", where, low=1, high=500)
@@ -107,6 +118,7 @@ async def duplicate_pairs(
             "sets": len(found.groups),
             "in_sets": sum(len(g) for g in found.groups),
             "labelled": len(labels),
+            "labels_writable": settings.allow_labels,
             "offset": offset,
             "pairs": pairs,
         }
@@ -114,19 +126,38 @@ async def duplicate_pairs(
     return await run_in_threadpool(answer)
 
 
-@router.post("/labels", summary="Label a pair same or different")
+async def _labels_writable(settings: SettingsDep) -> None:
+    """403 (before the body is read) unless the server was started with labels allowed."""
+    if not settings.allow_labels:
+        raise ApiError(
+            403,
+            "This server is read-only: start it with 'lookalike serve --allow-labels' "
+            "to save labels.",
+        )
+
+
+@router.post(
+    "/labels",
+    summary="Label a pair same or different",
+    dependencies=[Depends(_labels_writable)],
+    responses={403: {"description": "The server is read-only (no --allow-labels)", "model": Error}},
+)
 def add_label(body: LabelIn, col: CollectionDep) -> dict:
-    """Save (or replace) the label of a pair in the collection; calibration reads them."""
+    """Save (or replace) the label of a pair in the collection; calibration reads them.
+    Only on a server started with `--allow-labels` (`Settings(allow_labels=True)`);
+    otherwise 403."""
     a, b = image_row(col, body.a).id, image_row(col, body.b).id
     col.label_pairs([(a, b, body.label == "same")], source="web")
     return {"a": a, "b": b, "label": body.label, "labelled": len(_labels(col))}
 
 
 @router.get("/labels", summary="Every labelled pair")
-def list_labels(col: CollectionDep) -> dict:
-    """Pairs labelled same/different in this collection (by the page or the CLI)."""
+def list_labels(col: CollectionDep, settings: SettingsDep) -> dict:
+    """Pairs labelled same/different in this collection (by the page or the CLI), and
+    whether this server saves new labels (`writable`)."""
     labels = _labels(col)
     return {
+        "writable": settings.allow_labels,
         "labelled": len(labels),
         "labels": [{"a": a, "b": b, "label": v} for (a, b), v in labels.items()],
     }

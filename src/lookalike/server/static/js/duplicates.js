@@ -1,6 +1,7 @@
 // Duplicates page: pairs above a threshold (slider), side by side, labelled "same" or
-// "different" with a click (saved in the collection, they calibrate the threshold),
-// exports of the pairs and of the de-duplicated list.
+// "different" with a click (saved in the collection, they calibrate the threshold; only
+// when the server allows it, else the page says so), exports of the pairs and of the
+// de-duplicated list.
 import { altText, api, formatScore, h, imageUrl, pictureUrl, showError } from "./common.js";
 
 const error = document.getElementById("error");
@@ -31,9 +32,9 @@ function labelText(label) {
   return label ? h("span", { class: `label-${label}` }, `labelled ${label}`) : h("span", { class: "muted" }, "not labelled");
 }
 
-function pairRow(p) {
+function pairRow(p, writable) {
   const labelled = h("span", { class: "label-state" }, labelText(p.label));
-  const buttons = ["same", "different"].map((label) => h("button", {
+  const buttons = !writable ? [] : ["same", "different"].map((label) => h("button", {
     type: "button", "aria-pressed": p.label === label ? "true" : "false", "data-label": label,
     onclick: async (e) => {
       showError(error, null);
@@ -78,7 +79,8 @@ async function load(append = false) {
     const found = await api(`/api/duplicates?${t}order=${order.value}&offset=${offset}&limit=${PAGE}`);
     if (mine !== seq) return;
     if (!fromUrl) { fromUrl = true; slider.value = found.threshold; syncUrls(); }
-    const rows = found.pairs.map(pairRow);
+    document.getElementById("read-only").hidden = found.labels_writable;
+    const rows = found.pairs.map((p) => pairRow(p, found.labels_writable));
     if (append) list.querySelector("ul").append(...rows);
     else list.replaceChildren(h("ul", { style: "list-style:none;padding:0" }, rows));
     offset += found.pairs.length;
