@@ -16,8 +16,7 @@ from pathlib import Path
 import uvicorn
 
 import lookalike
-from lookalike.server import create_app
-from lookalike.server.capabilities import available
+from lookalike.server import Settings, create_app
 
 ARGS = [
     "--headless",
@@ -38,14 +37,17 @@ def main(collection: str, out: str) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(col), port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(col, settings=Settings(allow_labels=True)), port=port, log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
     ids = {Path(u).name: i for i, u in zip(col.images()["id"], col.images()["uri"], strict=True)}
-    caps = available()
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
@@ -57,39 +59,30 @@ def main(collection: str, out: str) -> None:
                 page.screenshot(path=str(out_dir / f"web-{name}.png"), full_page=full)
                 print("saved", out_dir / f"web-{name}.png")
 
-            if caps["map"]:
-                page.goto(f"{base}/?map=umap&clusters=5")
-                page.wait_for_function("window.lookalikeAtlas")
-                page.locator("#atlas").scroll_into_view_if_needed()
-                page.wait_for_function("document.querySelector('#atlas').dataset.thumbnails > 40")
-                page.evaluate("window.scrollTo(0, 0)")
-                shot("collection", full=True)
-            else:
-                page.goto(base + "/")
-                page.locator("#browse .card").first.wait_for()
-                shot("collection")
+            page.goto(f"{base}/?map=umap&clusters=5")
+            page.wait_for_function("window.lookalikeAtlas")
+            page.locator("#atlas").scroll_into_view_if_needed()
+            page.wait_for_function("document.querySelector('#atlas').dataset.thumbnails > 40")
+            page.evaluate("window.scrollTo(0, 0)")
+            shot("collection", full=True)
             page.goto(f"{base}/image/{ids['LadyBird.jpg']}?k=8")
             page.locator("#neighbour-grid .card").first.wait_for()
             shot("image", full=True)
-            if caps["duplicates"]:
-                page.goto(f"{base}/duplicates")
-                page.locator(".pair").first.wait_for()
-                page.locator(".pair").first.get_by_role("button", name="Same").click()
-                shot("duplicates")
-            if caps["path"]:
-                a, b = ids["astronaut.png"], ids["Garden.jpg"]
-                page.goto(f"{base}/path?a={a}&b={b}&method=smooth")
-                page.locator("#chain .card").first.wait_for()
-                shot("path")
-            if caps["graph"]:
-                page.goto(f"{base}/graph?seed={ids['chelsea.png']}&depth=2&k=4")
-                page.wait_for_function("document.querySelector('#graph').dataset.nodes > 3")
-                page.evaluate("window.lookalikeGraph.settle()")
-                shot("graph")
-            if caps["clusters"]:
-                page.goto(f"{base}/clusters?k=6&cluster=0")
-                page.locator("#member-grid .card").first.wait_for()
-                shot("clusters", full=True)
+            page.goto(f"{base}/duplicates")
+            page.locator(".pair").first.wait_for()
+            page.locator(".pair").first.get_by_role("button", name="Same").click()
+            shot("duplicates")
+            a, b = ids["astronaut.png"], ids["Garden.jpg"]
+            page.goto(f"{base}/path?a={a}&b={b}&method=smooth")
+            page.locator("#chain .card").first.wait_for()
+            shot("path")
+            page.goto(f"{base}/graph?seed={ids['chelsea.png']}&depth=2&k=4")
+            page.wait_for_function("document.querySelector('#graph').dataset.nodes > 3")
+            page.evaluate("window.lookalikeGraph.settle()")
+            shot("graph")
+            page.goto(f"{base}/clusters?k=6&cluster=0")
+            page.locator("#member-grid .card").first.wait_for()
+            shot("clusters", full=True)
             page.goto(f"{base}/image/no-such-image")
             shot("not-found")
             browser.close()
