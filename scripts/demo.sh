@@ -12,7 +12,7 @@ export PATH="$("$PY" -c 'import sysconfig; print(sysconfig.get_path("scripts"))'
 mkdir -p demo-output
 lookalike index demo-data --collection demo-collection
 lookalike info demo-collection
-lookalike neighbors demo-collection demo-data/photos/chelsea.png -k 8 --out demo-output/neighbors-chelsea.png
+lookalike neighbors demo-collection demo-data/mate/nature/LadyBird.jpg -k 9 --out demo-output/neighbors-ladybird.png
 lookalike neighbors demo-collection demo-data/mate/abstract/Elephants.jpg -k 5 --out demo-output/neighbors-elephants.csv
 "$PY" -c "from PIL import Image; Image.open('demo-data/photos/coffee.png').rotate(8).save('demo-output/query.jpg')"
 lookalike neighbors demo-collection --query demo-output/query.jpg -k 5
