@@ -12,8 +12,16 @@ export PATH="$("$PY" -c 'import sysconfig; print(sysconfig.get_path("scripts"))'
 mkdir -p demo-output
 lookalike index demo-data --collection demo-collection
 lookalike info demo-collection
-lookalike neighbors demo-collection demo-data/photos/chelsea.png -k 8 --out demo-output/neighbors-chelsea.png
+lookalike neighbors demo-collection demo-data/mate/nature/LadyBird.jpg -k 9 --out demo-output/neighbors-ladybird.png
 lookalike neighbors demo-collection demo-data/mate/abstract/Elephants.jpg -k 5 --out demo-output/neighbors-elephants.csv
 "$PY" -c "from PIL import Image; Image.open('demo-data/photos/coffee.png').rotate(8).save('demo-output/query.jpg')"
 lookalike neighbors demo-collection --query demo-output/query.jpg -k 5
-echo "demo: outputs in demo-output/"
+# The other capabilities on the same collection.
+lookalike duplicates demo-collection --out demo-output/duplicates.csv
+lookalike thresholds demo-collection --out demo-output/threshold-bands.png
+lookalike path demo-collection demo-data/photos/motorcycle_left.png demo-data/photos/chelsea.png --smooth --out demo-output/path.png
+lookalike graph demo-collection --seed demo-data/photos/chelsea.png --depth 2 -k 4 --out demo-output/graph.graphml
+lookalike draw demo-output/graph.graphml --out demo-output/graph.png
+lookalike representatives demo-collection -k 8 --out demo-output/representatives.png
+lookalike map demo-collection --method pca --out demo-output/map.png
+echo "demo: outputs in demo-output/ (serve it with: lookalike serve demo-collection)"

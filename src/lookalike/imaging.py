@@ -70,7 +70,7 @@ def content_hash(data: bytes) -> str:
 def pixel_hash(image: Image.Image) -> str:
     """Hash of the decoded RGB pixels and size: equal for the same picture saved twice
     losslessly (PNG vs BMP, different metadata)."""
-    rgb = image.convert("RGB")
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{rgb.width}x{rgb.height}".encode())
     h.update(rgb.tobytes())

@@ -131,6 +131,9 @@ class OnnxBackbone(Backbone):
             options = ort.SessionOptions()
             options.intra_op_num_threads = os.cpu_count() or 1
             options.inter_op_num_threads = 1
+            # Idle ONNX Runtime threads spin by default; that steals the cores the decode
+            # threads of the indexing pipeline need (measured in bench/embed.py).
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self._session = ort.InferenceSession(
                 str(self.path), options, providers=["CPUExecutionProvider"]
             )
