@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from lookalike import analysis, imaging, models, sources
+from lookalike._progress import progress_bar
 from lookalike._validation import check_choice, check_int, check_real
 from lookalike.errors import ImageNotFound, LookalikeError
 from lookalike.search import FlatIndex, KnnIndex
@@ -31,40 +31,11 @@ from lookalike.store import (
     read_labels_csv,
 )
 from lookalike.store.indexing import index_records
+from lookalike.store.info import CollectionInfo, collection_info
 
 __all__ = ["Collection", "CollectionInfo", "create", "open"]
 
 PathLike = str | os.PathLike
-
-
-@dataclass(frozen=True)
-class CollectionInfo:
-    """Counts, models and failed images of a collection; prints as a report."""
-
-    path: str
-    n_images: int
-    n_ok: int
-    n_failed: int
-    models: dict[str, dict[str, int]]
-    failed: list[tuple[str, str, str]] = field(repr=False)
-    runs: list[dict[str, Any]] = field(repr=False)
-
-    def __str__(self) -> str:
-        lines = [
-            f"Collection {self.path}",
-            f"  images: {self.n_images} ({self.n_ok} indexed, {self.n_failed} failed)",
-        ]
-        for name, m in self.models.items():
-            lines.append(f"  model {name}: dim {m['dim']}, {m['vectors']} images with vectors")
-        if not self.models:
-            lines.append("  no vectors yet: run `lookalike index SOURCE --collection PATH`")
-        if self.runs:
-            last = self.runs[-1]
-            lines.append(f"  last run: {last['source']} ({last['status']})")
-        if self.failed:
-            lines.append("  failed images:")
-            lines += [f"    {uri}: {reason}" for _, uri, reason in self.failed]
-        return "\n".join(lines)
 
 
 class Collection:
@@ -126,7 +97,7 @@ class Collection:
         backbone = self._backbone(model)
         records = sources.records_from(source)
         label = str(source) if isinstance(source, str | os.PathLike) else "paths"
-        with _progress_bar(progress, f"indexing {label}") as on_progress:
+        with progress_bar(progress, f"indexing {label}") as on_progress:
             report = index_records(
                 self._store,
                 records,
@@ -145,22 +116,7 @@ class Collection:
 
     # -- reading -------------------------------------------------------------------
     def info(self) -> CollectionInfo:
-        catalog = self._store.catalog
-        counts = catalog.counts()
-        model_info = {
-            name: {"dim": dim, "vectors": len(catalog.embedding_rows(name))}
-            for name, dim in catalog.models()
-        }
-        failed = [(r.id, r.uri, r.error or "") for r in catalog.images(status="error")]
-        return CollectionInfo(
-            path=str(self.root),
-            n_images=counts["ok"] + counts["error"],
-            n_ok=counts["ok"],
-            n_failed=counts["error"],
-            models=model_info,
-            failed=failed,
-            runs=catalog.runs(),
-        )
+        return collection_info(self._store.catalog, self.root)
 
     def images(self, *, status: str | None = None):
         """Every image as a pandas DataFrame (id, uri, size, status, error, ...)."""
@@ -371,7 +327,7 @@ class Collection:
     ):
         """A contact sheet of pairs sampled per similarity band, with their scores: look
         at it to choose a duplicate threshold."""
-        from lookalike.figures import threshold_bands
+        from lookalike.figures.pairs import band_rows, threshold_bands
 
         bands = sorted(
             check_real(b, "bands", "Collection.show_threshold_bands", low=-1, high=1) for b in bands
@@ -383,18 +339,8 @@ class Collection:
         emb = self.embeddings(model)
         vectors = analysis.scored_vectors(emb.vectors, scoring)
         sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
-        rows = [
-            (
-                f"{lo:.2f}-{hi:.2f}",
-                [
-                    (self.thumbnail(emb.ids[i], 160), self.thumbnail(emb.ids[j], 160), f"{s:.3f}")
-                    for i, j, s in zip(*p, strict=True)
-                ],
-            )
-            for lo, hi, p in reversed(sampled)
-        ]
         return threshold_bands(
-            rows,
+            band_rows(sampled, emb.ids, lambda image: self.thumbnail(image, 160)),
             per_row=per_band,
             title=f"Pairs per band of {scoring} score ({emb.model}, {len(emb)} images)",
         )
@@ -845,41 +791,6 @@ def _scan_arrays(scan: analysis.KScan) -> dict[str, np.ndarray]:
         "distortion": scan.distortion,
         "silhouette": scan.silhouette,
     }
-
-
-class _NullBar:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _progress_bar(enabled: bool | None, label: str):
-    """A Rich progress bar on stderr (auto: only on a terminal)."""
-    if enabled is None:
-        enabled = sys.stderr.isatty()
-    if not enabled:
-        return _NullBar()
-    from contextlib import contextmanager
-
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    @contextmanager
-    def bar():
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=False,
-        ) as prog:
-            task = prog.add_task(label, total=None)
-            yield lambda done, total: prog.update(task, completed=done, total=total)
-
-    return bar()
 
 
 def create(path: PathLike) -> Collection:

@@ -10,7 +10,7 @@ import pytest
 from scipy import sparse
 
 from lookalike.analysis import fewest_steps_path, find_path, minimax_path, shortest_path
-from lookalike.analysis.graphs import spanning_tree
+from lookalike.analysis.knn_graphs import spanning_tree
 from lookalike.analysis.paths import ImagePath, path_distances
 from lookalike.errors import NoPath
 

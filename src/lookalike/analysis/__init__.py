@@ -26,16 +26,9 @@ from lookalike.analysis.duplicates import (
     pair_scores,
     scored_vectors,
 )
-from lookalike.analysis.graphs import (
-    GraphStats,
-    KnnGraph,
-    build_knn_graph,
-    connect_components,
-    expand_seed,
-    graph_stats,
-    knn_graph,
-    seed_graph,
-)
+from lookalike.analysis.graph_statistics import GraphStats, graph_stats
+from lookalike.analysis.graphs import expand_seed, seed_graph
+from lookalike.analysis.knn_graphs import KnnGraph, build_knn_graph, connect_components, knn_graph
 from lookalike.analysis.maps import (
     Projection,
     atlas_cells,

@@ -161,7 +161,7 @@ def minimax_path(
         most ``steps`` steps.
     tree : dict, optional
         The graph's minimum spanning tree (``parent``, ``depth``, ``weight`` arrays, see
-        :func:`lookalike.analysis.graphs.spanning_tree`): gives the bottleneck at once;
+        :func:`lookalike.analysis.knn_graphs.spanning_tree`): gives the bottleneck at once;
         without it, a binary search over the edge weights finds it.
 
     Examples

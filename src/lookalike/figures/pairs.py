@@ -3,12 +3,13 @@ sampled per similarity band (to choose a threshold by looking)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from matplotlib.figure import Figure
 from PIL import Image
 
-__all__ = ["pair_figure", "threshold_bands"]
+__all__ = ["band_rows", "pair_figure", "threshold_bands"]
 
 Pair = tuple[Image.Image, Image.Image, str]
 
@@ -70,3 +71,24 @@ def threshold_bands(
     fig.suptitle(title or "Pairs sampled per similarity band", fontsize=11)
     fig.subplots_adjust(left=0.09, right=0.99, top=1 - 0.5 / (cell_inches * nrows + 0.6))
     return fig
+
+
+def band_rows(
+    sampled: Sequence[tuple[float, float, Any]],
+    ids: Sequence[str],
+    thumbnail: Callable[[str], Image.Image],
+) -> list[tuple[str, list[Pair]]]:
+    """The ``rows`` of :func:`threshold_bands` from the bands of
+    :func:`lookalike.analysis.sample_band_pairs` (``(low, high, pairs)``, the pairs as
+    vector rows into ``ids``), highest band first: each pair's two images
+    (``thumbnail(id)``) and its score."""
+    return [
+        (
+            f"{lo:.2f}-{hi:.2f}",
+            [
+                (thumbnail(ids[i]), thumbnail(ids[j]), f"{s:.3f}")
+                for i, j, s in zip(*p, strict=True)
+            ],
+        )
+        for lo, hi, p in reversed(sampled)
+    ]

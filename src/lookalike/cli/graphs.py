@@ -1,0 +1,153 @@
+"""Similarity graph and path commands: graph, graph-stats, draw, path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+import lookalike
+from lookalike.cli._app import CollectionArg, ModelOpt, command, console, err_console
+
+# -- similarity graphs and paths (issue 3) ---------------------------------------------
+
+
+def _print_warnings(caught: list) -> None:
+    for w in caught:
+        err_console.print(f"[yellow]Note:[/yellow] {w.message}", highlight=False, soft_wrap=True)
+
+
+@command()
+def graph(
+    collection: Annotated[
+        Path | None, typer.Argument(help="The collection directory (or give --remote).")
+    ] = None,
+    seed: Annotated[
+        str | None, typer.Option("--seed", "-s", help="Image id (or path) to grow from.")
+    ] = None,
+    remote: Annotated[
+        str | None,
+        typer.Option(
+            help="Grow the --seed graph through a catalogue images API instead, e.g. "
+            "http://host:8000/catalogue/v2/ (a lookalike server or the Wellcome Collection's)."
+        ),
+    ] = None,
+    depth: Annotated[int, typer.Option("--depth", "-d", help="Levels of expansion.")] = 2,
+    k: Annotated[int, typer.Option("-k", help="Neighbours per image.")] = 5,
+    all_images: Annotated[
+        bool, typer.Option("--all", help="The kNN graph of the whole collection.")
+    ] = False,
+    mutual: Annotated[
+        bool, typer.Option("--mutual", help="With --all: keep only mutual neighbours.")
+    ] = False,
+    model: ModelOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Save as .graphml, .gexf or .json (node-link)."),
+    ] = None,
+) -> None:
+    """Grow a graph of similar images from --seed (breadth-first, DEPTH levels, K
+    neighbours each), in COLLECTION or through a --remote catalogue API, or the kNN graph
+    of --all images; print its figures, save it."""
+    import warnings
+
+    from lookalike.store.graphs import write_graph
+
+    if (collection is None) == (remote is None):
+        raise ValueError("Give either a COLLECTION or --remote URL, not both or neither.")
+    if remote is not None and (seed is None or all_images or model is not None):
+        raise ValueError("--remote grows a graph from --seed; --all and --model need a COLLECTION.")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if remote is not None:
+            from lookalike.sources.catalogue import CatalogueClient
+
+            with CatalogueClient(remote) as client:
+                g = lookalike.analysis.seed_graph(
+                    client.similar, seed, depth=depth, k=k, paths=client.picture_url
+                )
+        else:
+            g = lookalike.open(collection).graph(
+                seed, depth=depth, k=k, all=all_images, mutual=mutual, model=model
+            )
+    _print_warnings(caught)
+    if out is not None:
+        write_graph(g, out)
+    console.print(str(lookalike.graph_stats(g)), highlight=False)
+    if g.graph.get("islands", 1) > 1:
+        console.print(
+            f"The kNN graph had {g.graph['islands']} islands; "
+            f"{g.graph['islands'] - 1} bridge edges (bridge=True) join them.",
+            highlight=False,
+        )
+    if out is not None:
+        console.print(f"saved {out}")
+
+
+@command("graph-stats")
+def graph_stats(
+    file: Annotated[Path, typer.Argument(help="A .graphml, .gexf or node-link .json file.")],
+) -> None:
+    """Nodes, edges, density, degree histogram, components, clustering, diameter."""
+    from lookalike.store.graphs import read_graph
+
+    console.print(str(lookalike.graph_stats(read_graph(file))), highlight=False)
+
+
+@command()
+def draw(
+    file: Annotated[Path, typer.Argument(help="A .graphml, .gexf or node-link .json file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Image to write (.png, .pdf, .svg).")],
+    thumbnails: Annotated[
+        bool, typer.Option(help="Images on the nodes (from their 'path' attribute).")
+    ] = True,
+) -> None:
+    """Draw a graph file: spring layout, thumbnails, seed framed, edges by similarity."""
+    from lookalike.figures.graphs import draw_graph, thumbnails_from_paths
+    from lookalike.store.graphs import read_graph
+
+    g = read_graph(file)
+    thumbs = thumbnails_from_paths(g) if thumbnails and g.number_of_nodes() <= 200 else None
+    draw_graph(g, thumbnails=thumbs).savefig(out, dpi=110)
+    console.print(f"saved {out}")
+
+
+@command()
+def path(
+    collection: CollectionArg,
+    a: Annotated[str, typer.Argument(help="The first image (id, unique prefix or path).")],
+    b: Annotated[str, typer.Argument(help="The last image.")],
+    smooth: Annotated[
+        bool, typer.Option("--smooth", help="Make the largest single step as small as possible.")
+    ] = False,
+    fewest: Annotated[bool, typer.Option("--fewest", help="The fewest steps.")] = False,
+    steps: Annotated[int | None, typer.Option("--steps", help="At most this many steps.")] = None,
+    k: Annotated[int, typer.Option("-k", help="Neighbours per image in the kNN graph.")] = 10,
+    model: ModelOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Also save: .csv (table) or .png/.jpg/.pdf (strip)."),
+    ] = None,
+) -> None:
+    """The chain of similar images from A to B (least total distance by default)."""
+    if smooth and fewest:
+        raise ValueError("Give at most one of --smooth and --fewest.")
+    method = "smooth" if smooth else "fewest" if fewest else "shortest"
+    col = lookalike.open(collection)
+    found = col.path(a, b, method=method, steps=steps, k=k, model=model)
+    table = Table(title=f"{found.method} path: {found.steps} steps, worst step {found.worst:.4f}")
+    for name, justify in (("step", "right"), ("id", "left"), ("path", "left")):
+        table.add_column(name, justify=justify, overflow="fold")
+    table.add_column("similarity", justify="right")
+    for i, (image_id, uri) in enumerate(zip(found.ids, found.uris, strict=True)):
+        sim = "" if i == 0 else f"{found.similarities[i - 1]:.4f}"
+        table.add_row(str(i), image_id, uri, sim + (" (bridge)" if i in found.bridges else ""))
+    console.print(table)
+    if out is not None:
+        if out.suffix.lower() == ".csv":
+            found.to_frame().to_csv(out, index=False)
+        else:
+            col.show_path(found).savefig(out, dpi=100)
+        console.print(f"saved {out}")

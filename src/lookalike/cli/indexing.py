@@ -1,0 +1,175 @@
+"""Commands that fill a collection and look into it: index, info, neighbors, models,
+import-vectors, export-onnx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+import lookalike
+from lookalike.cli._app import EXIT_SOME_FAILED, CollectionArg, ModelOpt, command, console
+
+
+@command()
+def index(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A folder of images, a .txt list of paths, one image, or a IIIF manifest "
+            "or collection (URL or .json file)."
+        ),
+    ],
+    collection: Annotated[
+        Path, typer.Option("--collection", "-c", help="Collection directory (created if new).")
+    ],
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Model to embed with (default: the collection's first model, else "
+            f"{lookalike.DEFAULT_MODEL}).",
+        ),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(help="Images per inference batch.")] = 32,
+    workers: Annotated[
+        int | None, typer.Option(help="Decoding threads (default: the number of cores).")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Add the images of SOURCE to a collection and embed them (resumable, incremental).
+
+    Exits with 3 when some images could not be read (they are listed, and kept in
+    `lookalike info`)."""
+    col = lookalike.create(collection)
+    report = col.index(
+        source, model=model, batch_size=batch_size, workers=workers, progress=progress
+    )
+    console.print(str(report), highlight=False, soft_wrap=True)
+    if report.failed:
+        raise typer.Exit(code=EXIT_SOME_FAILED)
+
+
+@command()
+def neighbors(
+    collection: CollectionArg,
+    image: Annotated[
+        str | None, typer.Argument(help="Image id (or a unique prefix) or path.")
+    ] = None,
+    query: Annotated[
+        Path | None, typer.Option("--query", "-q", help="An outside image file to search with.")
+    ] = None,
+    k: Annotated[int, typer.Option("-k", help="Number of neighbours.")] = 9,
+    model: ModelOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Also save: .csv (table) or .png/.jpg/.pdf (grid)."),
+    ] = None,
+) -> None:
+    """The K most similar images to IMAGE (or to --query), with cosine scores."""
+    col = lookalike.open(collection)
+    if out is not None and out.suffix.lower() in (".png", ".jpg", ".jpeg", ".pdf", ".svg"):
+        fig = col.show_neighbors(image, query=query, k=k, model=model)
+        fig.savefig(out, dpi=100)
+        hits = col.neighbors(image, query=query, k=k, model=model)
+    else:
+        hits = col.neighbors(image, query=query, k=k, model=model)
+        if out is not None:
+            hits.to_frame().to_csv(out, index=False)
+    table = Table(title=f"Neighbours of {hits.query} ({hits.model})")
+    table.add_column("rank", justify="right")
+    table.add_column("id")
+    table.add_column("path", overflow="fold")
+    table.add_column("score", justify="right")
+    for h in hits:
+        table.add_row(str(h.rank), h.id, h.uri, f"{h.score:.4f}")
+    console.print(table)
+    if out is not None:
+        console.print(f"saved {out}")
+
+
+@command()
+def info(collection: CollectionArg) -> None:
+    """Counts, models, and the failed images with their reasons."""
+    console.print(str(lookalike.open(collection).info()), highlight=False, soft_wrap=True)
+
+
+@command("models")
+def list_models(
+    collections: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--collection", "-c", help="Also show the models this collection holds (repeatable)."
+        ),
+    ] = None,
+) -> None:
+    """The models lookalike knows: name, aliases, dimension, weights available offline;
+    and the models each --collection holds. Other models: hf:<model id or folder>,
+    onnx:<file.onnx>, or vectors brought in with import-vectors."""
+    table = Table(title="Models")
+    for name in ("name", "aliases", "dim", "input", "offline"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("description")
+    for m in lookalike.list_models():
+        table.add_row(
+            m.name,
+            ", ".join(m.aliases),
+            str(m.dim),
+            f"{m.input_size}px",
+            "yes" if m.offline else "no",
+            m.description,
+        )
+    console.print(table)
+    for path in collections or []:
+        info = lookalike.open(path).info()
+        held = Table(title=f"Models in {path}")
+        for name in ("model", "dim", "images with vectors"):
+            held.add_column(name)
+        for name, m in info.models.items():
+            held.add_row(name, str(m["dim"]), str(m["vectors"]))
+        if not info.models:
+            held.add_row("(none yet)", "", "")
+        console.print(held)
+
+
+# -- more models and sources (issue 6) ---------------------------------------------------
+
+
+@command("import-vectors")
+def import_vectors(
+    collection: Annotated[Path, typer.Argument(help="The collection directory (created if new).")],
+    vectors: Annotated[
+        Path, typer.Argument(help="A .npy (with --ids), .parquet, or pickled {path: vector} file.")
+    ],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="The name the vectors are stored under.")
+    ],
+    ids: Annotated[
+        Path | None, typer.Option(help="For .npy: the image ids or paths, one a line.")
+    ] = None,
+    id_column: Annotated[str, typer.Option(help="Parquet: the id column.")] = "id",
+    vector_column: Annotated[str, typer.Option(help="Parquet: the vector column.")] = "vector",
+) -> None:
+    """Import vectors computed elsewhere as MODEL (all or nothing)."""
+    report = lookalike.create(collection).import_vectors(
+        vectors, model=model, ids=ids, id_column=id_column, vector_column=vector_column
+    )
+    console.print(str(report), highlight=False, soft_wrap=True)
+
+
+@command("export-onnx")
+def export_onnx(
+    out: Annotated[Path, typer.Argument(help="The .onnx file to write (and OUT.json beside).")],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="A built-in model.")
+    ] = lookalike.DEFAULT_MODEL,
+) -> None:
+    """Write a built-in model as ONNX (uint8 images in, features out) with its sidecar;
+    load it back with `--model onnx:OUT`."""
+    from lookalike.models.onnx import export_onnx as export
+
+    path = export(out, model)
+    console.print(f"wrote {path} and {path}.json", highlight=False, soft_wrap=True)
