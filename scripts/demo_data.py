@@ -10,8 +10,20 @@ from pathlib import Path
 
 from PIL import Image
 
-PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "motorcycle_left", "motorcycle_right",
-          "hubble_deep_field", "immunohistochemistry", "retina", "camera", "coins", "horse")
+PHOTOS = (
+    "astronaut",
+    "chelsea",
+    "coffee",
+    "rocket",
+    "motorcycle_left",
+    "motorcycle_right",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "retina",
+    "camera",
+    "coins",
+    "horse",
+)
 PLASMA_FAMILIES = ("Altai", "Autumn", "BytheWater", "Cascade", "Kite", "PastelHills")
 
 
@@ -20,8 +32,14 @@ def main(dest: Path) -> None:
 
     (dest / "photos").mkdir(parents=True, exist_ok=True)
     for name in PHOTOS:
-        src = next((Path(data.data_dir) / f"{name}{e}" for e in (".png", ".jpg")
-                    if (Path(data.data_dir) / f"{name}{e}").is_file()), None)
+        src = next(
+            (
+                Path(data.data_dir) / f"{name}{e}"
+                for e in (".png", ".jpg")
+                if (Path(data.data_dir) / f"{name}{e}").is_file()
+            ),
+            None,
+        )
         if src is None:
             Image.fromarray(getattr(data, name)()).save(dest / "photos" / f"{name}.png")
         else:
