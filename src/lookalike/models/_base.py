@@ -56,5 +56,18 @@ class Backbone(ABC):
             Rows of unit L2 norm, so cosine similarity is an inner product.
         """
 
+    def _check_batch(self, images: np.ndarray) -> np.ndarray:
+        """``images`` as a C-contiguous uint8 ``(n, S, S, 3)`` array, or the template
+        ValueError naming this backbone."""
+        images = np.asarray(images)
+        shape = (self.input_size, self.input_size, 3)
+        if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != shape:
+            raise ValueError(
+                f"The 'images' parameter of {type(self).__name__}.embed must be a uint8 "
+                f"array of shape (n, {self.input_size}, {self.input_size}, 3). "
+                f"Got a {images.dtype} array of shape {images.shape} instead."
+            )
+        return np.ascontiguousarray(images)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, dim={self.dim})"

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["cache_dir", "cached_export", "export_path", "file_sha256"]
+__all__ = ["cache_dir", "cached_export", "cpu_session", "export_path", "file_sha256"]
 
 
 def cache_dir() -> Path:
@@ -61,3 +61,16 @@ def cached_export(target: Path, export: Callable[[Path], None]) -> tuple[Path, b
     finally:
         Path(tmp).unlink(missing_ok=True)
     return target, True
+
+
+def cpu_session(path: str | os.PathLike):
+    """An ONNX Runtime session on the CPU using every core (onnxruntime imported here)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = os.cpu_count() or 1
+    options.inter_op_num_threads = 1
+    # Idle ONNX Runtime threads spin by default; that steals the cores the decode threads
+    # of the indexing pipeline need (measured in bench/embed.py).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

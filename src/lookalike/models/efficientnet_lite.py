@@ -34,7 +34,7 @@ import numpy as np
 from lookalike._validation import check_choice
 from lookalike.errors import ModelUnavailable
 from lookalike.models._base import Backbone, l2_normalize
-from lookalike.models._onnx_cache import cached_export, export_path
+from lookalike.models._onnx_cache import cached_export, cpu_session, export_path
 from lookalike.models.registry import ModelInfo, register
 
 __all__ = [
@@ -238,34 +238,16 @@ class EfficientNetLite(Backbone):
             module = feature_extractor(variant=variant)
             self._module = module.to(memory_format=torch.channels_last)
         else:
-            import onnxruntime as ort
-
             target = export_path(variant, weights_path(variant), _GRAPH_VERSION)
             self.onnx_path, self.exported = cached_export(
                 target, lambda path: _export_onnx(path, variant)
             )
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = os.cpu_count() or 1
-            options.inter_op_num_threads = 1
-            # Idle ONNX Runtime threads spin by default; that steals the cores the decode
-            # threads of the indexing pipeline need (measured in bench/embed.py).
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            self._session = ort.InferenceSession(
-                str(self.onnx_path), options, providers=["CPUExecutionProvider"]
-            )
+            self._session = cpu_session(self.onnx_path)
 
     def embed(self, images: np.ndarray) -> np.ndarray:
-        images = np.asarray(images)
-        shape = (self.input_size, self.input_size, 3)
-        if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != shape:
-            raise ValueError(
-                f"The 'images' parameter of {type(self).__name__}.embed must be a uint8 "
-                f"array of shape (n, {self.input_size}, {self.input_size}, 3). "
-                f"Got a {images.dtype} array of shape {images.shape} instead."
-            )
+        images = self._check_batch(images)
         if len(images) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        images = np.ascontiguousarray(images)
         if self.runtime == "onnx":
             features = self._session.run(None, {"images": images})[0]
         else:

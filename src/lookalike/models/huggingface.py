@@ -208,14 +208,7 @@ class HuggingFaceBackbone(Backbone):
         return out.reshape(len(images), -1).float().numpy()
 
     def embed(self, images: np.ndarray) -> np.ndarray:
-        images = np.asarray(images)
-        shape = (self.input_size, self.input_size, 3)
-        if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != shape:
-            raise ValueError(
-                "The 'images' parameter of HuggingFaceBackbone.embed must be a uint8 array "
-                f"of shape (n, {self.input_size}, {self.input_size}, 3). "
-                f"Got a {images.dtype} array of shape {images.shape} instead."
-            )
+        images = self._check_batch(images)
         if len(images) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         return l2_normalize(self._features(images))

@@ -36,6 +36,7 @@ import numpy as np
 from lookalike._validation import check_choice, check_int
 from lookalike.errors import ModelUnavailable
 from lookalike.models._base import Backbone, l2_normalize
+from lookalike.models._onnx_cache import cpu_session
 from lookalike.models.registry import ModelInfo, register_resolver, resolve
 
 __all__ = ["OnnxBackbone", "export_onnx", "read_sidecar", "sidecar_path"]
@@ -126,17 +127,7 @@ class OnnxBackbone(Backbone):
         if not self.path.is_file():
             raise ModelUnavailable(f"ONNX model {str(self.path)!r} does not exist.")
         try:
-            import onnxruntime as ort
-
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = os.cpu_count() or 1
-            options.inter_op_num_threads = 1
-            # Idle ONNX Runtime threads spin by default; that steals the cores the decode
-            # threads of the indexing pipeline need (measured in bench/embed.py).
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            self._session = ort.InferenceSession(
-                str(self.path), options, providers=["CPUExecutionProvider"]
-            )
+            self._session = cpu_session(self.path)
         except ImportError as err:
             raise ModelUnavailable("ONNX models need onnxruntime: pip install onnxruntime") from err
         except Exception as err:  # onnxruntime's own error types
@@ -200,14 +191,7 @@ class OnnxBackbone(Backbone):
         return out.reshape(len(images), -1)
 
     def embed(self, images: np.ndarray) -> np.ndarray:
-        images = np.asarray(images)
-        shape = (self.input_size, self.input_size, 3)
-        if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != shape:
-            raise ValueError(
-                "The 'images' parameter of OnnxBackbone.embed must be a uint8 array of shape "
-                f"(n, {self.input_size}, {self.input_size}, 3). "
-                f"Got a {images.dtype} array of shape {images.shape} instead."
-            )
+        images = self._check_batch(images)
         if len(images) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         return l2_normalize(self._features(images))
