@@ -27,8 +27,10 @@ from lookalike.store import (
     Store,
     ThumbnailCache,
     fingerprint,
+    load_arrays,
     move_images,
     read_labels_csv,
+    save_arrays,
 )
 from lookalike.store.indexing import index_records
 from lookalike.store.info import CollectionInfo, collection_info
@@ -454,13 +456,18 @@ class Collection:
 
         emb = self.embeddings(model)
         k = self._check_graph_k(k, len(emb), "Collection.knn_graph")
+        key = (emb.model, k, mutual)
+        graphs = self.__dict__.setdefault("_knn_graphs", {})
+        if key in graphs and graphs[key][0] is emb:  # path queries reuse it in memory
+            return graphs[key][1]
         path = graph_files.knn_graph_file(self.root, emb.model, k, mutual)
-        fingerprint = graph_files.vectors_fingerprint(emb.ids, emb.vectors)
-        arrays = graph_files.load_graph_arrays(path, fingerprint)
+        arrays = load_arrays(path, self._fingerprint(emb))
         if arrays is not None:
-            return analysis.KnnGraph.from_arrays(arrays)
-        g = analysis.build_knn_graph(emb.vectors, emb.ids, k=k, mutual=mutual, model=emb.model)
-        graph_files.save_graph_arrays(path, g.to_arrays(), fingerprint)
+            g = analysis.KnnGraph.from_arrays(arrays)
+        else:
+            g = analysis.build_knn_graph(emb.vectors, emb.ids, k=k, mutual=mutual, model=emb.model)
+            save_arrays(path, self._fingerprint(emb), g.to_arrays())
+        graphs[key] = (emb, g)
         return g
 
     def path(
@@ -714,15 +721,20 @@ class Collection:
     def _saved_result(self, emb: Embeddings, name: str, compute) -> dict[str, np.ndarray]:
         """The arrays saved as ``name`` for these vectors, computed and saved if absent or
         stale (see :mod:`lookalike.store.results`)."""
+        files = ResultFiles(self.root / "index")
+        saved = files.load(emb.model, name, self._fingerprint(emb))
+        if saved is None:
+            saved = compute()
+            files.save(emb.model, name, self._fingerprint(emb), saved)
+        return saved
+
+    def _fingerprint(self, emb: Embeddings) -> str:
+        """The fingerprint of these vectors, computed once per Embeddings object (a new
+        one comes with every write to the store)."""
         cache = self.__dict__.setdefault("_fingerprints", {})
         if cache.get(emb.model, (None,))[0] is not emb:
             cache[emb.model] = (emb, fingerprint(emb.ids, emb.vectors))
-        files = ResultFiles(self.root / "index")
-        saved = files.load(emb.model, name, cache[emb.model][1])
-        if saved is None:
-            saved = compute()
-            files.save(emb.model, name, cache[emb.model][1], saved)
-        return saved
+        return cache[emb.model][1]
 
     # -- more models and sources (issue 6) ---------------------------------------------
     def import_vectors(

@@ -44,6 +44,31 @@ def test_whole_collection_graph_is_saved_and_reused(col):
     assert knn_graph_file(col.root, MODEL, 2, True).name == "knn-k2-mutual.npz"
 
 
+def test_the_graph_is_kept_in_memory_and_rebuilt_when_images_change(
+    tmp_path, photos_dir, monkeypatch
+):
+    from lookalike import analysis
+    from tests.conftest import skimage_photo
+
+    c = lookalike.create(tmp_path / "col")
+    c.index(photos_dir, model=MODEL, progress=False)
+    builds = []
+    real = analysis.build_knn_graph
+    monkeypatch.setattr(
+        analysis, "build_knn_graph", lambda *a, **kw: builds.append(1) or real(*a, **kw)
+    )
+    a, b = photos_dir / "chelsea.png", photos_dir / "rocket.png"
+    c.path(a, b, k=2)
+    first = c.knn_graph(2)
+    c.path(a, b, k=2)
+    assert c.knn_graph(2) is first and len(builds) == 1  # not rebuilt, not re-read
+    assert lookalike.open(c.root).knn_graph(2).ids.tolist() == first.ids.tolist()
+    assert len(builds) == 1  # a new process reads the saved file
+    skimage_photo("motorcycle_right").save(tmp_path / "moto.png")
+    c.add([tmp_path / "moto.png"], model=MODEL, progress=False)
+    assert len(c.knn_graph(2).ids) == len(first.ids) + 1 and len(builds) == 2
+
+
 def test_paths_list_every_step_with_similarities(col, photos_dir):
     a, b = photos_dir / "chelsea.png", photos_dir / "rocket.png"
     for method in ("shortest", "fewest", "smooth"):

@@ -5,7 +5,7 @@ from lookalike.store.catalog import Catalog, ImageRow
 from lookalike.store.indexing import IndexReport, index_records
 from lookalike.store.labels import LabelledPair, LabelStore, read_labels_csv
 from lookalike.store.moves import move_images
-from lookalike.store.results import ResultFiles, fingerprint
+from lookalike.store.results import ResultFiles, fingerprint, load_arrays, save_arrays
 from lookalike.store.thumbs import ThumbnailCache
 
 __all__ = [
@@ -20,6 +20,8 @@ __all__ = [
     "ThumbnailCache",
     "fingerprint",
     "index_records",
+    "load_arrays",
     "move_images",
     "read_labels_csv",
+    "save_arrays",
 ]

@@ -4,11 +4,7 @@ directory (rebuilt when the vectors change), and graph files for other tools
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 
 import networkx as nx
@@ -17,10 +13,7 @@ import numpy as np
 __all__ = [
     "GRAPH_FORMATS",
     "knn_graph_file",
-    "load_graph_arrays",
     "read_graph",
-    "save_graph_arrays",
-    "vectors_fingerprint",
     "write_graph",
 ]
 
@@ -30,40 +23,6 @@ GRAPH_FORMATS = (".graphml", ".gexf", ".json")
 def knn_graph_file(root: str | Path, model: str, k: int, mutual: bool) -> Path:
     """``<collection>/index/<model>/knn-k{k}[-mutual].npz``."""
     return Path(root) / "index" / model / f"knn-k{k}{'-mutual' if mutual else ''}.npz"
-
-
-def vectors_fingerprint(ids: Sequence[str], vectors: np.ndarray) -> str:
-    """A short hash of the ids, the shape and a sample of rows: changes when images are
-    added, removed or re-embedded."""
-    h = hashlib.sha1()
-    h.update(f"{vectors.shape}".encode())
-    h.update("\n".join(map(str, ids)).encode())
-    step = max(1, len(vectors) // 1024)
-    h.update(np.ascontiguousarray(vectors[::step], dtype=np.float32).tobytes())
-    return h.hexdigest()[:16]
-
-
-def save_graph_arrays(path: Path, arrays: dict[str, np.ndarray], fingerprint: str) -> None:
-    """Write ``arrays`` to ``path`` (.npz) atomically, with ``fingerprint``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, fingerprint=np.array(fingerprint), **arrays)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def load_graph_arrays(path: Path, fingerprint: str) -> dict[str, np.ndarray] | None:
-    """The arrays saved at ``path``, or ``None`` when the file is missing, unreadable or
-    was built from other vectors."""
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            if str(data["fingerprint"]) != fingerprint:
-                return None
-            return {name: data[name] for name in data.files if name != "fingerprint"}
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-        return None
 
 
 def write_graph(g: nx.Graph, path: str | Path) -> Path:

@@ -13,11 +13,12 @@ import hashlib
 import os
 import re
 import uuid
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["ResultFiles", "fingerprint"]
+__all__ = ["ResultFiles", "fingerprint", "load_arrays", "save_arrays"]
 
 _BLOCK_ROWS = 16_384
 
@@ -40,6 +41,31 @@ def fingerprint(ids: np.ndarray, vectors: np.ndarray) -> str:
     return h.hexdigest()
 
 
+def load_arrays(path: Path, fingerprint: str) -> dict[str, np.ndarray] | None:
+    """The arrays saved at ``path``, or None if the file is absent, partial, unreadable
+    or was computed from other vectors (its fingerprint differs)."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            if str(saved["_fingerprint"]) != fingerprint:
+                return None
+            return {key: saved[key] for key in saved.files if key != "_fingerprint"}
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):  # recompute
+        return None
+
+
+def save_arrays(path: Path, fingerprint: str, arrays: dict[str, np.ndarray]) -> Path:
+    """Write ``arrays`` and ``fingerprint`` to ``path`` (.npz), atomically: a temporary
+    file, flushed, then renamed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}-{uuid.uuid4().hex[:8]}.tmp")
+    with open(tmp, "wb") as fh:
+        np.savez(fh, _fingerprint=np.array(fingerprint), **arrays)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return path
+
+
 class ResultFiles:
     """The saved results of one collection, under ``<collection>/index/``."""
 
@@ -53,26 +79,11 @@ class ResultFiles:
 
     def load(self, model: str, name: str, fingerprint: str) -> dict[str, np.ndarray] | None:
         """The arrays saved as ``name`` for ``model``, or None if absent or stale."""
-        path = self.path(model, name)
-        try:
-            with np.load(path, allow_pickle=False) as saved:
-                if str(saved["_fingerprint"]) != fingerprint:
-                    return None
-                return {key: saved[key] for key in saved.files if key != "_fingerprint"}
-        except (OSError, KeyError, ValueError):  # absent, partial or unreadable: recompute
-            return None
+        return load_arrays(self.path(model, name), fingerprint)
 
     def save(self, model: str, name: str, fingerprint: str, arrays: dict[str, np.ndarray]) -> Path:
         """Write ``arrays`` as ``name`` (atomically: a temporary file, then a rename)."""
-        path = self.path(model, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}-{uuid.uuid4().hex[:8]}.tmp")
-        with open(tmp, "wb") as fh:
-            np.savez(fh, _fingerprint=np.array(fingerprint), **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        return path
+        return save_arrays(self.path(model, name), fingerprint, arrays)
 
     def names(self, model: str) -> list[str]:
         """Saved result names for ``model`` (fresh or not), newest first."""
