@@ -167,3 +167,20 @@ def test_graph_stats_against_hand_computed_values():
     assert path.diameter == 29 and not path.diameter_exact  # 2-sweep is exact on a path
     assert "diameter (steps, largest component): 29 (lower bound)" in str(path)
     assert graph_stats(nx.Graph()).nodes == 0
+
+
+def test_a_quantised_index_gives_exact_edge_weights():
+    from lookalike.analysis.knn_graphs import build_knn_graph
+    from lookalike.models import l2_normalize
+    from lookalike.search import FaissIndex
+
+    x = l2_normalize(np.random.default_rng(3).normal(size=(600, 32)))
+    index = FaissIndex(32, kind="hnsw-sq")
+    index.add(x)
+    g = build_knn_graph(x, [str(i) for i in range(600)], k=5, index=index)
+    rows, cols = g.knn.nonzero()
+    exact = np.maximum(1.0 - np.einsum("ij,ij->i", x[rows], x[cols]), 1e-6)
+    np.testing.assert_allclose(np.asarray(g.knn[rows, cols]).ravel(), exact, atol=1e-5)
+    flat = build_knn_graph(x, [str(i) for i in range(600)], k=5)  # exact search
+    overlap = (g.knn.astype(bool).multiply(flat.knn.astype(bool))).nnz / flat.knn.nnz
+    assert overlap > 0.9

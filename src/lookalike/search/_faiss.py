@@ -10,18 +10,20 @@ from lookalike.search._base import KnnIndex
 
 __all__ = ["FaissIndex"]
 
-KINDS = ("flat", "ivf", "hnsw")
+KINDS = ("flat", "ivf", "hnsw", "hnsw-sq")
 
 
 class FaissIndex(KnnIndex):
-    """A faiss index: ``kind="flat"`` is exact; ``"ivf"`` and ``"hnsw"`` are approximate.
+    """A faiss index: ``kind="flat"`` is exact; ``"ivf"``, ``"hnsw"`` and ``"hnsw-sq"``
+    (HNSW over 8-bit scalar-quantised vectors: a quarter of the memory, approximate
+    scores) are approximate.
 
     Parameters
     ----------
     dim : int
     metric : {"cosine", "l2"}, default="cosine"
         Cosine is the inner product of unit vectors.
-    kind : {"flat", "ivf", "hnsw"}, default="flat"
+    kind : {"flat", "ivf", "hnsw", "hnsw-sq"}, default="flat"
     nlist : int, optional
         IVF cells (default ~ 4 * sqrt(n) at the first ``add``); trained on the first add.
     nprobe : int, default=16
@@ -71,6 +73,10 @@ class FaissIndex(KnnIndex):
         elif kind == "hnsw":
             self._index = faiss.IndexHNSWFlat(dim, hnsw_m, self._faiss_metric)
             self._index.hnsw.efSearch = ef_search
+        elif kind == "hnsw-sq":  # trained (the quantiser's ranges) on the first add
+            qt = faiss.ScalarQuantizer.QT_8bit
+            self._index = faiss.IndexHNSWSQ(dim, qt, hnsw_m, self._faiss_metric)
+            self._index.hnsw.efSearch = ef_search
 
     @property
     def faiss_index(self):
@@ -82,6 +88,8 @@ class FaissIndex(KnnIndex):
         return 0 if self._index is None else int(self._index.ntotal)
 
     def _add(self, vectors: np.ndarray) -> None:
+        if self.kind == "hnsw-sq" and not self._index.is_trained:
+            self._index.train(vectors)
         if self._index is None:  # IVF: train the coarse quantiser on the first batch
             import faiss
 
@@ -105,7 +113,7 @@ class FaissIndex(KnnIndex):
     def _range_search(
         self, queries: np.ndarray, threshold: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if self.kind == "hnsw":
+        if self.kind.startswith("hnsw"):
             raise NotImplementedError("faiss HNSW has no range search; use kind='ivf' or 'flat'.")
         if self.ntotal == 0:
             return (
