@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
 
 import numpy as np
 
@@ -41,9 +41,8 @@ class Backbone(ABC):
     dim: int
     input_size: int
 
-    @abstractmethod
     def embed(self, images: np.ndarray) -> np.ndarray:
-        """Embed a batch.
+        """Embed a batch: checks it, then L2-normalises :meth:`_features` of it.
 
         Parameters
         ----------
@@ -55,6 +54,15 @@ class Backbone(ABC):
         ndarray of shape (n, dim), dtype float32
             Rows of unit L2 norm, so cosine similarity is an inner product.
         """
+        images = self._check_batch(images)
+        if len(images) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return l2_normalize(self._features(images))
+
+    def _features(self, images: np.ndarray) -> np.ndarray:
+        """Raw ``(n, dim)`` features of a checked, non-empty batch (a backend either
+        defines this or overrides :meth:`embed` itself)."""
+        raise NotImplementedError(f"{type(self).__name__} defines neither embed nor _features")
 
     def _check_batch(self, images: np.ndarray) -> np.ndarray:
         """``images`` as a C-contiguous uint8 ``(n, S, S, 3)`` array, or the template

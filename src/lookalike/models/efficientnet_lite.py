@@ -33,7 +33,7 @@ import numpy as np
 
 from lookalike._validation import check_choice
 from lookalike.errors import ModelUnavailable
-from lookalike.models._base import Backbone, l2_normalize
+from lookalike.models._base import Backbone
 from lookalike.models._onnx_cache import cached_export, cpu_session, export_path
 from lookalike.models.registry import ModelInfo, register
 
@@ -244,15 +244,10 @@ class EfficientNetLite(Backbone):
             )
             self._session = cpu_session(self.onnx_path)
 
-    def embed(self, images: np.ndarray) -> np.ndarray:
-        images = self._check_batch(images)
-        if len(images) == 0:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    def _features(self, images: np.ndarray) -> np.ndarray:
         if self.runtime == "onnx":
-            features = self._session.run(None, {"images": images})[0]
-        else:
-            features = self._embed_torch(images)
-        return l2_normalize(features)
+            return self._session.run(None, {"images": images})[0]
+        return self._embed_torch(images)
 
     def _embed_torch(self, images: np.ndarray) -> np.ndarray:
         import torch

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from lookalike.errors import ModelUnavailable
-from lookalike.models._base import Backbone, l2_normalize
+from lookalike.models._base import Backbone
 from lookalike.models.registry import ModelInfo, register_resolver
 
 __all__ = ["HuggingFaceBackbone", "hf_cache_dir", "model_name"]
@@ -206,12 +206,6 @@ class HuggingFaceBackbone(Backbone):
                 else:  # a feature map (n, c, h, w)
                     out = result.last_hidden_state.mean(dim=(2, 3))
         return out.reshape(len(images), -1).float().numpy()
-
-    def embed(self, images: np.ndarray) -> np.ndarray:
-        images = self._check_batch(images)
-        if len(images) == 0:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return l2_normalize(self._features(images))
 
     def __reduce__(self):
         return (type(self), (self.spec,))

@@ -35,7 +35,7 @@ import numpy as np
 
 from lookalike._validation import check_choice, check_int
 from lookalike.errors import ModelUnavailable
-from lookalike.models._base import Backbone, l2_normalize
+from lookalike.models._base import Backbone
 from lookalike.models._onnx_cache import cpu_session
 from lookalike.models.registry import ModelInfo, register_resolver, resolve
 
@@ -189,12 +189,6 @@ class OnnxBackbone(Backbone):
         elif out.ndim == 3:
             out = out[:, 0]
         return out.reshape(len(images), -1)
-
-    def embed(self, images: np.ndarray) -> np.ndarray:
-        images = self._check_batch(images)
-        if len(images) == 0:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return l2_normalize(self._features(images))
 
     def __reduce__(self):
         return (_rebuild, (str(self.path), self._params))

@@ -67,17 +67,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _api(request: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.description)
 
-    @app.exception_handler(ImageNotFound)
-    async def _not_found(request: Request, exc: ImageNotFound) -> JSONResponse:
+    async def _not_found(request: Request, exc: Exception) -> JSONResponse:
         return error_response(404, str(exc))
 
-    @app.exception_handler(NoPath)
-    async def _no_path(request: Request, exc: NoPath) -> JSONResponse:
-        return error_response(404, str(exc))
-
-    @app.exception_handler(IndexNotBuilt)
-    async def _no_index(request: Request, exc: IndexNotBuilt) -> JSONResponse:
-        return error_response(404, str(exc))
+    for missing in (ImageNotFound, NoPath, IndexNotBuilt):
+        app.add_exception_handler(missing, _not_found)
 
     @app.exception_handler(ImageDecodeError)
     async def _bad_image(request: Request, exc: ImageDecodeError) -> JSONResponse:
