@@ -61,11 +61,13 @@ def test_gives_up_with_a_clear_error():
 
 @pytest.fixture()
 def sleeps(monkeypatch):
-    """The waits the client asks for, recorded instead of slept."""
+    """The waits the client asks for, recorded instead of slept, on a clock that does not
+    move (a busy machine must not shorten the waits the test expects)."""
     from lookalike.sources import catalogue
 
     waits: list[float] = []
     monkeypatch.setattr(catalogue.time, "sleep", waits.append)
+    monkeypatch.setattr(catalogue.time, "monotonic", lambda: 1000.0)
     return waits
 
 
