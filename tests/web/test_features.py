@@ -84,10 +84,13 @@ def web_ids_inv(web_ids):
 
 
 def test_run_a_path_from_the_image_page(page, web_ids):
+    from playwright.sync_api import expect
+
     page.goto(f"/image/{web_ids['astronaut.jpg']}")
     page.get_by_role("link", name="Path from this image…").click()
     page.wait_for_url("**/path?a=*")
-    assert page.locator("#a").input_value() == "astronaut.jpg"
+    # The page fills A from the server after it loads: wait for it, then check.
+    expect(page.locator("#a")).to_have_value("astronaut.jpg")
     page.fill("#b", "rock")
     page.locator("#b-list li").first.wait_for()
     page.keyboard.press("Enter")
