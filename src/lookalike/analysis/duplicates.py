@@ -11,7 +11,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from lookalike.search import FaissIVFIndex, KnnIndex, build_index, range_recall
+from lookalike.search import FaissIVFIndex, KnnIndex, build_index, pairs_above, range_recall
+from lookalike.store.vectors import release_pages
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -97,6 +98,7 @@ def near_duplicate_pairs(
     candidate_threshold: float | None = None,
     block: int = 2048,
     db_block: int = 16384,
+    bound_dims: int | None = None,
 ) -> Pairs:
     """Every pair of rows whose cosine similarity is ``>= threshold``.
 
@@ -109,13 +111,17 @@ def near_duplicate_pairs(
     index : KnnIndex, optional
         Without it the search is exact: blockwise matrix products over the upper
         triangle, keeping only the pairs above the threshold (extra memory about
-        ``4 * block * db_block`` bytes, 128 MiB at the defaults). With it, candidates
+        ``4 * block * db_block`` bytes, 128 MiB at the defaults), with an exact bound
+        that skips the pairs that cannot reach it (``search.pairs_above``). With it, candidates
         come from ``index.range_search`` at ``candidate_threshold`` (an approximate index
         may score coarsely) and every candidate is re-scored exactly on ``vectors``.
     candidate_threshold : float, optional
         Range-search threshold for ``index`` (default: ``threshold``).
     block, db_block : int
         Query rows and database rows scored together.
+    bound_dims : int, optional
+        Dimensions of the exact search's pruning bound (``0``: score every pair in
+        full; default: chosen on a sample).
 
     Returns
     -------
@@ -130,28 +136,11 @@ def near_duplicate_pairs(
     ([0, 2], [1, 3], [0.96, 0.96])
     """
     if index is None:
-        return _pairs_blocked(vectors, threshold, block, db_block)
+        i, j, s = pairs_above(
+            vectors, threshold, block=block, db_block=db_block, bound_dims=bound_dims
+        )
+        return _sorted_pairs(i, j, s)
     return _pairs_from_index(vectors, index, threshold, candidate_threshold, block)
-
-
-def _pairs_blocked(x: np.ndarray, t: float, block: int, db_block: int) -> Pairs:
-    """Exact upper-triangle self-join in blocks. No input validation."""
-    n = len(x)
-    out_i, out_j, out_s = [], [], []
-    for qs in range(0, n, block):
-        q = np.asarray(x[qs : qs + block], dtype=np.float32)
-        for ds in range(qs, n, db_block):
-            d = np.asarray(x[ds : ds + db_block], dtype=np.float32)
-            s = q @ d.T
-            rows, cols = np.nonzero(s >= t)
-            gi, gj = rows + qs, cols + ds
-            keep = gj > gi  # the diagonal block holds (i, i) and (j, i) too
-            out_i.append(gi[keep])
-            out_j.append(gj[keep])
-            out_s.append(s[rows[keep], cols[keep]])
-    if not out_i:
-        return _empty_pairs()
-    return _sorted_pairs(np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s))
 
 
 def _pairs_from_index(
@@ -161,7 +150,8 @@ def _pairs_from_index(
     n = len(x)
     keys = []
     for qs in range(0, n, block):
-        q = np.asarray(x[qs : qs + block], dtype=np.float32)
+        q = np.array(x[qs : qs + block], dtype=np.float32)
+        release_pages(x)
         lims, _, ids = index.range_search(q, t if t_cand is None else t_cand)
         rows = np.repeat(np.arange(qs, qs + len(q)), np.diff(lims))
         ok = (ids >= 0) & (ids != rows)
@@ -187,6 +177,7 @@ def pair_scores(vectors: np.ndarray, i: np.ndarray, j: np.ndarray, *, chunk: int
     for s in range(0, len(i), chunk):
         a = np.asarray(vectors[np.asarray(i[s : s + chunk])], dtype=np.float32)
         b = np.asarray(vectors[np.asarray(j[s : s + chunk])], dtype=np.float32)
+        release_pages(vectors)
         out[s : s + chunk] = np.einsum("ij,ij->i", a, b)
     return out
 

@@ -6,6 +6,7 @@ from lookalike.search._auto import EXACT_MAX, FaissIVFIndex, build_index, range_
 from lookalike.search._base import METRICS, KnnIndex
 from lookalike.search._faiss import FaissIndex
 from lookalike.search._flat import FlatIndex
+from lookalike.search._pairs import pairs_above
 
 __all__ = [
     "EXACT_MAX",
@@ -15,5 +16,6 @@ __all__ = [
     "FlatIndex",
     "KnnIndex",
     "build_index",
+    "pairs_above",
     "range_recall",
 ]

@@ -8,6 +8,8 @@ import numpy as np
 from lookalike.search._base import KnnIndex, as_float32_rows
 from lookalike.search._faiss import FaissIndex
 from lookalike.search._flat import FlatIndex
+from lookalike.search._pairs import top_axes
+from lookalike.store.vectors import release_pages
 
 __all__ = ["EXACT_MAX", "FaissIVFIndex", "build_index", "range_recall"]
 
@@ -61,7 +63,8 @@ class FaissIVFIndex(FaissIndex):
         nlist = self.nlist or max(1, min(n_total // 39, int(np.sqrt(n_total))))
         rng = np.random.default_rng(0)
         take = np.sort(rng.choice(n, min(n, max(self.train_size, 39 * nlist)), replace=False))
-        sample = np.asarray(vectors[take], dtype=np.float32)
+        sample = np.array(vectors[take], dtype=np.float32)
+        release_pages(vectors)
         self._fit_pca(sample[:: max(1, len(sample) // 20_000)])
         index = faiss.index_factory(
             self._reduced_dim, f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT
@@ -75,6 +78,7 @@ class FaissIVFIndex(FaissIndex):
             self.train(vectors)
         for s in range(0, len(vectors), 65536):
             self._index.add(self._reduce(vectors[s : s + 65536]))
+            release_pages(vectors)
 
     def _fit_pca(self, sample: np.ndarray) -> None:
         """Principal axes of ``sample`` (NumPy: faster here than faiss's PCAMatrix)."""
@@ -83,13 +87,7 @@ class FaissIVFIndex(FaissIndex):
             self._axes = None
             return
         centred = sample - self._mean
-        cov = (centred.T @ centred).astype(np.float64)
-        # Top eigenvectors by subspace iteration (a full eigh is seconds at dim 1280).
-        q = np.random.default_rng(0).standard_normal((self.dim, self.pca + 16))
-        for _ in range(4):
-            q, _ = np.linalg.qr(cov @ q)
-        w, v = np.linalg.eigh(q.T @ cov @ q)
-        axes = q @ v[:, np.argsort(-w)[: self.pca]]
+        axes = top_axes((centred.T @ centred).astype(np.float64), self.pca)
         self._axes = np.ascontiguousarray(axes, dtype=np.float32)
 
     @property
@@ -135,6 +133,7 @@ def build_index(vectors: np.ndarray, *, exact: bool | None = None, **kwargs) -> 
     index.train(vectors)
     for s in range(0, len(vectors), 65536):  # vectors may be a lazy view or a memory map
         index.add(vectors[s : s + 65536])
+        release_pages(vectors)
     return index
 
 

@@ -8,13 +8,14 @@ image order, so that reading the vectors of a whole collection is a single memor
 
 from __future__ import annotations
 
+import mmap
 import os
 import uuid
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["VectorFiles"]
+__all__ = ["VectorFiles", "release_pages"]
 
 
 class VectorFiles:
@@ -70,3 +71,21 @@ class VectorFiles:
             if path.name.startswith(".") or (path.suffix == ".npy" and name not in keep):
                 self._mmaps.pop(name, None)
                 path.unlink(missing_ok=True)
+
+
+def release_pages(vectors) -> None:
+    """Unmap the resident pages of a read-only memory-mapped array (or of the array a
+    lazy view like ``RootVectors`` reads through its ``base``); they stay in the OS page
+    cache, so reading them again costs a minor fault, not a disk read.
+
+    A scan that calls this after each block keeps the process's resident memory at
+    about one block, however large the file: without it every page read stays mapped
+    and counts in the process's memory (5 GB for a million 1280-d vectors). Anything
+    that is not a read-only memory map is left alone.
+    """
+    for arr in (vectors, getattr(vectors, "base", None)):
+        mapping = getattr(arr, "_mmap", None)  # numpy.memmap's mmap object
+        if isinstance(mapping, mmap.mmap) and getattr(arr, "mode", None) == "r":
+            if hasattr(mapping, "madvise"):  # POSIX only
+                mapping.madvise(mmap.MADV_DONTNEED)
+            return
