@@ -127,3 +127,11 @@ def forgive(page, *fragments: str) -> None:
     """Drop the console errors a test provoked on purpose (e.g. the browser's "Failed to
     load resource: ... status of 404" for a 404 page)."""
     page.problems[:] = [p for p in page.problems if not any(f in p for f in fragments)]
+
+
+def expect_text(locator, text: str) -> None:
+    """Wait (up to Playwright's timeout) until ``locator`` contains ``text``: pages fill
+    in after their requests return, so a read right after an action would race."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_contain_text(text)

@@ -8,8 +8,9 @@ import io
 import re
 
 import requests
+from playwright.sync_api import expect
 
-from tests.web.conftest import screenshot
+from tests.web.conftest import expect_text, screenshot
 
 
 def test_atlas_draws_every_image_and_opens_one_on_click(page, web_ids):
@@ -50,7 +51,7 @@ def test_mark_a_duplicate_pair_and_export(page, web_col, web_ids, web_server):
     assert names in ({"astronaut.jpg", "astronaut_440.jpg"}, {"chelsea.png", "chelsea_q50.jpg"})
     pair.get_by_role("button", name="Same").click()
     expect_text(pair.locator(".label-state"), "labelled same")
-    assert pair.get_by_role("button", name="Same").get_attribute("aria-pressed") == "true"
+    expect(pair.get_by_role("button", name="Same")).to_have_attribute("aria-pressed", "true")
     screenshot(page, "duplicates")
     # saved in the collection, where calibration reads it
     from lookalike.store.labels import LabelStore
@@ -84,8 +85,6 @@ def web_ids_inv(web_ids):
 
 
 def test_run_a_path_from_the_image_page(page, web_ids):
-    from playwright.sync_api import expect
-
     page.goto(f"/image/{web_ids['astronaut.jpg']}")
     page.get_by_role("link", name="Path from this image…").click()
     page.wait_for_url("**/path?a=*")
@@ -145,20 +144,12 @@ def test_grow_a_graph_and_open_a_node(page, web_ids, web_server):
 def test_clusters_show_representatives_and_members(page):
     page.goto("/clusters?k=3")
     reps = page.locator(".cluster-card")
-    reps.first.wait_for()
-    assert reps.count() == 3
+    expect(reps).to_have_count(3)
     sizes = [int(re.search(r"(\d+) image", t).group(1)) for t in reps.all_inner_texts()]
     assert sum(sizes) == 9 and sizes == sorted(sizes, reverse=True)
     reps.first.click()
     members = page.locator("#member-grid .card")
-    members.first.wait_for()
-    assert members.count() == sizes[0]
+    expect(members).to_have_count(sizes[0])
     screenshot(page, "clusters")
     members.first.click()
     page.wait_for_url("**/image/*")
-
-
-def expect_text(locator, text: str) -> None:
-    from playwright.sync_api import expect
-
-    expect(locator).to_contain_text(text)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-from tests.web.conftest import forgive, screenshot
+from playwright.sync_api import expect
+
+from tests.web.conftest import expect_text, forgive, screenshot
 
 
 def test_collection_page_shows_counts_models_and_failed_images(page, web_ids):
@@ -14,11 +16,10 @@ def test_collection_page_shows_counts_models_and_failed_images(page, web_ids):
     expect_text(stats, "Images10")
     expect_text(stats, "Indexed9")
     expect_text(stats, "Failed1")
-    assert "test-pixels" in page.locator("#models").inner_text()
-    assert "notes.jpg" in page.locator("#failed").inner_text()
+    expect_text(page.locator("#models"), "test-pixels")
+    expect_text(page.locator("#failed"), "notes.jpg")
     # every image can be reached from the page without the map: a paged grid with search
-    page.locator("#browse .card").first.wait_for()
-    assert page.locator("#browse .card").count() == 9
+    expect(page.locator("#browse .card")).to_have_count(9)
     alts = page.locator("#browse img").evaluate_all("els => els.map(e => e.alt)")
     assert f"chelsea.png ({web_ids['chelsea.png']})" in alts
     page.fill("#q", "coffee")
@@ -29,21 +30,20 @@ def test_collection_page_shows_counts_models_and_failed_images(page, web_ids):
 
 def test_walk_from_image_to_neighbour_to_neighbour(page, web_ids):
     page.goto(f"/image/{web_ids['astronaut.jpg']}")
-    assert page.locator("h1").inner_text() == "astronaut.jpg"
+    expect(page.locator("h1")).to_have_text("astronaut.jpg")
     grid = page.locator("#neighbour-grid .card")
-    grid.first.wait_for()
-    assert grid.count() == 8
+    expect(grid).to_have_count(8)
     # the resized copy is the nearest neighbour, with its score shown
     first = grid.first
-    assert first.get_attribute("data-id") == web_ids["astronaut_440.jpg"]
-    assert re.search(r"similarity (0\.9\d\d|1\.000)", first.inner_text())
+    expect(first).to_have_attribute("data-id", web_ids["astronaut_440.jpg"])
+    expect(first).to_contain_text(re.compile(r"similarity (0\.9\d\d|1\.000)"))
+    expect_text(page.locator("#meta"), "test-pixels")
     assert page.locator("#meta").inner_text().count("test-pixels") == 1
     screenshot(page, "image")
     first.click()
     page.wait_for_url(f"**/image/{web_ids['astronaut_440.jpg']}")
-    assert page.locator("h1").inner_text() == "astronaut_440.jpg"
-    grid.first.wait_for()
-    assert grid.first.get_attribute("data-id") == web_ids["astronaut.jpg"]
+    expect(page.locator("h1")).to_have_text("astronaut_440.jpg")
+    expect(grid.first).to_have_attribute("data-id", web_ids["astronaut.jpg"])
     second = grid.nth(1).get_attribute("data-id")
     grid.nth(1).click()
     page.wait_for_url(f"**/image/{second}")
@@ -73,8 +73,7 @@ def test_upload_an_outside_image(page, web_ids, web_photos, tmp_path):
     Image.open(web_photos / "chelsea.png").convert("RGB").crop((20, 20, 400, 280)).save(crop)
     page.set_input_files("#upload input[type=file]", str(crop))
     results = page.locator("#upload .upload-results .card")
-    results.first.wait_for()
-    assert results.count() == 9
+    expect(results).to_have_count(9)
     assert results.first.get_attribute("data-id") in (
         web_ids["chelsea.png"],
         web_ids["chelsea_q50.jpg"],
@@ -103,13 +102,13 @@ def test_bad_uploads_say_why(page, web_ids, tmp_path):
 def test_unknown_ids_and_pages_show_a_friendly_404(page):
     response = page.goto("/image/no-such-image")
     assert response.status == 404
-    assert page.locator("h1").inner_text() == "Not found"
-    assert "no image 'no-such-image'" in page.locator(".message").inner_text()
+    expect(page.locator("h1")).to_have_text("Not found")
+    expect_text(page.locator(".message"), "no image 'no-such-image'")
     assert page.locator("a[href='/']").count() >= 1
     screenshot(page, "not-found")
     response = page.goto("/no/such/page")
     assert response.status == 404
-    assert "There is no page at /no/such/page" in page.locator(".message").inner_text()
+    expect_text(page.locator(".message"), "There is no page at /no/such/page")
     forgive(page, "status of 404")
 
 
@@ -119,9 +118,3 @@ def test_a_failed_request_shows_a_message(page, web_ids):
     page.goto(f"/image/{web_ids['coffee.jpg']}")
     expect_text(page.locator("#error"), "Cannot reach the lookalike server")
     forgive(page, "net::ERR_FAILED")
-
-
-def expect_text(locator, text: str) -> None:
-    from playwright.sync_api import expect
-
-    expect(locator).to_contain_text(text)
