@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from lookalike.search import FaissIVFIndex, KnnIndex, build_index, pairs_above, range_recall
-from lookalike.store.vectors import release_pages
+from lookalike.store.vectors import read_rows, release_pages
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -166,7 +166,7 @@ def _pairs_from_index(
     return _sorted_pairs(i[keep], j[keep], s[keep])
 
 
-def pair_scores(vectors: np.ndarray, i: np.ndarray, j: np.ndarray, *, chunk: int = 65536):
+def pair_scores(vectors: np.ndarray, i: np.ndarray, j: np.ndarray, *, chunk: int = 16384):
     """Cosine similarity of rows ``i[k]`` and ``j[k]`` for every k, in chunks.
 
     >>> x = np.array([[1, 0], [0.6, 0.8]], dtype=np.float32)
@@ -175,9 +175,8 @@ def pair_scores(vectors: np.ndarray, i: np.ndarray, j: np.ndarray, *, chunk: int
     """
     out = np.empty(len(i), dtype=np.float32)
     for s in range(0, len(i), chunk):
-        a = np.asarray(vectors[np.asarray(i[s : s + chunk])], dtype=np.float32)
-        b = np.asarray(vectors[np.asarray(j[s : s + chunk])], dtype=np.float32)
-        release_pages(vectors)
+        a = read_rows(vectors, i[s : s + chunk])
+        b = read_rows(vectors, j[s : s + chunk])
         out[s : s + chunk] = np.einsum("ij,ij->i", a, b)
     return out
 

@@ -9,7 +9,7 @@ from lookalike.search._base import KnnIndex, as_float32_rows
 from lookalike.search._faiss import FaissIndex
 from lookalike.search._flat import FlatIndex
 from lookalike.search._pairs import top_axes
-from lookalike.store.vectors import release_pages
+from lookalike.store.vectors import read_rows, release_pages
 
 __all__ = ["EXACT_MAX", "FaissIVFIndex", "build_index", "range_recall"]
 
@@ -63,8 +63,7 @@ class FaissIVFIndex(FaissIndex):
         nlist = self.nlist or max(1, min(n_total // 39, int(np.sqrt(n_total))))
         rng = np.random.default_rng(0)
         take = np.sort(rng.choice(n, min(n, max(self.train_size, 39 * nlist)), replace=False))
-        sample = np.array(vectors[take], dtype=np.float32)
-        release_pages(vectors)
+        sample = read_rows(vectors, take)
         self._fit_pca(sample[:: max(1, len(sample) // 20_000)])
         index = faiss.index_factory(
             self._reduced_dim, f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lookalike.store.vectors import release_pages
+from lookalike.store.vectors import read_rows, release_pages
 
 __all__ = ["pairs_above", "top_axes"]
 
@@ -150,8 +150,7 @@ def _rescore(qx: np.ndarray, x, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
     if len(rows) == 0:
         return np.zeros(0, np.float32)
     wanted, where = np.unique(cols, return_inverse=True)
-    dx = np.asarray(x[wanted], dtype=np.float32)
-    release_pages(x)
+    dx = read_rows(x, wanted)
     return np.einsum("ij,ij->i", qx[rows], dx[where])
 
 
@@ -160,8 +159,7 @@ def _axes(x, k: int, sample: int = 4096) -> np.ndarray:
     mean direction of image embeddings is the first of them."""
     n = len(x)
     take = np.sort(np.random.default_rng(0).choice(n, min(n, sample), replace=False))
-    s = np.asarray(x[take], dtype=np.float32)
-    release_pages(x)
+    s = read_rows(x, take)
     return top_axes((s.T @ s).astype(np.float64), k).astype(np.float32)
 
 
@@ -183,8 +181,7 @@ def _choose_bound_dims(x, t: float, axes: np.ndarray, sample: int = 2048) -> int
     pair, measured on the pairs of a sample of rows (0: no bound, the plain product)."""
     n, dim = x.shape
     rows = np.sort(np.random.default_rng(1).choice(n, min(n, sample), replace=False))
-    s = np.asarray(x[rows], dtype=np.float32)
-    release_pages(x)
+    s = read_rows(x, rows)
     iu = np.triu_indices(len(s), k=1)
     best, best_cost = 0, float(dim)
     for k in _BOUND_DIMS:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["VectorFiles", "release_pages"]
+__all__ = ["VectorFiles", "read_rows", "release_pages"]
 
 
 class VectorFiles:
@@ -89,3 +89,19 @@ def release_pages(vectors) -> None:
             if hasattr(mapping, "madvise"):  # POSIX only
                 mapping.madvise(mmap.MADV_DONTNEED)
             return
+
+
+def read_rows(vectors, rows: np.ndarray, *, chunk: int = 4096) -> np.ndarray:
+    """``vectors[rows]`` as an in-memory float32 array, gathered ``chunk`` rows at a time
+    with :func:`release_pages` in between.
+
+    Random rows of a memory map are the costly case: the kernel maps 64 KB around each
+    page it faults in, so a few hundred thousand scattered rows map the whole file;
+    gathering in chunks keeps that below about ``chunk * 128`` KB.
+    """
+    rows = np.asarray(rows)
+    out = np.empty((len(rows), vectors.shape[1]), dtype=np.float32)
+    for s in range(0, len(rows), chunk):
+        out[s : s + chunk] = vectors[rows[s : s + chunk]]
+        release_pages(vectors)
+    return out
