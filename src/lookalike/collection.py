@@ -291,7 +291,8 @@ class Collection:
         """Decide which image of each duplicate set stays (``keep``: largest,
         largest-file, oldest, first-path, list). Returns the kept ids with the decisions.
         No file is touched unless ``move_removed_to`` names a folder: the removed files
-        are then moved there (never deleted) and the catalog follows them."""
+        are then moved there (never deleted) and the catalog follows them. ``scoring``
+        and ``embed_views`` as in :meth:`duplicates`."""
         check_choice(keep, "keep", "Collection.dedup", analysis.KEEP_POLICIES)
         wanted = [self.image(k).id for k in keep_ids]
         if exact_only:
@@ -373,7 +374,9 @@ class Collection:
         embed_views: bool = True,
     ) -> analysis.Calibration:
         """The threshold that maximises F1 (or reaches ``target_precision``) on pairs
-        labelled same/different: from a CSV (a, b, label) or the collection's labels."""
+        labelled same/different: from a CSV (a, b, label) or the collection's labels.
+        ``scoring`` and ``embed_views`` as in :meth:`duplicates` (only the labelled
+        images need centre views)."""
         if target_precision is not None:
             check_real(
                 target_precision,
