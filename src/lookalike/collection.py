@@ -34,6 +34,7 @@ from lookalike.store import (
 )
 from lookalike.store.indexing import index_records
 from lookalike.store.info import CollectionInfo, collection_info
+from lookalike.store.views import centre_vectors
 
 __all__ = ["Collection", "CollectionInfo", "create", "open"]
 
@@ -67,14 +68,16 @@ class Collection:
 
     @property
     def models(self) -> list[str]:
-        """Names of the models that have vectors here, oldest first."""
-        return [name for name, _ in self._store.catalog.models()]
+        """Names of the models that have vectors here, oldest first (not the vectors of
+        views such as ``<model>-centre``, which only serve a model's duplicate scores)."""
+        return [name for name, _ in self._store.catalog.models() if not models.is_view(name)]
 
     def _model(self, model: str | None) -> str:
         """The canonical model name: ``model``, else the collection's first, else the
         default."""
         if model is not None:
-            return models.resolve(model) if model not in self.models else model
+            stored = [name for name, _ in self._store.catalog.models()]
+            return models.resolve(model) if model not in stored else model
         return self.models[0] if self.models else models.DEFAULT_MODEL
 
     # -- indexing ------------------------------------------------------------------
@@ -226,31 +229,36 @@ class Collection:
         *,
         strict: bool = False,
         exact: bool | None = None,
-        scoring: str = "root",
+        scoring: str = "centre",
         model: str | None = None,
+        embed_views: bool = True,
     ) -> analysis.Duplicates:
         """Pairs of images scoring ``>= threshold`` (default 0.72) and duplicate sets.
 
-        ``scoring="root"`` (default) is the cosine of power-normalised vectors, which
-        separates copies from other pictures better; ``"cosine"`` the plain cosine.
+        ``scoring="centre"`` (default) is the mean of the root scores of the whole
+        pictures and of their centre views (borders trimmed, the middle 70%): one more
+        embedding per image, computed once, the first time (``embed_views=False``
+        computes none: the whole picture stands in, with a note). ``"root"`` is the
+        cosine of power-normalised vectors, ``"cosine"`` the plain cosine.
         ``strict`` splits chains so that every member of a set is close to its medoid;
         ``exact`` forces exact (True) or approximate (False) search (default: by size).
         ``.to_frame()`` gives the pairs, ``.groups_frame()`` the sets as DataFrames.
         """
         where = "Collection.duplicates"
         t = self._threshold(threshold, where)
-        check_choice(scoring, "scoring", where, analysis.SCORINGS)
         emb = self.embeddings(model)
-        uris = self._store.catalog.uris_of(emb.ids)
+        scoring, centre, notes = self._scoring(emb, scoring, where, embed_views=embed_views)
         return analysis.find_duplicates(
             emb.vectors,
             emb.ids,
             threshold=t,
             exact=exact,
             strict=strict,
-            uris=uris,
+            uris=self._store.catalog.uris_of(emb.ids),
             model=emb.model,
             scoring=scoring,
+            centre=centre,
+            notes=notes,
         )
 
     def exact_duplicates(self):
@@ -275,20 +283,24 @@ class Collection:
         keep_ids: Iterable[str] = (),
         exact_only: bool = False,
         strict: bool = False,
-        scoring: str = "root",
+        scoring: str = "centre",
         model: str | None = None,
         move_removed_to: PathLike | None = None,
+        embed_views: bool = True,
     ) -> analysis.DedupPlan:
         """Decide which image of each duplicate set stays (``keep``: largest,
         largest-file, oldest, first-path, list). Returns the kept ids with the decisions.
         No file is touched unless ``move_removed_to`` names a folder: the removed files
-        are then moved there (never deleted) and the catalog follows them."""
+        are then moved there (never deleted) and the catalog follows them. ``scoring``
+        and ``embed_views`` as in :meth:`duplicates`."""
         check_choice(keep, "keep", "Collection.dedup", analysis.KEEP_POLICIES)
         wanted = [self.image(k).id for k in keep_ids]
         if exact_only:
             groups = [list(ids) for _, ids in self.exact_duplicates().groupby("group")["id"]]
         else:
-            groups = self.duplicates(threshold, strict=strict, scoring=scoring, model=model).groups
+            groups = self.duplicates(
+                threshold, strict=strict, scoring=scoring, model=model, embed_views=embed_views
+            ).groups
         images = [r.__dict__ for r in self._store.catalog.images(status="ok")]
         plan = analysis.plan_dedup(groups, images, keep=keep, keep_ids=wanted)
         if move_removed_to is not None:
@@ -297,15 +309,16 @@ class Collection:
         return plan
 
     def pair_score(
-        self, a: str, b: str, *, scoring: str = "root", model: str | None = None
+        self, a: str, b: str, *, scoring: str = "centre", model: str | None = None
     ) -> float:
-        """The duplicate score (``scoring``: root or cosine) of two images."""
+        """The duplicate score (``scoring``: centre, root or cosine) of two images."""
         check_choice(scoring, "scoring", "Collection.pair_score", analysis.SCORINGS)
         emb = self.embeddings(model)
         i, j = self._rows(emb, [a, b])
-        return float(analysis.pair_scores(analysis.scored_vectors(emb.vectors, scoring), i, j)[0])
+        vectors = self._scored(emb, scoring, "Collection.pair_score", ids=emb.ids[[i[0], j[0]]])
+        return float(analysis.pair_scores(vectors, i, j)[0])
 
-    def show_pair(self, a: str, b: str, *, scoring: str = "root", model: str | None = None):
+    def show_pair(self, a: str, b: str, *, scoring: str = "centre", model: str | None = None):
         """The two images side by side, with their ids and their duplicate score."""
         from lookalike.figures import pair_figure
 
@@ -323,7 +336,7 @@ class Collection:
         bands: Iterable[float] = analysis.DEFAULT_BANDS,
         *,
         per_band: int = 4,
-        scoring: str = "root",
+        scoring: str = "centre",
         model: str | None = None,
         seed: int = 0,
     ):
@@ -337,9 +350,8 @@ class Collection:
         per_band = check_int(
             per_band, "per_band", "Collection.show_threshold_bands", low=1, high=20
         )
-        check_choice(scoring, "scoring", "Collection.show_threshold_bands", analysis.SCORINGS)
         emb = self.embeddings(model)
-        vectors = analysis.scored_vectors(emb.vectors, scoring)
+        vectors = self._scored(emb, scoring, "Collection.show_threshold_bands")
         sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
         return threshold_bands(
             band_rows(sampled, emb.ids, lambda image: self.thumbnail(image, 160)),
@@ -357,11 +369,14 @@ class Collection:
         labels: PathLike | None = None,
         *,
         target_precision: float | None = None,
-        scoring: str = "root",
+        scoring: str = "centre",
         model: str | None = None,
+        embed_views: bool = True,
     ) -> analysis.Calibration:
         """The threshold that maximises F1 (or reaches ``target_precision``) on pairs
-        labelled same/different: from a CSV (a, b, label) or the collection's labels."""
+        labelled same/different: from a CSV (a, b, label) or the collection's labels.
+        ``scoring`` and ``embed_views`` as in :meth:`duplicates` (only the labelled
+        images need centre views)."""
         if target_precision is not None:
             check_real(
                 target_precision,
@@ -378,10 +393,28 @@ class Collection:
             raise ValueError("No labelled pairs: give a CSV (a,b,label) or label pairs first.")
         emb = self.embeddings(model)
         i, j = self._rows(emb, [k for p in pairs for k in (p.a, p.b)])
-        check_choice(scoring, "scoring", "Collection.calibrate", analysis.SCORINGS)
-        scores = analysis.pair_scores(analysis.scored_vectors(emb.vectors, scoring), i, j)
+        where, labelled = "Collection.calibrate", emb.ids[np.concatenate([i, j])]
+        vectors = self._scored(emb, scoring, where, embed_views=embed_views, ids=labelled)
+        scores = analysis.pair_scores(vectors, i, j)
         same = np.array([p.same for p in pairs])
         return analysis.calibrate(scores, same, target_precision=target_precision)
+
+    def _scoring(
+        self, emb: Embeddings, scoring: str, where: str, *, embed_views: bool = True, ids=None
+    ) -> tuple[str, Any, list[str]]:
+        """(the scoring used, the centre-view vectors it needs, notes): centre views are
+        embedded where missing (see :func:`lookalike.store.views.centre_vectors`);
+        imported vectors, which have none, fall back to root scores."""
+        check_choice(scoring, "scoring", where, analysis.SCORINGS)
+        if scoring != "centre":
+            return scoring, None, []
+        views = centre_vectors(self._store, emb, embed=embed_views, ids=ids)
+        return ("root" if views.vectors is None else "centre"), views.vectors, views.notes
+
+    def _scored(self, emb: Embeddings, scoring: str, where: str, **kwargs: Any):
+        """``emb``'s vectors as ``scoring`` sees them (see :meth:`_scoring`)."""
+        scoring, centre, _ = self._scoring(emb, scoring, where, **kwargs)
+        return analysis.scored_vectors(emb.vectors, scoring, centre)
 
     def _threshold(self, threshold: float | None, where: str) -> float:
         if threshold is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import stat
 import warnings
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, ImageStat, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageFile, ImageOps, ImageStat, UnidentifiedImageError
 
+from lookalike._validation import check_choice
 from lookalike.errors import ImageDecodeError
 
 __all__ = [
@@ -25,7 +27,9 @@ __all__ = [
     "IMAGE_EXTENSIONS",
     "MAX_FILE_BYTES",
     "MAX_PIXELS",
+    "VIEWS",
     "DecodedImage",
+    "centre_view",
     "content_hash",
     "decode",
     "load_for_model",
@@ -41,6 +45,8 @@ IMAGE_EXTENSIONS = frozenset(
 )
 MAX_PIXELS = 200_000_000  # a 14k x 14k scan; bigger is treated as a decompression bomb
 MAX_FILE_BYTES = 512 * 1024 * 1024
+VIEWS = ("whole", "centre")  # what part of a picture a model sees (see centre_view)
+CENTRE_KEEP = 0.7
 
 # Pillow's own bomb check warns at MAX_IMAGE_PIXELS and raises at twice that; ours is
 # explicit (checked on the header, before decoding) so we switch Pillow's off.
@@ -230,12 +236,47 @@ def to_model_input(image: Image.Image, size: int) -> np.ndarray:
     return np.asarray(resized, dtype=np.uint8)
 
 
+def centre_view(image: Image.Image, keep: float = CENTRE_KEEP, tolerance: int = 12) -> Image.Image:
+    """The middle of a picture: a uniform border trimmed, then the central ``keep`` of
+    its width and height.
+
+    Copies of one picture differ most at their edges: a mount or border, the black
+    corners of a rotated scan, a crop, a caption. Their middles agree, so scoring the
+    middle too brings those copies together, and two different pictures that share only
+    a border or black corners apart (docs/duplicates.md, "Centre-view scores").
+
+    The border is what differs from the top-left pixel's colour by at most ``tolerance``
+    (on the luminance of the difference); it is trimmed only when the rest keeps more
+    than 30% of the area (a picture on a plain background is not cut to its subject).
+
+    >>> framed = ImageOps.expand(Image.new("RGB", (100, 50), "red"), border=20, fill="white")
+    >>> centre_view(framed).size
+    (70, 35)
+    """
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    background = Image.new("RGB", rgb.size, rgb.getpixel((0, 0)))
+    differs = ImageChops.difference(rgb, background).convert("L")
+    box = differs.point([0] * (tolerance + 1) + [255] * (255 - tolerance)).getbbox()
+    if box and (box[2] - box[0]) * (box[3] - box[1]) > 0.3 * rgb.width * rgb.height:
+        rgb = rgb.crop(box)
+    w, h = rgb.size
+    dx, dy = w * (1 - keep) / 2, h * (1 - keep) / 2
+    return rgb.crop(
+        (int(dx), int(dy), max(int(dx) + 1, int(w - dx)), max(int(dy) + 1, int(h - dy)))
+    )
+
+
 def load_for_model(
-    source: str | os.PathLike | bytes, size: int, **limits: int
+    source: str | os.PathLike | bytes, size: int, *, view: str = "whole", **limits: int
 ) -> tuple[np.ndarray, DecodedImage]:
-    """Decode ``source`` (draft mode at about ``size``) and return the model input."""
-    decoded = decode(source, min_side=size, **limits)
-    return to_model_input(decoded.image, size), decoded
+    """Decode ``source`` (draft mode at about ``size``) and return the model input of
+    ``view`` (``"whole"``: the whole picture; ``"centre"``: :func:`centre_view`) and the
+    decoded image (always whole)."""
+    check_choice(view, "view", "load_for_model", VIEWS)
+    min_side = size if view == "whole" else math.ceil(size / CENTRE_KEEP)
+    decoded = decode(source, min_side=min_side, **limits)
+    image = decoded.image if view == "whole" else centre_view(decoded.image)
+    return to_model_input(image, size), decoded
 
 
 def thumbnail(image: Image.Image, max_side: int) -> Image.Image:

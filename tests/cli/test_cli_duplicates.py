@@ -40,6 +40,16 @@ def test_duplicates_prints_pairs_and_saves_csv(setup, tmp_path):
     assert result.exit_code == 0 and "recall on a sample" in result.output
 
 
+@pytest.mark.parametrize("scoring", ["centre", "root", "cosine"])
+def test_every_scoring(setup, scoring):
+    col, _ = setup
+    result = invoke("duplicates", col, "-t", "0.95", "--scoring", scoring)
+    assert result.exit_code == 0, result.output
+    assert f"exact, {scoring} scores)" in result.output and "note:" not in result.output
+    result = invoke("dedup", col, "-t", "0.95", "--scoring", scoring)
+    assert result.exit_code == 0, result.output
+
+
 def test_exact_duplicates(setup, tmp_path):
     col, _ = setup
     result = invoke("duplicates", col, "--exact", "--out", tmp_path / "exact.csv")
@@ -88,13 +98,24 @@ def test_thresholds_and_calibrate(setup, tmp_path):
         (["calibrate", "{col}", "--labels", "{missing}"], "No labels file at"),
         (["calibrate", "{col}"], "No labelled pairs"),
         (["duplicates", "{col}", "-m", "other"], "Unknown model 'other'"),
+        (
+            ["duplicates", "{col}", "--scoring", "mean"],
+            "The 'scoring' parameter of Collection.duplicates must be one of 'centre', 'root', "
+            "'cosine'. Got 'mean' instead.",
+        ),
+        (["thresholds", "{col}", "-o", "{png}", "--scoring", "l2"], "'scoring' parameter of"),
     ],
 )
 def test_errors_are_one_line(args, message, setup, tmp_path):
     col, photos = setup
     labels = tmp_path / "bad.csv"
     labels.write_text(f"{photos / 'coffee.jpg'},{photos / 'rocket.png'},maybe\n")
-    fill = {"col": col, "labels": labels, "missing": tmp_path / "none.csv"}
+    fill = {
+        "col": col,
+        "labels": labels,
+        "missing": tmp_path / "none.csv",
+        "png": tmp_path / "x.png",
+    }
     result = invoke(*[a.format(**fill) for a in args])
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output

@@ -80,7 +80,7 @@ def test_figures(col, dup_dir):
     fig = col.show_threshold_bands(per_band=2)
     assert isinstance(fig, Figure) and len(fig.axes) == 7 * 4
     pair = col.show_pair(dup_dir / "chelsea.png", dup_dir / "chelsea_small.jpg")
-    assert "root score 0.9" in pair.texts[0].get_text()
+    assert "centre score 0.9" in pair.texts[0].get_text()
     with pytest.raises(ValueError, match=r"The 'scoring' parameter of Collection\.pair_score"):
         col.show_pair(dup_dir / "chelsea.png", dup_dir / "coffee.jpg", scoring="l1")
 

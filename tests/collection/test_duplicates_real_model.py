@@ -39,7 +39,7 @@ def source_of(uri: str) -> str:
 
 def test_default_threshold_groups_derivatives_and_leaves_distractors_alone(col):
     found = col.duplicates()
-    assert found.model == "efficientnet-lite0" and "root scores" in found.method
+    assert found.model == "efficientnet-lite0" and "centre scores" in found.method
     uris = col.images().set_index("id")["uri"]
     groups = [{source_of(uris[i]) for i in g} for g in found.groups]
     assert all(len(g) == 1 for g in groups), groups  # no set mixes two photos
@@ -60,3 +60,4 @@ def test_every_copy_scores_above_every_other_pair(col):
         return min(same) - max(diff)
 
     assert margin("root") > 0  # (how much better than cosine: bench/duplicates_quality.py)
+    assert margin("centre") > 0

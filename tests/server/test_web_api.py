@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+import lookalike
 from lookalike.server import Settings, create_app
 from tests.server.test_api import assert_error
 
@@ -132,6 +133,29 @@ def test_labels_are_refused_by_a_read_only_server(client, ids):
             r"^This server is read-only: start it with 'lookalike serve --allow-labels'",
         )
     assert client.get("/api/labels").json()["labels"] == before["labels"]
+
+
+def test_the_server_embeds_no_centre_view_and_says_so(tmp_path, wide_photos):
+    """Duplicate scores on the server use the centre views `lookalike duplicates` stored;
+    a read-only server computes none (the whole picture stands in, with a note)."""
+    col = lookalike.create(tmp_path / "col")
+    col.index(wide_photos, model="test-pixels", progress=False)
+
+    def answers() -> tuple[dict, str, str]:
+        with TestClient(create_app(col, settings=Settings(precompute=False))) as c:
+            body = c.get("/api/duplicates", params={"threshold": 0.5}).json()
+            return body, c.get("/api/duplicates/dedup.csv").text, c.get("/api/calibration").text
+
+    body, _, _ = answers()
+    assert body["method"] == "exact, centre scores" and body["total"] >= 1
+    assert body["notes"] == [
+        "9 of 9 images have no centre view (none is computed here; `lookalike duplicates` "
+        "computes them): their whole-picture vector stands in for it."
+    ]
+    assert "test-pixels-centre" not in dict(col._store.catalog.models())
+    col.duplicates()  # what `lookalike duplicates` does: now they are there
+    body, _, _ = answers()
+    assert body["notes"] == [] and body["method"] == "exact, centre scores"
 
 
 def test_path_api(client, ids):

@@ -20,6 +20,7 @@ __all__ = [
     "Duplicates",
     "Pairs",
     "RootVectors",
+    "TwoViewVectors",
     "exact_duplicate_sets",
     "exact_duplicates",
     "find_duplicates",
@@ -30,8 +31,8 @@ __all__ = [
 ]
 
 
-DEFAULT_THRESHOLD = 0.72  # of "root" scores; see docs/duplicates.md for how it was chosen
-SCORINGS = ("root", "cosine")
+DEFAULT_THRESHOLD = 0.72  # of "centre" scores; see docs/duplicates.md for how it was chosen
+SCORINGS = ("centre", "root", "cosine")
 
 
 class RootVectors:
@@ -65,8 +66,61 @@ class RootVectors:
         return self[:]
 
 
-def scored_vectors(vectors: np.ndarray, scoring: str = "root"):
-    """``vectors`` as seen by a scoring: ``"root"`` (power-normalised) or ``"cosine"``."""
+class TwoViewVectors:
+    """A read-only view of two aligned sets of unit vectors, the whole pictures and their
+    centre views, whose row ``i`` is ``[root(whole[i]), root(centre[i])] / sqrt(2)``
+    (root: :class:`RootVectors`), of shape ``(n, 2 * dim)``.
+
+    The cosine of two rows is the mean of the root scores of the two whole pictures and
+    of their two centre views: the "centre" score. Rows are computed block by block, so
+    memory maps stay ones and every exact or approximate search works on it unchanged.
+
+    >>> whole = np.array([[1, 0], [0, 1]], dtype=np.float32)
+    >>> centre = np.array([[1, 0], [1, 0]], dtype=np.float32)
+    >>> v = TwoViewVectors(whole, centre)
+    >>> v.shape, round(float(v[0] @ v[1]), 6)  # the mean of 0 (whole) and 1 (centre)
+    ((2, 4), 0.5)
+    """
+
+    def __init__(self, whole: np.ndarray, centre: np.ndarray) -> None:
+        if centre.shape != whole.shape:
+            raise ValueError(
+                f"The centre-view vectors have shape {centre.shape}; the whole-picture "
+                f"vectors have shape {whole.shape}: they must be aligned row by row."
+            )
+        self.whole, self.centre = RootVectors(whole), RootVectors(centre)
+        self.shape = (whole.shape[0], 2 * whole.shape[1])
+        self.dtype = np.dtype(np.float32)
+        self.ndim = 2
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, key) -> np.ndarray:
+        both = np.concatenate([self.whole[key], self.centre[key]], axis=-1)
+        return both * np.float32(np.sqrt(0.5))
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return self[:]
+
+
+def scored_vectors(vectors: np.ndarray, scoring: str = "centre", centre: np.ndarray | None = None):
+    """``vectors`` as seen by a scoring, whose cosine is the duplicate score:
+    ``"centre"`` (:class:`TwoViewVectors` of ``vectors`` and their ``centre`` views,
+    aligned row by row), ``"root"`` (:class:`RootVectors`) or ``"cosine"`` (as they are).
+
+    Raises
+    ------
+    ValueError
+        ``scoring="centre"`` without ``centre``.
+    """
+    if scoring == "centre":
+        if centre is None:
+            raise ValueError(
+                "scoring='centre' needs the centre-view vectors ('centre'); "
+                "without them use scoring='root'."
+            )
+        return TwoViewVectors(vectors, centre)
     return RootVectors(vectors) if scoring == "root" else vectors
 
 
@@ -383,7 +437,9 @@ def find_duplicates(
     strict: bool = False,
     uris: Sequence[str] | None = None,
     model: str = "",
-    scoring: str = "root",
+    scoring: str = "centre",
+    centre: np.ndarray | None = None,
+    notes: Sequence[str] = (),
     candidate_margin: float = 0.05,
     recall_sample: int = 500,
 ) -> Duplicates:
@@ -393,8 +449,10 @@ def find_duplicates(
     ``exact=True``; above it a compressed FAISS IVF index proposes candidates at
     ``threshold - candidate_margin``, every candidate is re-scored exactly, and the
     recall against exact search is measured on ``recall_sample`` random images.
-    ``scoring="root"`` compares power-normalised vectors (:class:`RootVectors`),
-    ``"cosine"`` the vectors as they are.
+    ``scoring="centre"`` compares the whole pictures and their ``centre`` views
+    (:class:`TwoViewVectors`), ``"root"`` power-normalised vectors
+    (:class:`RootVectors`), ``"cosine"`` the vectors as they are (see
+    :func:`scored_vectors`). ``notes`` are kept in the result.
 
     Examples
     --------
@@ -405,7 +463,7 @@ def find_duplicates(
     """
     import pandas as pd
 
-    vectors = scored_vectors(vectors, scoring)
+    vectors = scored_vectors(vectors, scoring, centre)
     index = build_index(vectors, exact=exact)
     recall = None
     if isinstance(index, FaissIVFIndex):
@@ -434,4 +492,5 @@ def find_duplicates(
         model=model,
         method=method,
         recall=recall,
+        notes=list(notes),
     )

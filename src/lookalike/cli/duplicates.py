@@ -18,7 +18,11 @@ ThresholdOpt = Annotated[
     typer.Option("--threshold", "-t", help="Duplicate score in [-1, 1] (default 0.72)."),
 ]
 ScoringOpt = Annotated[
-    str, typer.Option(help="root (power-normalised vectors, default) or cosine.")
+    str,
+    typer.Option(
+        help="centre (whole pictures and their centre views, default; embeds the centre "
+        "views once), root (power-normalised vectors) or cosine."
+    ),
 ]
 StrictOpt = Annotated[
     bool, typer.Option(help="Every member of a set must be close to the set's medoid.")
@@ -36,7 +40,7 @@ def duplicates(
     search: Annotated[
         str, typer.Option(help="auto (by size), exact (blockwise) or approximate (FAISS).")
     ] = "auto",
-    scoring: ScoringOpt = "root",
+    scoring: ScoringOpt = "centre",
     model: ModelOpt = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Save the pairs (a,b,score) as CSV.")
@@ -99,7 +103,7 @@ def dedup(
     ] = None,
     exact: Annotated[bool, typer.Option("--exact", help="Identical files / pixels only.")] = False,
     strict: StrictOpt = False,
-    scoring: ScoringOpt = "root",
+    scoring: ScoringOpt = "centre",
     model: ModelOpt = None,
     out: Annotated[
         Path | None,
@@ -142,7 +146,7 @@ def thresholds(
     collection: CollectionArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="The contact sheet (.png, .pdf).")],
     per_band: Annotated[int, typer.Option(help="Pairs shown per band.")] = 4,
-    scoring: ScoringOpt = "root",
+    scoring: ScoringOpt = "centre",
     model: ModelOpt = None,
     seed: Annotated[int, typer.Option(help="Random seed of the sample.")] = 0,
 ) -> None:
@@ -166,7 +170,7 @@ def calibrate(
     target_precision: Annotated[
         float | None, typer.Option(help="Lowest threshold reaching this precision.")
     ] = None,
-    scoring: ScoringOpt = "root",
+    scoring: ScoringOpt = "centre",
     model: ModelOpt = None,
 ) -> None:
     """Suggest a duplicate threshold from pairs labelled same/different."""

@@ -9,12 +9,16 @@ from lookalike.models.registry import (
     register,
     resolve,
 )
+from lookalike.models.views import CentreView, centre_name, is_view
 
 __all__ = [
     "DEFAULT_MODEL",
     "Backbone",
+    "CentreView",
     "ModelInfo",
+    "centre_name",
     "get_backbone",
+    "is_view",
     "l2_normalize",
     "list_models",
     "register",

@@ -32,6 +32,9 @@ class Backbone(ABC):
         Length of the vectors.
     input_size : int
         Images reach :meth:`embed` resized to ``input_size x input_size`` RGB.
+    view : str, default="whole"
+        What part of each picture the indexing pipeline gives :meth:`embed`: the whole
+        picture, or its ``"centre"`` (:func:`lookalike.imaging.centre_view`).
 
     The embedder is a pure function of its batch (no global state), so the same object
     can run in worker processes or on a distributed engine.
@@ -40,6 +43,7 @@ class Backbone(ABC):
     name: str
     dim: int
     input_size: int
+    view: str = "whole"
 
     def embed(self, images: np.ndarray) -> np.ndarray:
         """Embed a batch: checks it, then L2-normalises :meth:`_features` of it.

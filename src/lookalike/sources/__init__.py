@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from lookalike.sources._base import ImageRecord
 from lookalike.sources.folder import from_files, from_folder, from_list_file
-from lookalike.sources.iiif import from_iiif, is_iiif_source
+from lookalike.sources.iiif import IIIFClient, from_iiif, is_iiif_source
 
 __all__ = [
     "ImageRecord",
@@ -17,6 +18,7 @@ __all__ = [
     "from_iiif",
     "from_list_file",
     "records_from",
+    "records_of_uris",
 ]
 
 
@@ -45,3 +47,22 @@ def records_from(
             return from_files([path])
         raise FileNotFoundError(f"Source {str(source)!r} is not a folder or a file.")
     return from_files(source)
+
+
+def records_of_uris(uris: Iterable[tuple[str, Mapping[str, Any]]]) -> Iterator[ImageRecord]:
+    """Records that read catalogued images again, given as ``(uri, metadata)``: a local
+    path through :func:`records_from`; an ``http(s)://`` URL through a
+    :class:`IIIFClient` (the cache, rate limit and retries of IIIF sources), which asks
+    a IIIF image service (``metadata["iiif_service"]``) for its picture."""
+    client: IIIFClient | None = None
+    for uri, metadata in uris:
+        if not uri.startswith(("http://", "https://")):
+            yield from records_from([uri])
+            continue
+        client = client or IIIFClient()
+        service = metadata.get("iiif_service") == uri
+        yield ImageRecord(
+            uri=uri,
+            metadata=dict(metadata),
+            loader=lambda u, c=client, s=service: c.get_image(u, s),
+        )

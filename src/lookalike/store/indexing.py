@@ -89,8 +89,9 @@ class IndexReport:
         return "\n".join(lines)
 
 
-def _read_one(record: ImageRecord, size: int) -> ReadItem:
-    """Read, hash and decode one record. Never raises: failures become ``item.error``."""
+def _read_one(record: ImageRecord, size: int, view: str = "whole") -> ReadItem:
+    """Read, hash and decode one record into the model input of ``view``. Never raises:
+    failures become ``item.error``."""
     item = ReadItem(record)
     row = {"uri": record.uri, "metadata": dict(record.metadata), "mtime": None}
     try:
@@ -106,7 +107,7 @@ def _read_one(record: ImageRecord, size: int) -> ReadItem:
             data = record.loader(record.uri)  # type: ignore[misc]
         row["bytes"] = len(data)
         item.hash = content_hash(data) if data else None
-        pixels, decoded = load_for_model(data, size)
+        pixels, decoded = load_for_model(data, size, view=view)
         item.pixels = pixels
         row.update(width=decoded.width, height=decoded.height, format=decoded.format)
         row["pixel_hash"] = pixel_hash(decoded.image)
@@ -144,14 +145,20 @@ def _wanted_id(hash_: str | None, uri: str) -> str:
 
 
 def read_records(
-    records: Iterable[ImageRecord], size: int, *, workers: int, prefetch: int
+    records: Iterable[ImageRecord],
+    size: int,
+    *,
+    workers: int,
+    prefetch: int,
+    view: str = "whole",
 ) -> Iterator[ReadItem]:
     """The reader: decode ``records`` in ``workers`` threads, in order, at most
-    ``prefetch`` ahead (memory stays bounded at any collection size)."""
+    ``prefetch`` ahead (memory stays bounded at any collection size), into model inputs
+    of ``size`` showing ``view`` of each picture (see ``imaging.load_for_model``)."""
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lookalike-read") as pool:
         window: deque[Future[ReadItem]] = deque()
         for record in records:
-            window.append(pool.submit(_read_one, record, size))
+            window.append(pool.submit(_read_one, record, size, view))
             if len(window) >= prefetch:
                 yield window.popleft().result()
         while window:
@@ -188,13 +195,21 @@ def index_records(
     batch_size: int = 32,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    update_catalog: bool = True,
 ) -> IndexReport:
     """Read, embed and store ``records``; skip what the store already has.
 
     Parameters
     ----------
+    backbone : Backbone
+        Its ``view`` says what part of each picture it embeds.
     progress : callable, optional
         Called as ``progress(done, total)`` after each batch.
+    update_catalog : bool, default=True
+        With False only vectors are stored (keyed by content hash): the image rows,
+        their status and places stay as the catalog has them, and an image that cannot
+        be read is only listed in ``report.failed``. For embedding another view of
+        images already indexed.
 
     Returns
     -------
@@ -206,7 +221,7 @@ def index_records(
     store.remove_orphans(backbone.name)
     todo, report.unchanged = _plan(store, records, backbone.name)
     known = store.catalog.uri_index()
-    missing = _missing_by_hash(known)
+    missing = _missing_by_hash(known) if update_catalog else {}
     embedded = store.catalog.embedded_hashes(backbone.name)
     run_id = store.catalog.start_run(source, backbone.name)
     workers = workers or os.cpu_count() or 1
@@ -214,14 +229,22 @@ def index_records(
     if progress:
         progress(done, len(records))
 
-    reader = read_records(todo, backbone.input_size, workers=workers, prefetch=4 * batch_size)
+    reader = read_records(
+        todo,
+        backbone.input_size,
+        workers=workers,
+        prefetch=4 * batch_size,
+        view=backbone.view,
+    )
     while True:
         t0 = time.perf_counter()
         batch = [item for _, item in zip(range(batch_size), reader, strict=False)]
         if not batch:
             break
         wait = time.perf_counter() - t0
-        _write_batch(store, backbone, batch, embedded, missing, known, report, run_id, wait)
+        _write_batch(
+            store, backbone, batch, embedded, missing, known, report, run_id, wait, update_catalog
+        )
         done += len(batch)
         if progress:
             progress(done, len(records))
@@ -250,6 +273,7 @@ def _write_batch(
     report: IndexReport,
     run_id: int,
     read_wait: float,
+    update_catalog: bool = True,
 ) -> None:
     """The embedder and writer for one batch."""
     to_embed: dict[str, np.ndarray] = {}
@@ -257,6 +281,8 @@ def _write_batch(
     for item in items:
         if item.error:
             report.failed.append((item.record.uri, item.error))
+        elif not update_catalog:
+            pass
         elif item.hash and item.record.uri not in known and item.hash in missing:
             # The same content vanished from another place: the file moved. Keep its id.
             store.rename_uri(missing.pop(item.hash), item.record.uri, item.row["mtime"])
@@ -267,7 +293,8 @@ def _write_batch(
             report.added += 1
         if item.hash and not item.error and item.hash not in embedded:
             to_embed.setdefault(item.hash, item.pixels)
-        rows.append(item.row)
+        if update_catalog:
+            rows.append(item.row)
     t1 = time.perf_counter()
     hashes = list(to_embed)
     if hashes:

@@ -2,7 +2,12 @@
 labels "same"/"different" saved in the collection (they feed the calibration of the
 duplicate threshold), the calibrated threshold, and CSV exports of the pairs and of the
 de-duplicated list. Saving labels is the one write of the server, allowed only when it
-is started with ``--allow-labels``."""
+is started with ``--allow-labels``.
+
+Scores are the library's default ("centre": whole pictures and their centre views), but
+the server never embeds: it uses the centre-view vectors that ``lookalike duplicates``
+stored, and an image without one is scored with its whole picture (the answer's
+``notes`` say how many)."""
 
 from __future__ import annotations
 
@@ -57,7 +62,7 @@ def _threshold(threshold: float | None, where: str) -> float | None:
 
 def _duplicates(col, results, threshold: float | None):
     key = ("duplicates", threshold, collection_version(col))
-    return results.get(key, lambda: col.duplicates(threshold))
+    return results.get(key, lambda: col.duplicates(threshold, embed_views=False))
 
 
 def _labels(col) -> dict[tuple[str, str], str]:
@@ -85,7 +90,8 @@ async def duplicate_pairs(
 ) -> dict:
     """Pairs with cosine similarity >= `threshold`, best first (or worst first with
     `order=asc`, to review the borderline ones), each with its saved label if any;
-    `labels_writable` says whether this server saves new labels."""
+    `labels_writable` says whether this server saves new labels; `notes` says how many
+    images have no centre view (the server computes none) and are scored whole."""
     where = "GET /api/duplicates"
     t = _threshold(threshold, where)
     limit = check_int(limit, "limit", where, low=1, high=500)
@@ -114,6 +120,7 @@ async def duplicate_pairs(
             "threshold": found.threshold,
             "model": found.model,
             "method": found.method,
+            "notes": found.notes,
             "total": len(frame),
             "sets": len(found.groups),
             "in_sets": sum(len(g) for g in found.groups),
@@ -169,7 +176,7 @@ def calibration(col: CollectionDep) -> dict:
     and recall on them; `calibrated` is false (with the `reason`) until there are
     labels to calibrate on."""
     try:
-        c = col.calibrate()
+        c = col.calibrate(embed_views=False)
     except ValueError as err:  # no labels yet, or labels of one kind only
         return {"calibrated": False, "reason": str(err), "labelled": len(_labels(col))}
     return {
@@ -230,6 +237,6 @@ def export_dedup(
     """Every image that stays after de-duplication at `threshold` (images in no
     duplicate set included): id, title. No file is touched."""
     t = _threshold(threshold, "GET /api/duplicates/dedup.csv")
-    plan = col.dedup(t, keep=keep)
+    plan = col.dedup(t, keep=keep, embed_views=False)
     rows = [[i, image_title(col.image(i))] for i in plan.kept]
     return _csv(rows, ["id", "title"], "deduplicated.csv")
