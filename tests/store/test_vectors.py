@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lookalike.analysis import RootVectors
+from lookalike.analysis import RootVectors, TwoViewVectors
 from lookalike.store.vectors import release_pages
 
 
@@ -31,6 +31,11 @@ def test_released_pages_leave_the_process_and_read_back_the_same(tmp_path):
     root[:]
     assert resident_file_bytes() - before > 30e6
     release_pages(root)  # a lazy view releases the map it reads through
+    assert resident_file_bytes() - before < 5e6
+    both = TwoViewVectors(mm, mm)
+    both[:]
+    assert resident_file_bytes() - before > 30e6
+    release_pages(both)  # ... or the maps of its parts
     assert resident_file_bytes() - before < 5e6
 
 

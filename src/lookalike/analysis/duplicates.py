@@ -89,6 +89,7 @@ class TwoViewVectors:
                 f"vectors have shape {whole.shape}: they must be aligned row by row."
             )
         self.whole, self.centre = RootVectors(whole), RootVectors(centre)
+        self.parts = (self.whole, self.centre)  # what store.release_pages releases
         self.shape = (whole.shape[0], 2 * whole.shape[1])
         self.dtype = np.dtype(np.float32)
         self.ndim = 2

@@ -74,15 +74,17 @@ class VectorFiles:
 
 
 def release_pages(vectors) -> None:
-    """Unmap the resident pages of a read-only memory-mapped array (or of the array a
-    lazy view like ``RootVectors`` reads through its ``base``); they stay in the OS page
-    cache, so reading them again costs a minor fault, not a disk read.
+    """Unmap the resident pages of a read-only memory-mapped array (or of the arrays a
+    lazy view reads through: its ``base``, like ``RootVectors``, or its ``parts``);
+    they stay in the OS page cache, so reading them again costs a minor fault, not a disk read.
 
     A scan that calls this after each block keeps the process's resident memory at
     about one block, however large the file: without it every page read stays mapped
     and counts in the process's memory (5 GB for a million 1280-d vectors). Anything
     that is not a read-only memory map is left alone.
     """
+    for part in getattr(vectors, "parts", ()):  # a lazy view over several arrays
+        release_pages(part)
     for arr in (vectors, getattr(vectors, "base", None)):
         mapping = getattr(arr, "_mmap", None)  # numpy.memmap's mmap object
         if isinstance(mapping, mmap.mmap) and getattr(arr, "mode", None) == "r":

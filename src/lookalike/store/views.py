@@ -35,6 +35,7 @@ class AlignedRows:
 
     def __init__(self, vectors: np.ndarray, rows: np.ndarray, fallback: np.ndarray) -> None:
         self.vectors, self.rows, self.fallback = vectors, rows, fallback
+        self.parts = (vectors, fallback)  # what release_pages releases
         self.shape = fallback.shape
         self.dtype = np.dtype(np.float32)
         self.ndim = 2
