@@ -122,10 +122,11 @@ def ivf_settings(n: int) -> dict[str, int]:
     ``bench/duplicates_scale.py``: about ``4 sqrt(n)`` cells (at most 4096), and 128 PCA
     dimensions from 500k vectors on, which halves the scan at a million.
 
-    >>> ivf_settings(1_000_000)
-    {'nlist': 4000, 'pca': 128}
+    >>> ivf_settings(1_000_000), ivf_settings(100)
+    ({'nlist': 4000, 'pca': 128}, {'nlist': 2, 'pca': 256})
     """
-    return {"nlist": min(4096, 4 * int(np.sqrt(n))), "pca": 256 if n < 500_000 else 128}
+    nlist = max(1, min(4096, 4 * int(np.sqrt(n)), n // 39))  # faiss: 39 points a cell
+    return {"nlist": nlist, "pca": 256 if n < 500_000 else 128}
 
 
 def build_index(vectors: np.ndarray, *, exact: bool | None = None, **kwargs) -> KnnIndex:
