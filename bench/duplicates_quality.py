@@ -162,6 +162,13 @@ def hash_pairs(paths: list[Path], fn) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sources", type=int, default=40, help="Photos given derivatives.")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="Draws which photos get derivatives and each derivative's parameters "
+        "(the centre view was chosen on seed 0: other seeds are a held-out check).",
+    )
     parser.add_argument("--model", default=lookalike.DEFAULT_MODEL)
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -170,7 +177,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="lookalike-dups-") as tmp:
         folder = Path(tmp) / "photos"
         folder.mkdir()
-        truth = build_set(folder, args.sources)
+        truth = build_set(folder, args.sources, seed=args.seed)
         t = time.perf_counter()
         col = lookalike.create(Path(tmp) / "col")
         col.index(folder, model=args.model, progress=False)
