@@ -141,9 +141,9 @@ def run_worker(method: str, path: Path) -> dict:
         pi, pj = p.i, p.j
     seconds = time.perf_counter() - t
     if method == "exact":  # which bound the automatic choice took (outside the timing)
-        from lookalike.search._pairs import _BOUND_DIMS, _axes, _choose_bound_dims
+        from lookalike.search._pairs import _choose_bound
 
-        extra["bound"] = _choose_bound_dims(x, THRESHOLD, _axes(x, max(_BOUND_DIMS)))
+        extra["bound"] = _choose_bound(x, THRESHOLD)[0]
     return {
         "method": method,
         "n": n,

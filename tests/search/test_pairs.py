@@ -7,7 +7,7 @@ import pytest
 
 from lookalike.models import l2_normalize
 from lookalike.search import pairs_above
-from lookalike.search._pairs import _bound_rows, _choose_bound_dims, top_axes
+from lookalike.search._pairs import _bound_rows, _choose_bound, _choose_bound_dims, top_axes
 
 
 def embedding_like(n: int, dim: int, seed: int = 0) -> np.ndarray:
@@ -49,10 +49,12 @@ def test_the_bound_is_an_upper_bound_of_every_score():
 
 
 def test_the_bound_is_chosen_from_a_sample_and_dropped_when_it_would_not_pay():
-    x = embedding_like(3000, 512)
-    axes = top_axes((x.T @ x).astype(np.float64), 256).astype(np.float32)
-    assert _choose_bound_dims(x, 0.95, axes) in (64, 128)  # prunes: a small projection
-    assert _choose_bound_dims(x, -1.0, axes) == 0  # every pair survives: plain product
+    x = embedding_like(9000, 512)
+    k, axes = _choose_bound(x, 0.95)
+    assert k in (64, 128) and axes.shape == (512, 256)  # prunes: a small projection
+    assert _choose_bound(x, -1.0) == (0, None)  # every pair reaches it: plain product
+    assert _choose_bound(x[:1000], 0.95) == (0, None)  # small: plain product
+    assert _choose_bound_dims(x[:2048], -1.0, axes) == 0
 
 
 def test_a_memory_map_is_read_in_blocks_and_gives_the_same_pairs(tmp_path):

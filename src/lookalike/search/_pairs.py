@@ -27,19 +27,33 @@ from lookalike.store.vectors import read_rows, release_pages
 __all__ = ["pairs_above", "top_axes"]
 
 _BOUND_DIMS = (64, 128, 256)  # the sizes of projection tried for the bound
-_RESCORE_COST = 24  # a pair re-scored one by one costs about this many dims of a product
+# A pair re-scored alone (two gathered rows) costs about this many dims of a blocked
+# product: measured on real embeddings (6000 crops of 60 photos, bench notes in
+# docs/duplicates.md), where a bound that let 0.3% of the pairs through was 2x slower.
+_RESCORE_COST = 256
 _SLACK = 1e-4  # float32 rounding of the bound and of the residual norms is far below
 _MIN_ROWS = 8192  # below this the plain product is over in moments
 
 
 def top_axes(second_moment: np.ndarray, k: int) -> np.ndarray:
     """The ``k`` leading eigenvectors of a symmetric ``(d, d)`` matrix, as orthonormal
-    float64 columns (subspace iteration: a full ``eigh`` takes seconds at d = 1280)."""
+    float64 columns (two steps of subspace iteration: a full ``eigh`` takes seconds at
+    d = 1280, and near-leading axes serve PCA and the bound as well).
+
+    >>> m = np.diag([1.0, 5.0, 3.0])
+    >>> np.abs(top_axes(m, 2)).round(6).T.tolist()
+    [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    from threadpoolctl import threadpool_limits
+
     d = len(second_moment)
     q = np.random.default_rng(0).standard_normal((d, min(d, k + 16)))
-    for _ in range(4):
-        q, _ = np.linalg.qr(second_moment @ q)
-    w, v = np.linalg.eigh(q.T @ second_moment @ q)
+    # One thread: LAPACK's threads on a problem this small are slower (20 ms against
+    # 0.4-1.5 s per QR, measured while other processes kept both cores busy).
+    with threadpool_limits(limits=1):
+        for _ in range(2):
+            q, _ = np.linalg.qr(second_moment @ q)
+        w, v = np.linalg.eigh(q.T @ second_moment @ q)
     return q @ v[:, np.argsort(-w)[:k]]
 
 
@@ -80,11 +94,10 @@ def pairs_above(
     >>> i.tolist(), j.tolist(), [round(float(v), 2) for v in s]
     ([0], [1], [0.96])
     """
-    n, dim = x.shape
+    dim = x.shape[1]
     axes = None
     if bound_dims is None:
-        axes = _axes(x, max(_BOUND_DIMS)) if n >= _MIN_ROWS and dim > 2 * _BOUND_DIMS[0] else None
-        bound_dims = 0 if axes is None else _choose_bound_dims(x, threshold, axes)
+        bound_dims, axes = _choose_bound(x, threshold)
     if bound_dims <= 0 or bound_dims >= dim:
         parts = _join(x, x, threshold, block, db_block)
     else:
@@ -154,7 +167,7 @@ def _rescore(qx: np.ndarray, x, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
     return np.einsum("ij,ij->i", qx[rows], dx[where])
 
 
-def _axes(x, k: int, sample: int = 4096) -> np.ndarray:
+def _axes(x, k: int, sample: int = 2048) -> np.ndarray:
     """Top ``k`` axes of the (uncentred) second moment of a sample of rows: the shared
     mean direction of image embeddings is the first of them."""
     n = len(x)
@@ -176,20 +189,40 @@ def _bound_rows(x, axes: np.ndarray, chunk: int = 65536) -> np.ndarray:
     return out
 
 
-def _choose_bound_dims(x, t: float, axes: np.ndarray, sample: int = 2048) -> int:
-    """The projection size (a prefix of ``axes``) with the least estimated work per
-    pair, measured on the pairs of a sample of rows (0: no bound, the plain product)."""
+def _share(a: np.ndarray, t: float) -> float:
+    """The share of pairs ``i != j`` of rows of ``a`` with ``a[i] @ a[j] >= t`` (counted
+    on the whole product, less the diagonal)."""
+    n = len(a)
+    hits = np.count_nonzero(a @ a.T >= t) - np.count_nonzero((a * a).sum(1) >= t)
+    return hits / max(1, n * (n - 1))
+
+
+def _choose_bound(x, t: float) -> tuple[int, np.ndarray | None]:
+    """(projection size, axes) with the least estimated work, or (0, None) for the
+    plain product: when ``x`` is small, or when the pairs of a sample that reach ``t``
+    are already too many for any bound to pay (then no axes are computed)."""
     n, dim = x.shape
-    rows = np.sort(np.random.default_rng(1).choice(n, min(n, sample), replace=False))
+    if n < _MIN_ROWS or dim <= 2 * _BOUND_DIMS[0]:
+        return 0, None
+    rows = np.sort(np.random.default_rng(1).choice(n, min(n, 2048), replace=False))
     s = read_rows(x, rows)
-    iu = np.triu_indices(len(s), k=1)
+    if _share(s, t) * _RESCORE_COST * dim + _BOUND_DIMS[0] >= 0.8 * dim:
+        return 0, None
+    axes = _axes(x, max(_BOUND_DIMS))
+    return _choose_bound_dims(s, t, axes), axes
+
+
+def _choose_bound_dims(s: np.ndarray, t: float, axes: np.ndarray) -> int:
+    """The projection size (a prefix of ``axes``) with the least estimated work per
+    pair, measured on the pairs of the sample rows ``s`` (0: no bound, the plain
+    product)."""
+    dim = s.shape[1]
     best, best_cost = 0, float(dim)
     for k in _BOUND_DIMS:
         if 2 * k >= dim:
             break
         b = _bound_rows(s, axes[:, :k])
-        share = float(np.mean((b @ b.T)[iu] >= t - _SLACK))
-        cost = k + 1 + share * _RESCORE_COST * dim
+        cost = k + 1 + _share(b, t - _SLACK) * _RESCORE_COST * dim
         if cost < best_cost:
             best, best_cost = k, cost
     return best if best_cost < 0.8 * dim else 0
