@@ -34,6 +34,7 @@ from lookalike.store import (
 )
 from lookalike.store.indexing import index_records
 from lookalike.store.info import CollectionInfo, collection_info
+from lookalike.store.specs import collection_backbone
 from lookalike.store.views import centre_vectors
 
 __all__ = ["Collection", "CollectionInfo", "create", "open"]
@@ -111,6 +112,7 @@ class Collection:
                 batch_size=batch_size,
                 workers=workers,
                 progress=on_progress,
+                spec=models.spec_of(backbone.name),
             )
         self._indexes.pop(backbone.name, None)
         return report
@@ -792,14 +794,9 @@ class Collection:
         return report
 
     def _backbone(self, model: str | None) -> models.Backbone:
-        """The backbone that embeds new images as ``model`` (imported vectors have none)."""
-        name = self._model(model)
-        dims = dict(self._store.catalog.models())
-        if name in dims and not _is_registered(name):
-            from lookalike.models.precomputed import Precomputed
-
-            raise Precomputed(name, dims[name]).cannot_embed()
-        return models.get_backbone(name)
+        """The backbone that embeds new images as ``model``, built again from the spec
+        the collection recorded for it (imported vectors have none)."""
+        return collection_backbone(self._store.catalog, self._model(model))
 
 
 def _registered_dim(name: str) -> int | None:
@@ -810,14 +807,6 @@ def _registered_dim(name: str) -> int | None:
     except LookalikeError:
         return None
     return {m.name: m.dim for m in models.list_models()}[canonical] or None
-
-
-def _is_registered(name: str) -> bool:
-    try:
-        models.resolve(name)
-    except LookalikeError:
-        return False
-    return True
 
 
 def _clusters_arrays(found: analysis.Clusters) -> dict[str, np.ndarray]:

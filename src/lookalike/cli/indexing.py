@@ -109,11 +109,14 @@ def list_models(
     """The models lookalike knows: name, aliases, dimension, weights available offline;
     and the models each --collection holds. Other models: hf:<model id or folder>,
     onnx:<file.onnx>, or vectors brought in with import-vectors."""
+    known = lookalike.list_models()
     table = Table(title="Models")
-    for name in ("name", "aliases", "dim", "input", "offline"):
+    # Names are never cut short, however long the other columns (paths of hf:/onnx: specs).
+    table.add_column("name", no_wrap=True, min_width=max(len(m.name) for m in known))
+    for name in ("aliases", "dim", "input", "offline"):
         table.add_column(name, no_wrap=True)
     table.add_column("description")
-    for m in lookalike.list_models():
+    for m in known:
         table.add_row(
             m.name,
             ", ".join(m.aliases),

@@ -8,6 +8,7 @@ from lookalike.models.registry import (
     list_models,
     register,
     resolve,
+    spec_of,
 )
 from lookalike.models.views import CentreView, centre_name, is_view
 
@@ -23,4 +24,5 @@ __all__ = [
     "list_models",
     "register",
     "resolve",
+    "spec_of",
 ]

@@ -225,6 +225,7 @@ def _resolve(spec: str) -> tuple[ModelInfo, Any]:
         input_size=_input_size(pre, config) if config else 224,
         description=f"Hugging Face {config.get('model_type', '?') if config else '?'}: {spec}",
         is_available=available,
+        spec="hf:" + (str(Path(spec).expanduser().absolute()) if _is_folder(spec) else spec),
     )
     return info, lambda: HuggingFaceBackbone(spec)
 

@@ -255,6 +255,7 @@ def _resolve(spec: str) -> tuple[ModelInfo, Any]:
         input_size=int(params.get("input_size", 0)),
         description=f"ONNX file {path}",
         is_available=path.is_file,
+        spec=f"onnx:{path}",
     )
     return info, lambda: OnnxBackbone.from_file(path)
 

@@ -76,8 +76,9 @@ class Precomputed(Backbone):
         if self.name.startswith(("hf-", "onnx-")):
             kind = "hf:<model id or folder>" if self.name.startswith("hf-") else "onnx:<file>"
             return ModelUnavailable(
-                f"Model {self.name!r} has vectors in this collection, but this process does "
-                f"not know where its weights are: name it as {kind} to embed new images."
+                f"Model {self.name!r} has vectors in this collection, which does not record "
+                f"where its weights are (an older lookalike indexed it): name it as {kind} "
+                "to embed new images; indexing with it records that."
             )
         return ModelUnavailable(
             f"Model {self.name!r} holds vectors imported into this collection; it cannot "

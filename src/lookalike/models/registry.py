@@ -5,6 +5,8 @@ name, and stores that canonical name with every vector. Backends that can load a
 many models (Hugging Face, ONNX files) register a *resolver* for a prefix instead:
 ``resolve("hf:facebook/dinov2-small")`` asks the ``hf`` resolver, which registers the model
 under a stable canonical name (``hf-facebook-dinov2-small``) and the spec as an alias.
+A collection records the spec of each model it holds (:func:`spec_of`), so that another
+process can resolve the stored name again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ __all__ = [
     "register",
     "register_resolver",
     "resolve",
+    "spec_of",
 ]
 
 DEFAULT_MODEL = "efficientnet-lite0"
@@ -41,6 +44,9 @@ class ModelInfo:
     aliases: tuple[str, ...] = ()
     # Tells whether the weights are on this machine (no download needed).
     is_available: Callable[[], bool] = field(default=lambda: True, repr=False, compare=False)
+    # What names this model in any process (``resolve(spec) == name``): a resolver's
+    # spec with absolute paths, such as "onnx:/models/x.onnx"; None is the name itself.
+    spec: str | None = None
 
     @property
     def offline(self) -> bool:
@@ -74,6 +80,8 @@ def register_resolver(
 
     The resolver must not load the model (only name it); the factory does. The model is
     registered under ``info.name`` with the full ``"<prefix>:<spec>"`` as an alias.
+    ``info.spec`` should give the spec in a form that names the same model from any
+    working directory (absolute paths); it defaults to ``"<prefix>:<spec>"``.
     """
     _RESOLVERS[prefix] = resolver
 
@@ -90,7 +98,8 @@ def resolve(name: str) -> str:
     prefix, sep, spec = name.partition(":")
     if sep and prefix in _RESOLVERS and spec:
         info, factory = _RESOLVERS[prefix](spec)
-        info = replace(info, aliases=tuple(dict.fromkeys((*info.aliases, name))))
+        aliases = tuple(dict.fromkeys((*info.aliases, name)))
+        info = replace(info, aliases=aliases, spec=info.spec or name)
         register(info, factory)
         return info.name
     known = ", ".join(sorted(_REGISTRY))
@@ -105,6 +114,21 @@ def list_models() -> list[ModelInfo]:
     """Every registered model, by name."""
     _load_builtins()
     return [info for info, _ in sorted(_REGISTRY.values(), key=lambda item: item[0].name)]
+
+
+def spec_of(name: str) -> str | None:
+    """What names the registered model ``name`` (or alias) in any process: the resolver
+    spec it was made from, or its canonical name; None for a name the registry does not
+    know.
+
+    >>> spec_of("lite0")
+    'efficientnet-lite0'
+    """
+    try:
+        info = _REGISTRY[resolve(name)][0]
+    except ModelUnavailable:
+        return None
+    return info.spec or info.name
 
 
 def get_backbone(name: str = DEFAULT_MODEL) -> Backbone:

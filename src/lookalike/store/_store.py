@@ -96,8 +96,10 @@ class Store:
         *,
         run_id: int | None = None,
         run_counts: dict[str, int] | None = None,
+        spec: str | None = None,
     ) -> None:
-        """Store ``vectors`` (row i = content ``hashes[i]``) and the image rows, atomically.
+        """Store ``vectors`` (row i = content ``hashes[i]``) and the image rows, atomically;
+        a new model is recorded as made from ``spec`` (see :func:`lookalike.models.spec_of`).
 
         The chunk file is durable before the catalog names it, so a crash at any point
         leaves either the old state or the new one (plus an orphan file, removed later).
@@ -106,7 +108,7 @@ class Store:
         chunk = files.write_chunk(vectors) if len(hashes) else None
         with self.catalog.transaction() as cur:
             if chunk is not None:
-                self.catalog.ensure_model(model, dim, cur)
+                self.catalog.ensure_model(model, dim, cur, spec)
                 cur.executemany(
                     "INSERT OR REPLACE INTO embeddings (model, content_hash, chunk, row)"
                     " VALUES (?, ?, ?, ?)",

@@ -17,7 +17,9 @@ from typing import Any
 
 __all__ = ["SCHEMA_VERSION", "Catalog", "ImageRow"]
 
-SCHEMA_VERSION = 1
+# Version 2 added models.spec (see _MIGRATIONS). A catalog records its version in
+# meta.schema_version; opening an older one brings it up to date in one transaction.
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,10 +39,15 @@ CREATE TABLE IF NOT EXISTS images (
     added_at     REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS images_content_hash ON images (content_hash);
+-- spec: what builds the model again in another process (models.spec_of: the name of a
+-- built-in model, "onnx:/abs/x.onnx", "hf:facebook/dinov2-small"), NULL for imported
+-- vectors. A column, not a meta entry: it belongs to the model's row, and is written in
+-- the same transaction as the model's first vectors. (No semicolons in comments here.)
 CREATE TABLE IF NOT EXISTS models (
     name       TEXT PRIMARY KEY,
     dim        INTEGER NOT NULL,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    spec       TEXT
 );
 -- A vector is keyed by content hash + model: a renamed or copied file reuses it.
 CREATE TABLE IF NOT EXISTS embeddings (
@@ -99,6 +106,16 @@ class ImageRow:
         )
 
 
+def _add_model_specs(cur: sqlite3.Cursor) -> None:
+    columns = {row[1] for row in cur.execute("PRAGMA table_info(models)")}
+    if "spec" not in columns:
+        cur.execute("ALTER TABLE models ADD COLUMN spec TEXT")
+
+
+# version -> the step that brings a catalog of the version before up to it.
+_MIGRATIONS = {2: _add_model_specs}
+
+
 _IMAGE_COLUMNS = (
     "id, uri, content_hash, pixel_hash, bytes, width, height, mtime, status, error, metadata"
 )
@@ -129,6 +146,20 @@ class Catalog:
             cur.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
+            )
+            self._migrate(cur)
+
+    @staticmethod
+    def _migrate(cur: sqlite3.Cursor) -> None:
+        """Bring a catalog written by an older lookalike up to :data:`SCHEMA_VERSION`
+        (inside the opening transaction: all steps or none)."""
+        row = cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0])
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            _MIGRATIONS[step](cur)
+        if version < SCHEMA_VERSION:
+            cur.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
             )
 
     def close(self) -> None:
@@ -204,12 +235,28 @@ class Catalog:
         rows = self._query("SELECT name, dim FROM models ORDER BY created_at, name")
         return [(r[0], r[1]) for r in rows]
 
-    def ensure_model(self, name: str, dim: int, cur: sqlite3.Cursor) -> None:
+    def model_spec(self, name: str) -> str | None:
+        """The spec model ``name`` was made from (None: imported vectors, an older
+        catalog, or no such model)."""
+        rows = self._query("SELECT spec FROM models WHERE name = ?", (name,))
+        return rows[0][0] if rows else None
+
+    def set_model_spec(self, name: str, spec: str) -> None:
+        """Record that ``spec`` builds model ``name`` (now); no-op for an unknown model."""
+        with self.transaction() as cur:
+            cur.execute(
+                "UPDATE models SET spec = ? WHERE name = ? AND spec IS NOT ?", (spec, name, spec)
+            )
+
+    def ensure_model(
+        self, name: str, dim: int, cur: sqlite3.Cursor, spec: str | None = None
+    ) -> None:
+        """Add model ``name`` (made from ``spec``) if it is new; check its dimension."""
         row = cur.execute("SELECT dim FROM models WHERE name = ?", (name,)).fetchone()
         if row is None:
             cur.execute(
-                "INSERT INTO models (name, dim, created_at) VALUES (?, ?, ?)",
-                (name, dim, time.time()),
+                "INSERT INTO models (name, dim, created_at, spec) VALUES (?, ?, ?, ?)",
+                (name, dim, time.time(), spec),
             )
         elif row[0] != dim:
             raise ValueError(f"model {name!r} has dim={row[0]} in this collection, got {dim}")

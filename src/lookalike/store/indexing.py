@@ -196,6 +196,7 @@ def index_records(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     update_catalog: bool = True,
+    spec: str | None = None,
 ) -> IndexReport:
     """Read, embed and store ``records``; skip what the store already has.
 
@@ -210,6 +211,10 @@ def index_records(
         their status and places stay as the catalog has them, and an image that cannot
         be read is only listed in ``report.failed``. For embedding another view of
         images already indexed.
+    spec : str, optional
+        What builds ``backbone`` in another process (:func:`lookalike.models.spec_of`),
+        recorded with the model: with its first vectors, or now if it has some (the
+        place of a model file may have changed).
 
     Returns
     -------
@@ -219,6 +224,8 @@ def index_records(
     records = list(records)
     report = IndexReport(source=source, model=backbone.name, seen=len(records))
     store.remove_orphans(backbone.name)
+    if spec is not None:
+        store.catalog.set_model_spec(backbone.name, spec)
     todo, report.unchanged = _plan(store, records, backbone.name)
     known = store.catalog.uri_index()
     missing = _missing_by_hash(known) if update_catalog else {}
@@ -243,7 +250,17 @@ def index_records(
             break
         wait = time.perf_counter() - t0
         _write_batch(
-            store, backbone, batch, embedded, missing, known, report, run_id, wait, update_catalog
+            store,
+            backbone,
+            batch,
+            embedded,
+            missing,
+            known,
+            report,
+            run_id,
+            wait,
+            update_catalog,
+            spec=spec,
         )
         done += len(batch)
         if progress:
@@ -274,6 +291,8 @@ def _write_batch(
     run_id: int,
     read_wait: float,
     update_catalog: bool = True,
+    *,
+    spec: str | None = None,
 ) -> None:
     """The embedder and writer for one batch."""
     to_embed: dict[str, np.ndarray] = {}
@@ -317,6 +336,7 @@ def _write_batch(
             "n_embedded": len(hashes),
             "n_failed": len(items) - n_ok,
         },
+        spec=spec,
     )
     embedded.update(hashes)
     report.batches.append(BatchTiming(len(items), read_wait, t2 - t1, time.perf_counter() - t2))

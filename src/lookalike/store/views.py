@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lookalike import models
 from lookalike._progress import progress_bar
 from lookalike.errors import IndexNotBuilt, ModelUnavailable
 from lookalike.models import Backbone, CentreView, centre_name
@@ -20,6 +19,7 @@ from lookalike.sources import records_of_uris
 from lookalike.store._store import Embeddings, Store
 from lookalike.store.catalog import ImageRow
 from lookalike.store.indexing import index_records
+from lookalike.store.specs import collection_backbone, has_backbone
 
 __all__ = ["AlignedRows", "CentreVectors", "centre_vectors"]
 
@@ -102,9 +102,7 @@ def centre_vectors(
     progress : bool, optional
         The progress bar while embedding (default: on a terminal).
     """
-    try:
-        models.resolve(emb.model)
-    except ModelUnavailable:
+    if not has_backbone(store.catalog, emb.model):
         note = (
             f"The {emb.model} vectors were imported, with no model to embed centre views: "
             "these are root scores."
@@ -116,7 +114,7 @@ def centre_vectors(
     why, failed = "none is computed here; `lookalike duplicates` computes them", {}
     if missing and embed:
         try:
-            backbone = models.get_backbone(emb.model)
+            backbone = collection_backbone(store.catalog, emb.model)
         except ModelUnavailable as err:
             why = f"the model cannot run here: {err}"
         else:
