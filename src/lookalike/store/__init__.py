@@ -5,7 +5,13 @@ from lookalike.store.catalog import Catalog, ImageRow
 from lookalike.store.indexing import IndexReport, index_records
 from lookalike.store.labels import LabelledPair, LabelStore, read_labels_csv
 from lookalike.store.moves import move_images
-from lookalike.store.results import ResultFiles, fingerprint, load_arrays, save_arrays
+from lookalike.store.results import (
+    ResultFiles,
+    SavedResults,
+    fingerprint,
+    load_arrays,
+    save_arrays,
+)
 from lookalike.store.thumbs import ThumbnailCache
 
 __all__ = [
@@ -16,6 +22,7 @@ __all__ = [
     "LabelStore",
     "LabelledPair",
     "ResultFiles",
+    "SavedResults",
     "Store",
     "ThumbnailCache",
     "fingerprint",
