@@ -1,13 +1,12 @@
 """The Collection: the one façade that wires sources, imaging, models, store, search and
-analysis together. Each method checks its arguments and delegates to a layer, or to the
-function of the same name in :mod:`lookalike._collection` where the work takes several
-layers."""
+analysis together. Each method checks its arguments and delegates to a layer, or, where
+the work goes through several layers, to the function of the same name in
+:mod:`lookalike._collection`."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from lookalike._collection import graphs as _graphs
 from lookalike._collection import neighbors as _neighbors
 from lookalike._progress import progress_bar
 from lookalike._validation import check_choice, check_int, check_real
-from lookalike.errors import ImageNotFound, LookalikeError
+from lookalike.errors import LookalikeError
 from lookalike.search import FlatIndex, KnnIndex
 from lookalike.store import (
     Embeddings,
@@ -31,7 +30,7 @@ from lookalike.store import (
     SavedResults,
     Store,
     ThumbnailCache,
-    read_labels_csv,
+    find_image,
 )
 from lookalike.store.indexing import index_records
 from lookalike.store.info import CollectionInfo, collection_info
@@ -138,15 +137,7 @@ class Collection:
         ------
         ImageNotFound
         """
-        catalog = self._store.catalog
-        key = str(key)
-        row = catalog.image(key) or catalog.image_by_uri(str(Path(key).absolute()))
-        if row is None and len(key) >= 4:
-            matches = catalog.ids_with_prefix(key)
-            row = catalog.image(matches[0]) if len(matches) == 1 else None
-        if row is None:
-            raise ImageNotFound(f"No image {key!r} in the collection at {str(self.root)!r}.")
-        return row
+        return find_image(self._store, key)
 
     def embeddings(self, model: str | None = None) -> Embeddings:
         """The vectors of ``model`` (ids + float32 matrix, memory-mapped)."""
@@ -184,7 +175,7 @@ class Collection:
         if (image is None) == (query is None):
             raise ValueError("Give exactly one of 'image' (an id or path) or 'query' (a file).")
         k = check_int(k, "k", "Collection.neighbors", low=1, high=10_000)
-        return _neighbors.neighbors(self, self.embeddings(model), image, query, k)
+        return _neighbors.neighbors(self, image, query, k, model)
 
     def show_neighbors(
         self,
@@ -196,8 +187,7 @@ class Collection:
         ncols: int = 5,
     ):
         """A matplotlib grid: the query first (framed), then its neighbours with scores."""
-        hits = self.neighbors(image, query=query, k=k, model=model)
-        return _neighbors.show_neighbors(self, hits, image, query, ncols)
+        return _neighbors.show_neighbors(self, image, query, k, model, ncols)
 
     # -- near-duplicates (issue 2) ---------------------------------------------------
     def duplicates(
@@ -222,12 +212,10 @@ class Collection:
         ``.to_frame()`` gives the pairs, ``.groups_frame()`` the sets as DataFrames.
         """
         where = "Collection.duplicates"
-        t = self._threshold(threshold, where)
-        emb = self.embeddings(model)
+        t = analysis.DEFAULT_THRESHOLD if threshold is None else threshold
+        t = check_real(t, "threshold", where, low=-1, high=1)
         check_choice(scoring, "scoring", where, analysis.SCORINGS)
-        return _duplicates.duplicates(
-            self, emb, t, strict=strict, exact=exact, scoring=scoring, embed_views=embed_views
-        )
+        return _duplicates.duplicates(self, t, strict, exact, scoring, model, embed_views)
 
     def exact_duplicates(self):
         """Identical files (same bytes) and identical decoded pixels, found without any
@@ -253,27 +241,19 @@ class Collection:
         are then moved there (never deleted) and the catalog follows them. ``scoring``
         and ``embed_views`` as in :meth:`duplicates`."""
         check_choice(keep, "keep", "Collection.dedup", analysis.KEEP_POLICIES)
-        wanted = [self.image(k).id for k in keep_ids]
-        if exact_only:
-            groups = [list(ids) for _, ids in self.exact_duplicates().groupby("group")["id"]]
-        else:
-            groups = self.duplicates(
-                threshold, strict=strict, scoring=scoring, model=model, embed_views=embed_views
-            ).groups
-        return _duplicates.dedup(
-            self, groups, keep=keep, keep_ids=wanted, move_removed_to=move_removed_to
-        )
+        find = {"strict": strict, "scoring": scoring, "model": model, "embed_views": embed_views}
+        return _duplicates.dedup(self, threshold, keep, keep_ids, exact_only, find, move_removed_to)
 
     def pair_score(
         self, a: str, b: str, *, scoring: str = "centre", model: str | None = None
     ) -> float:
         """The duplicate score (``scoring``: centre, root or cosine) of two images."""
         check_choice(scoring, "scoring", "Collection.pair_score", analysis.SCORINGS)
-        return _duplicates.pair_score(self, self.embeddings(model), a, b, scoring)
+        return _duplicates.pair_score(self, a, b, scoring, model)
 
     def show_pair(self, a: str, b: str, *, scoring: str = "centre", model: str | None = None):
         """The two images side by side, with their ids and their duplicate score."""
-        return _duplicates.show_pair(self, a, b, scoring=scoring, model=model)
+        return _duplicates.show_pair(self, a, b, scoring, model)
 
     def show_threshold_bands(
         self,
@@ -289,11 +269,8 @@ class Collection:
         where = "Collection.show_threshold_bands"
         bands = sorted(check_real(b, "bands", where, low=-1, high=1) for b in bands)
         per_band = check_int(per_band, "per_band", where, low=1, high=20)
-        emb = self.embeddings(model)
         check_choice(scoring, "scoring", where, analysis.SCORINGS)
-        return _duplicates.show_threshold_bands(
-            self, emb, bands, per_band=per_band, scoring=scoring, seed=seed
-        )
+        return _duplicates.show_threshold_bands(self, bands, per_band, scoring, model, seed)
 
     def label_pairs(self, pairs: Iterable[tuple[str, str, bool]], *, source: str = "") -> None:
         """Store pairs labelled same (True) or different (False) for :meth:`calibrate`."""
@@ -316,25 +293,8 @@ class Collection:
         where = "Collection.calibrate"
         if target_precision is not None:
             check_real(target_precision, "target_precision", where, low=0, high=1, closed="right")
-        store = LabelStore(self._store.catalog)
-        pairs = read_labels_csv(labels) if labels is not None else store.all()
-        if not pairs:
-            raise ValueError("No labelled pairs: give a CSV (a,b,label) or label pairs first.")
-        emb = self.embeddings(model)
         check_choice(scoring, "scoring", where, analysis.SCORINGS)
-        return _duplicates.calibrate(
-            self,
-            emb,
-            pairs,
-            target_precision=target_precision,
-            scoring=scoring,
-            embed_views=embed_views,
-        )
-
-    def _threshold(self, threshold: float | None, where: str) -> float:
-        if threshold is None:
-            return analysis.DEFAULT_THRESHOLD
-        return check_real(threshold, "threshold", where, low=-1, high=1)
+        return _duplicates.calibrate(self, labels, target_precision, scoring, model, embed_views)
 
     # -- similarity graphs and paths (issue 3) -------------------------------------
     def graph(
@@ -358,9 +318,7 @@ class Collection:
         emb = self.embeddings(model)
         k = self._check_graph_k(k, len(emb), "Collection.graph")
         check_int(depth, "depth", "Collection.graph", low=0)
-        return _graphs.graph(
-            self, emb, seed, depth=depth, k=k, all=all, mutual=mutual, max_nodes=max_nodes
-        )
+        return _graphs.graph(self, emb, seed, depth, k, all, mutual, max_nodes)
 
     @staticmethod
     def _check_graph_k(k: object, n_images: int, where: str) -> int:
@@ -397,30 +355,17 @@ class Collection:
         check_choice(method, "method", "Collection.path", analysis.paths.METHODS)
         if steps is not None:
             check_int(steps, "steps", "Collection.path", low=1, high=analysis.paths.MAX_STEPS)
-        ida, idb = self.image(a).id, self.image(b).id
-        if ida == idb:
-            raise ValueError(f"A and B are the same image ({ida!r}): give two different images.")
-        found = self.knn_graph(k, model=model).path(ida, idb, method=method, steps=steps)
-        return replace(found, uris=tuple(self.image(i).uri for i in found.ids))
+        return _graphs.path(self, a, b, method, steps, k, model)
 
     def show_graph(self, g, *, thumbnails: bool = True, size: int = 128):
         """Draw a graph from :meth:`graph`: spring layout, thumbnails on the nodes, the
         seed framed, edges shaded by similarity."""
-        from lookalike.figures import draw_graph
-
-        few = g.number_of_nodes() <= 200
-        thumbs = {n: self.thumbnail(n, size) for n in g} if thumbnails and few else None
-        return draw_graph(g, thumbnails=thumbs)
+        return _graphs.show_graph(self, g, thumbnails, size)
 
     def show_path(self, a, b: str | None = None, **kwargs: Any):
         """Draw a path (an :class:`ImagePath`, or the ids ``a`` and ``b`` and the
         options of :meth:`path`) as a strip of images with each step's similarity."""
-        from lookalike.figures import path_strip
-
-        p = a if isinstance(a, analysis.ImagePath) else self.path(a, b, **kwargs)
-        title = f"{p.method} path: {p.steps} steps, worst step {p.worst:.3f}"
-        images = [self.thumbnail(i) for i in p.ids]
-        return path_strip(images, p.ids, p.similarities, bridges=p.bridges, title=title)
+        return _graphs.show_path(self, a, b, kwargs)
 
     # -- clusters, maps and model comparison (issue 8) ------------------------------
     def clusters(
@@ -445,7 +390,7 @@ class Collection:
         """k-medoids for every k in ``ks``: inertia, distortion and silhouette per k, and
         the suggested k (the kneedle elbow of the inertia curve). Saved like clusters."""
         ks = [check_int(k, "ks", "Collection.scan_k", low=1) for k in ks]
-        return _clusters.scan_k(self, self.embeddings(model), ks, random_state)
+        return _clusters.scan_k(self, ks, model, random_state)
 
     def show_elbow(
         self,
@@ -455,10 +400,7 @@ class Collection:
         random_state: int | None = 0,
     ):
         """The k-selection figure: inertia, distortion and silhouette against k."""
-        from lookalike.figures import elbow_figure
-
-        scan = self.scan_k(ks, model=model, random_state=random_state)
-        return elbow_figure(scan, title=f"Choosing k for {self.root.name} ({self._model(model)})")
+        return _clusters.show_elbow(self, ks, model, random_state)
 
     def show_representatives(
         self,
@@ -469,8 +411,7 @@ class Collection:
         ncols: int | None = None,
     ):
         """The medoid of every cluster in a row (largest cluster first), with its size."""
-        found = self.clusters(k, model=model, random_state=random_state)
-        return _clusters.show_representatives(self, found, k, ncols)
+        return _clusters.show_representatives(self, k, model, random_state, ncols)
 
     def show_neighborhood(
         self,
@@ -484,8 +425,7 @@ class Collection:
         """``image`` (e.g. a medoid, framed) and the ``n - 1`` members of its cluster most
         similar to it, with cosine scores."""
         n = check_int(n, "n", "Collection.show_neighborhood", low=1, high=1000)
-        found = self.clusters(k, model=model, random_state=random_state)
-        return _clusters.show_neighborhood(self, self.embeddings(model), found, image, n)
+        return _clusters.show_neighborhood(self, image, k, n, model, random_state)
 
     def map(
         self, method: str = "umap", *, model: str | None = None, random_state: int | None = 0
@@ -493,7 +433,7 @@ class Collection:
         """2-D coordinates of every image (``"pca"``, ``"tsne"`` or ``"umap"``), cached per
         model and method."""
         method = check_choice(method, "method", "Collection.map", analysis.maps.METHODS)
-        return _clusters.projection(self, self.embeddings(model), method, random_state)
+        return _clusters.map(self, method, model, random_state)
 
     def show_map(
         self,
@@ -513,22 +453,11 @@ class Collection:
         star) and its ``neighbors`` nearest images (red). ``spread`` lays the atlas out
         by rank along each axis (:func:`lookalike.analysis.equalize`) so that clumps and
         outliers do not leave it empty."""
-        where = "Collection.show_map"
-        neighbors = check_int(neighbors, "neighbors", where, low=0, high=10_000)
+        neighbors = check_int(neighbors, "neighbors", "Collection.show_map", low=0, high=10_000)
         if atlas and cells is not None:
-            cells = check_int(cells, "cells", where, low=1, high=200)
-        proj = self.map(method, model=model, random_state=random_state)
-        labels = None if clusters is None else self.clusters(clusters, model=model).labels
+            cells = check_int(cells, "cells", "Collection.show_map", low=1, high=200)
         return _clusters.show_map(
-            self,
-            self.embeddings(model),
-            proj,
-            labels=labels,
-            highlight=highlight,
-            neighbors=neighbors,
-            atlas=atlas,
-            cells=cells,
-            spread=spread,
+            self, method, model, atlas, clusters, highlight, neighbors, cells, spread, random_state
         )
 
     def compare_models(self, model_a: str, model_b: str, *, k: int = 4) -> analysis.ModelComparison:

@@ -1,4 +1,4 @@
-"""The steps of :class:`lookalike.Collection` methods that go through several layers
-(store, search, analysis, figures), one module per feature, each function named after
-the method it serves. Each takes the Collection and arguments that the method has
-already checked: no input validation here."""
+"""The bodies of :class:`lookalike.Collection` methods whose work goes through several
+layers (store, search, analysis, figures), one module per feature. Each function is
+named after the method it serves and takes the Collection, then the method's arguments
+in the method's order, already checked: no input validation here."""

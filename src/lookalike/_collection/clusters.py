@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "clusters",
-    "projection",
+    "map",
     "scan_k",
+    "show_elbow",
     "show_map",
     "show_neighborhood",
     "show_representatives",
@@ -32,7 +33,7 @@ __all__ = [
 def clusters(
     col: Collection, emb: Embeddings, k: int, random_state: int | None
 ) -> analysis.Clusters:
-    """k-medoids clusters of ``emb``'s vectors (see :func:`lookalike.analysis.k_medoids`)."""
+    """k-medoids clusters of the vectors ``emb`` (see :func:`lookalike.analysis.k_medoids`)."""
     saved = col._saved.arrays(
         emb,
         f"clusters-k{k}-seed{random_state}",
@@ -42,9 +43,10 @@ def clusters(
 
 
 def scan_k(
-    col: Collection, emb: Embeddings, ks: Sequence[int], random_state: int | None
+    col: Collection, ks: Sequence[int], model: str | None, random_state: int | None
 ) -> analysis.KScan:
     """k-medoids for every k in ``ks`` (see :func:`lookalike.analysis.scan_k`)."""
+    emb = col.embeddings(model)
     tag = hashlib.blake2b(repr(sorted(set(ks))).encode(), digest_size=5).hexdigest()
     saved = col._saved.arrays(
         emb,
@@ -54,24 +56,23 @@ def scan_k(
     return analysis.KScan.from_arrays(saved)
 
 
-def projection(
-    col: Collection, emb: Embeddings, method: str, random_state: int | None
-) -> analysis.Projection:
-    """2-D coordinates of ``emb``'s vectors (see :func:`lookalike.analysis.project`)."""
-    saved = col._saved.arrays(
-        emb,
-        f"map-{method}-seed{random_state}",
-        lambda: {"coords": analysis.project(emb.vectors, method=method, random_state=random_state)},
-    )
-    return analysis.Projection(saved["coords"], method, emb.model, emb.ids)
+def show_elbow(
+    col: Collection, ks: Sequence[int], model: str | None, random_state: int | None
+) -> Figure:
+    """The curves of :func:`scan_k` (see :func:`lookalike.figures.elbow_figure`)."""
+    from lookalike.figures import elbow_figure
+
+    scan = col.scan_k(ks, model=model, random_state=random_state)
+    return elbow_figure(scan, title=f"Choosing k for {col.root.name} ({col._model(model)})")
 
 
 def show_representatives(
-    col: Collection, found: analysis.Clusters, k: int, ncols: int | None
+    col: Collection, k: int, model: str | None, random_state: int | None, ncols: int | None
 ) -> Figure:
-    """The medoids of ``found`` in a row, largest cluster first, with their sizes."""
+    """The medoids of the ``k`` clusters in a row, largest cluster first, with sizes."""
     from lookalike.figures import image_grid
 
+    found = col.clusters(k, model=model, random_state=random_state)
     order = np.argsort(-found.sizes, kind="stable")
     ids = [found.medoid_ids[c] for c in order]
     captions = [f"cluster {c}: {found.sizes[c]} images\n{found.medoid_ids[c]}" for c in order]
@@ -84,11 +85,13 @@ def show_representatives(
 
 
 def show_neighborhood(
-    col: Collection, emb: Embeddings, found: analysis.Clusters, image: str, n: int
+    col: Collection, image: str, k: int, n: int, model: str | None, random_state: int | None
 ) -> Figure:
     """``image`` framed, then the ``n - 1`` members of its cluster most similar to it."""
     from lookalike.figures import image_grid
 
+    found = col.clusters(k, model=model, random_state=random_state)
+    emb = col.embeddings(model)
     row = vector_row(col, emb, image)
     rows, scores = analysis.cluster_neighborhood(emb.vectors, found, row, n)
     c = int(found.labels[row])
@@ -98,22 +101,38 @@ def show_neighborhood(
     return image_grid(pictures, captions, ncols=5, highlight=[0], title=title)
 
 
+def map(  # named after Collection.map: shadows the builtin in this module only
+    col: Collection, method: str, model: str | None, random_state: int | None
+) -> analysis.Projection:
+    """2-D coordinates of every image (see :func:`lookalike.analysis.project`)."""
+    emb = col.embeddings(model)
+    saved = col._saved.arrays(
+        emb,
+        f"map-{method}-seed{random_state}",
+        lambda: {"coords": analysis.project(emb.vectors, method=method, random_state=random_state)},
+    )
+    return analysis.Projection(saved["coords"], method, emb.model, emb.ids)
+
+
 def show_map(
     col: Collection,
-    emb: Embeddings,
-    proj: analysis.Projection,
-    *,
-    labels: np.ndarray | None,
+    method: str,
+    model: str | None,
+    atlas: bool,
+    clusters: int | None,
     highlight: str | None,
     neighbors: int,
-    atlas: bool,
     cells: int | None,
     spread: bool,
+    random_state: int | None,
 ) -> Figure:
-    """The map ``proj`` (see :func:`lookalike.figures.map_figure`), ``highlight`` and its
-    ``neighbors`` nearest images marked."""
+    """The map (see :func:`lookalike.figures.map_figure`), coloured by ``clusters`` if
+    given, ``highlight`` and its ``neighbors`` nearest images marked."""
     from lookalike.figures import map_figure
 
+    proj = col.map(method, model=model, random_state=random_state)
+    emb = col.embeddings(model)
+    labels = None if clusters is None else col.clusters(clusters, model=model).labels
     hl = None if highlight is None else vector_row(col, emb, highlight)
     near = []
     if hl is not None and neighbors:
@@ -127,7 +146,7 @@ def show_map(
         labels=labels,
         highlight=hl,
         neighbors=[int(r) for r in near],
-        title=f"{col.root.name}: {proj.method.upper()} of {len(proj)} images ({emb.model})",
+        title=f"{col.root.name}: {method.upper()} of {len(proj)} images ({emb.model})",
     )
 
 

@@ -4,7 +4,7 @@ calibration on labelled pairs, and the figures to look at pairs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +13,7 @@ import numpy as np
 
 from lookalike import analysis
 from lookalike.errors import ImageNotFound
-from lookalike.store import Embeddings, LabelledPair, move_images
+from lookalike.store import Embeddings, LabelStore, move_images, read_labels_csv
 from lookalike.store.views import centre_vectors
 
 if TYPE_CHECKING:
@@ -38,16 +38,15 @@ __all__ = [
 
 def duplicates(
     col: Collection,
-    emb: Embeddings,
     threshold: float,
-    *,
     strict: bool,
     exact: bool | None,
     scoring: str,
+    model: str | None,
     embed_views: bool,
 ) -> analysis.Duplicates:
-    """Near-duplicate pairs and sets of ``emb``'s images (see
-    :func:`lookalike.analysis.find_duplicates`)."""
+    """Near-duplicate pairs and sets (see :func:`lookalike.analysis.find_duplicates`)."""
+    emb = col.embeddings(model)
     scoring, centre, notes = score_inputs(col, emb, scoring, embed_views=embed_views)
     return analysis.find_duplicates(
         emb.vectors,
@@ -78,31 +77,39 @@ def exact_duplicates(col: Collection) -> pd.DataFrame:
 
 def dedup(
     col: Collection,
-    groups: Sequence[Sequence[str]],
-    *,
+    threshold: float | None,
     keep: str,
-    keep_ids: list[str],
+    keep_ids: Iterable[str],
+    exact_only: bool,
+    find: dict[str, Any],
     move_removed_to: PathLike | None,
 ) -> analysis.DedupPlan:
-    """The image kept in each of ``groups`` (see :func:`lookalike.analysis.plan_dedup`);
-    the removed files moved to ``move_removed_to`` if given (see
-    :func:`lookalike.store.move_images`)."""
+    """The image kept in each set of exact duplicates, or of near-duplicates found with
+    ``threshold`` and the options ``find`` of :meth:`Collection.duplicates` (see
+    :func:`lookalike.analysis.plan_dedup`); the removed files moved to
+    ``move_removed_to`` if given (see :func:`lookalike.store.move_images`)."""
+    wanted = [col.image(k).id for k in keep_ids]
+    if exact_only:
+        groups = [list(ids) for _, ids in col.exact_duplicates().groupby("group")["id"]]
+    else:
+        groups = col.duplicates(threshold, **find).groups
     images = [r.__dict__ for r in col._store.catalog.images(status="ok")]
-    plan = analysis.plan_dedup(groups, images, keep=keep, keep_ids=keep_ids)
+    plan = analysis.plan_dedup(groups, images, keep=keep, keep_ids=wanted)
     if move_removed_to is not None:
         moved = move_images(col._store, [col.image(i) for i in plan.removed], move_removed_to)
         plan = replace(plan, moved=moved)
     return plan
 
 
-def pair_score(col: Collection, emb: Embeddings, a: str, b: str, scoring: str) -> float:
+def pair_score(col: Collection, a: str, b: str, scoring: str, model: str | None) -> float:
     """The ``scoring`` duplicate score of the images ``a`` and ``b``."""
+    emb = col.embeddings(model)
     i, j = vector_rows(col, emb, [a, b])
     vectors = scored_vectors(col, emb, scoring, ids=emb.ids[[i[0], j[0]]])
     return float(analysis.pair_scores(vectors, i, j)[0])
 
 
-def show_pair(col: Collection, a: str, b: str, *, scoring: str, model: str | None) -> Figure:
+def show_pair(col: Collection, a: str, b: str, scoring: str, model: str | None) -> Figure:
     """The images ``a`` and ``b`` side by side, with ids, file names and their score."""
     from lookalike.figures import pair_figure
 
@@ -117,11 +124,17 @@ def show_pair(col: Collection, a: str, b: str, *, scoring: str, model: str | Non
 
 
 def show_threshold_bands(
-    col: Collection, emb: Embeddings, bands: list[float], *, per_band: int, scoring: str, seed: int
+    col: Collection,
+    bands: list[float],
+    per_band: int,
+    scoring: str,
+    model: str | None,
+    seed: int,
 ) -> Figure:
     """A contact sheet of ``per_band`` pairs sampled in each band of ``scoring`` scores."""
     from lookalike.figures.pairs import band_rows, threshold_bands
 
+    emb = col.embeddings(model)
     vectors = scored_vectors(col, emb, scoring)
     sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
     return threshold_bands(
@@ -133,15 +146,22 @@ def show_threshold_bands(
 
 def calibrate(
     col: Collection,
-    emb: Embeddings,
-    pairs: Sequence[LabelledPair],
-    *,
+    labels: PathLike | None,
     target_precision: float | None,
     scoring: str,
+    model: str | None,
     embed_views: bool,
 ) -> analysis.Calibration:
-    """The threshold chosen on the ``scoring`` scores of the labelled ``pairs`` (see
-    :func:`lookalike.analysis.calibrate`); only their images need centre views."""
+    """The threshold chosen on the scores of the pairs labelled in the CSV ``labels`` or
+    in the collection (see :func:`lookalike.analysis.calibrate`); only their images need
+    centre views."""
+    if labels is not None:
+        pairs = read_labels_csv(labels)
+    else:
+        pairs = LabelStore(col._store.catalog).all()
+    if not pairs:
+        raise ValueError("No labelled pairs: give a CSV (a,b,label) or label pairs first.")
+    emb = col.embeddings(model)
     i, j = vector_rows(col, emb, [k for p in pairs for k in (p.a, p.b)])
     labelled = emb.ids[np.concatenate([i, j])]
     vectors = scored_vectors(col, emb, scoring, embed_views=embed_views, ids=labelled)

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from lookalike import analysis, imaging
 from lookalike.errors import ImageNotFound
-from lookalike.store import Embeddings
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -17,9 +16,10 @@ __all__ = ["neighbors", "show_neighbors"]
 
 
 def neighbors(
-    col: Collection, emb: Embeddings, image: str | None, query: PathLike | bytes | None, k: int
+    col: Collection, image: str | None, query: PathLike | bytes | None, k: int, model: str | None
 ) -> analysis.Neighbors:
     """The ``k`` images nearest to ``image`` (itself excluded) or to the file ``query``."""
+    emb = col.embeddings(model)
     if image is not None:
         row = col.image(image)
         exclude = emb.positions().get(row.id)
@@ -39,14 +39,16 @@ def neighbors(
 
 def show_neighbors(
     col: Collection,
-    hits: analysis.Neighbors,
     image: str | None,
     query: PathLike | None,
+    k: int,
+    model: str | None,
     ncols: int,
 ) -> Figure:
-    """The query (``image`` or the file ``query``) framed, then its ``hits``."""
+    """The query (``image`` or the file ``query``) framed, then its neighbours."""
     from lookalike.figures import image_grid
 
+    hits = col.neighbors(image, query=query, k=k, model=model)
     if image is not None:
         first = col.thumbnail(image)
     else:

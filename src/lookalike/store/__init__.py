@@ -4,6 +4,7 @@ from lookalike.store._store import Embeddings, Store
 from lookalike.store.catalog import Catalog, ImageRow
 from lookalike.store.indexing import IndexReport, index_records
 from lookalike.store.labels import LabelledPair, LabelStore, read_labels_csv
+from lookalike.store.lookup import find_image
 from lookalike.store.moves import move_images
 from lookalike.store.results import (
     ResultFiles,
@@ -25,6 +26,7 @@ __all__ = [
     "SavedResults",
     "Store",
     "ThumbnailCache",
+    "find_image",
     "fingerprint",
     "index_records",
     "load_arrays",
