@@ -22,18 +22,11 @@ from lookalike._progress import progress_bar
 from lookalike._validation import check_choice, check_int, check_real
 from lookalike.errors import LookalikeError
 from lookalike.search import FlatIndex, KnnIndex
-from lookalike.store import (
-    Embeddings,
-    ImageRow,
-    IndexReport,
-    LabelStore,
-    SavedResults,
-    Store,
-    ThumbnailCache,
-    find_image,
-)
+from lookalike.store import Embeddings, ImageRow, IndexReport, SavedResults, Store, ThumbnailCache
 from lookalike.store.indexing import index_records
 from lookalike.store.info import CollectionInfo, collection_info
+from lookalike.store.labels import LabelStore
+from lookalike.store.lookup import find_image
 
 __all__ = ["Collection", "CollectionInfo", "create", "open"]
 
@@ -349,9 +342,7 @@ class Collection:
     ) -> analysis.ImagePath:
         """The chain of similar images from ``a`` to ``b`` over the collection's kNN
         graph: ``method`` "shortest" (least total distance), "fewest" (steps) or
-        "smooth" (smallest largest step); ``steps`` caps the number of steps.
-
-        """
+        "smooth" (smallest largest step); ``steps`` caps the number of steps."""
         check_choice(method, "method", "Collection.path", analysis.paths.METHODS)
         if steps is not None:
             check_int(steps, "steps", "Collection.path", low=1, high=analysis.paths.MAX_STEPS)
