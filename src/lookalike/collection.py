@@ -1,12 +1,12 @@
 """The Collection: the one façade that wires sources, imaging, models, store, search and
-analysis together. Each method checks its arguments and delegates to a layer."""
+analysis together. Each method checks its arguments and delegates to a layer, or, where
+the work goes through several layers, to the function of the same name in
+:mod:`lookalike._collection`."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,28 +14,20 @@ import numpy as np
 from PIL import Image
 
 from lookalike import analysis, imaging, models, sources
+from lookalike._collection import clusters as _clusters
+from lookalike._collection import duplicates as _duplicates
+from lookalike._collection import graphs as _graphs
+from lookalike._collection import neighbors as _neighbors
 from lookalike._progress import progress_bar
 from lookalike._validation import check_choice, check_int, check_real
-from lookalike.errors import ImageNotFound, LookalikeError
+from lookalike.errors import LookalikeError
 from lookalike.search import FlatIndex, KnnIndex
-from lookalike.store import (
-    Embeddings,
-    ImageRow,
-    IndexReport,
-    LabelStore,
-    ResultFiles,
-    Store,
-    ThumbnailCache,
-    fingerprint,
-    load_arrays,
-    move_images,
-    read_labels_csv,
-    save_arrays,
-)
+from lookalike.store import Embeddings, ImageRow, IndexReport, SavedResults, Store, ThumbnailCache
 from lookalike.store.indexing import index_records
 from lookalike.store.info import CollectionInfo, collection_info
+from lookalike.store.labels import LabelStore
+from lookalike.store.lookup import find_image
 from lookalike.store.specs import collection_backbone
-from lookalike.store.views import centre_vectors
 
 __all__ = ["Collection", "CollectionInfo", "create", "open"]
 
@@ -57,6 +49,7 @@ class Collection:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._indexes: dict[str, KnnIndex] = {}
+        self._saved = SavedResults(store.path)
         self.thumbs = ThumbnailCache(store.path / "thumbs")
 
     def __repr__(self) -> str:
@@ -139,15 +132,7 @@ class Collection:
         ------
         ImageNotFound
         """
-        catalog = self._store.catalog
-        key = str(key)
-        row = catalog.image(key) or catalog.image_by_uri(str(Path(key).absolute()))
-        if row is None and len(key) >= 4:
-            matches = catalog.ids_with_prefix(key)
-            row = catalog.image(matches[0]) if len(matches) == 1 else None
-        if row is None:
-            raise ImageNotFound(f"No image {key!r} in the collection at {str(self.root)!r}.")
-        return row
+        return find_image(self._store, key)
 
     def embeddings(self, model: str | None = None) -> Embeddings:
         """The vectors of ``model`` (ids + float32 matrix, memory-mapped)."""
@@ -185,22 +170,7 @@ class Collection:
         if (image is None) == (query is None):
             raise ValueError("Give exactly one of 'image' (an id or path) or 'query' (a file).")
         k = check_int(k, "k", "Collection.neighbors", low=1, high=10_000)
-        emb = self.embeddings(model)
-        if image is not None:
-            row = self.image(image)
-            exclude = emb.positions().get(row.id)
-            if exclude is None:
-                raise ImageNotFound(f"Image {row.id!r} has no vector for {emb.model}: {row.error}")
-            vector, label = emb.vectors[exclude], row.id
-        else:
-            vector = self.embed_file(query, emb.model)
-            exclude, label = None, str(query) if not isinstance(query, bytes) else "upload"
-        scores, rows = analysis.top_k(self.knn_index(emb.model), vector, k, exclude=exclude)
-        hits = tuple(
-            analysis.Neighbor(rank, emb.ids[r], float(s), self.image(emb.ids[r]).uri)
-            for rank, (s, r) in enumerate(zip(scores, rows, strict=True), start=1)
-        )
-        return analysis.Neighbors(label, emb.model, hits)
+        return _neighbors.neighbors(self, image, query, k, model)
 
     def show_neighbors(
         self,
@@ -212,17 +182,7 @@ class Collection:
         ncols: int = 5,
     ):
         """A matplotlib grid: the query first (framed), then its neighbours with scores."""
-        from lookalike.figures import image_grid
-
-        hits = self.neighbors(image, query=query, k=k, model=model)
-        if image is not None:
-            first = self.thumbnail(image)
-        else:
-            first = imaging.thumbnail(imaging.decode(query).image, 256)
-        pictures = [first] + [self.thumbnail(h.id) for h in hits]
-        captions = [f"query {hits.query[-24:]}"]
-        captions += [f"{h.rank}. {h.id}  {h.score:.3f}" for h in hits]
-        return image_grid(pictures, captions, ncols=ncols, highlight=[0])
+        return _neighbors.show_neighbors(self, image, query, k, model, ncols)
 
     # -- near-duplicates (issue 2) ---------------------------------------------------
     def duplicates(
@@ -247,35 +207,15 @@ class Collection:
         ``.to_frame()`` gives the pairs, ``.groups_frame()`` the sets as DataFrames.
         """
         where = "Collection.duplicates"
-        t = self._threshold(threshold, where)
-        emb = self.embeddings(model)
-        scoring, centre, notes = self._scoring(emb, scoring, where, embed_views=embed_views)
-        return analysis.find_duplicates(
-            emb.vectors,
-            emb.ids,
-            threshold=t,
-            exact=exact,
-            strict=strict,
-            uris=self._store.catalog.uris_of(emb.ids),
-            model=emb.model,
-            scoring=scoring,
-            centre=centre,
-            notes=notes,
-        )
+        t = analysis.DEFAULT_THRESHOLD if threshold is None else threshold
+        t = check_real(t, "threshold", where, low=-1, high=1)
+        check_choice(scoring, "scoring", where, analysis.SCORINGS)
+        return _duplicates.duplicates(self, t, strict, exact, scoring, model, embed_views)
 
     def exact_duplicates(self):
         """Identical files (same bytes) and identical decoded pixels, found without any
         model: a DataFrame with columns group, kind ("file"/"pixels"), id, uri."""
-        import pandas as pd
-
-        rows = self._store.catalog.images(status="ok")
-        sets = analysis.exact_duplicate_sets(
-            [r.content_hash for r in rows], [r.pixel_hash for r in rows]
-        )
-        table = [
-            (g, kind, rows[m].id, rows[m].uri) for g, (ms, kind) in enumerate(sets, 1) for m in ms
-        ]
-        return pd.DataFrame(table, columns=["group", "kind", "id", "uri"])
+        return _duplicates.exact_duplicates(self)
 
     def dedup(
         self,
@@ -296,42 +236,19 @@ class Collection:
         are then moved there (never deleted) and the catalog follows them. ``scoring``
         and ``embed_views`` as in :meth:`duplicates`."""
         check_choice(keep, "keep", "Collection.dedup", analysis.KEEP_POLICIES)
-        wanted = [self.image(k).id for k in keep_ids]
-        if exact_only:
-            groups = [list(ids) for _, ids in self.exact_duplicates().groupby("group")["id"]]
-        else:
-            groups = self.duplicates(
-                threshold, strict=strict, scoring=scoring, model=model, embed_views=embed_views
-            ).groups
-        images = [r.__dict__ for r in self._store.catalog.images(status="ok")]
-        plan = analysis.plan_dedup(groups, images, keep=keep, keep_ids=wanted)
-        if move_removed_to is not None:
-            moved = move_images(self._store, [self.image(i) for i in plan.removed], move_removed_to)
-            plan = replace(plan, moved=moved)
-        return plan
+        find = {"strict": strict, "scoring": scoring, "model": model, "embed_views": embed_views}
+        return _duplicates.dedup(self, threshold, keep, keep_ids, exact_only, find, move_removed_to)
 
     def pair_score(
         self, a: str, b: str, *, scoring: str = "centre", model: str | None = None
     ) -> float:
         """The duplicate score (``scoring``: centre, root or cosine) of two images."""
         check_choice(scoring, "scoring", "Collection.pair_score", analysis.SCORINGS)
-        emb = self.embeddings(model)
-        i, j = self._rows(emb, [a, b])
-        vectors = self._scored(emb, scoring, "Collection.pair_score", ids=emb.ids[[i[0], j[0]]])
-        return float(analysis.pair_scores(vectors, i, j)[0])
+        return _duplicates.pair_score(self, a, b, scoring, model)
 
     def show_pair(self, a: str, b: str, *, scoring: str = "centre", model: str | None = None):
         """The two images side by side, with their ids and their duplicate score."""
-        from lookalike.figures import pair_figure
-
-        ra, rb = self.image(a), self.image(b)
-        score = self.pair_score(ra.id, rb.id, scoring=scoring, model=model)
-        return pair_figure(
-            self.thumbnail(ra.id),
-            self.thumbnail(rb.id),
-            captions=(f"{ra.id}  {Path(ra.uri).name}", f"{rb.id}  {Path(rb.uri).name}"),
-            title=f"{scoring} score {score:.3f}",
-        )
+        return _duplicates.show_pair(self, a, b, scoring, model)
 
     def show_threshold_bands(
         self,
@@ -344,22 +261,11 @@ class Collection:
     ):
         """A contact sheet of pairs sampled per similarity band, with their scores: look
         at it to choose a duplicate threshold."""
-        from lookalike.figures.pairs import band_rows, threshold_bands
-
-        bands = sorted(
-            check_real(b, "bands", "Collection.show_threshold_bands", low=-1, high=1) for b in bands
-        )
-        per_band = check_int(
-            per_band, "per_band", "Collection.show_threshold_bands", low=1, high=20
-        )
-        emb = self.embeddings(model)
-        vectors = self._scored(emb, scoring, "Collection.show_threshold_bands")
-        sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
-        return threshold_bands(
-            band_rows(sampled, emb.ids, lambda image: self.thumbnail(image, 160)),
-            per_row=per_band,
-            title=f"Pairs per band of {scoring} score ({emb.model}, {len(emb)} images)",
-        )
+        where = "Collection.show_threshold_bands"
+        bands = sorted(check_real(b, "bands", where, low=-1, high=1) for b in bands)
+        per_band = check_int(per_band, "per_band", where, low=1, high=20)
+        check_choice(scoring, "scoring", where, analysis.SCORINGS)
+        return _duplicates.show_threshold_bands(self, bands, per_band, scoring, model, seed)
 
     def label_pairs(self, pairs: Iterable[tuple[str, str, bool]], *, source: str = "") -> None:
         """Store pairs labelled same (True) or different (False) for :meth:`calibrate`."""
@@ -379,61 +285,11 @@ class Collection:
         labelled same/different: from a CSV (a, b, label) or the collection's labels.
         ``scoring`` and ``embed_views`` as in :meth:`duplicates` (only the labelled
         images need centre views)."""
+        where = "Collection.calibrate"
         if target_precision is not None:
-            check_real(
-                target_precision,
-                "target_precision",
-                "Collection.calibrate",
-                low=0,
-                high=1,
-                closed="right",
-            )
-        pairs = (
-            read_labels_csv(labels) if labels is not None else LabelStore(self._store.catalog).all()
-        )
-        if not pairs:
-            raise ValueError("No labelled pairs: give a CSV (a,b,label) or label pairs first.")
-        emb = self.embeddings(model)
-        i, j = self._rows(emb, [k for p in pairs for k in (p.a, p.b)])
-        where, labelled = "Collection.calibrate", emb.ids[np.concatenate([i, j])]
-        vectors = self._scored(emb, scoring, where, embed_views=embed_views, ids=labelled)
-        scores = analysis.pair_scores(vectors, i, j)
-        same = np.array([p.same for p in pairs])
-        return analysis.calibrate(scores, same, target_precision=target_precision)
-
-    def _scoring(
-        self, emb: Embeddings, scoring: str, where: str, *, embed_views: bool = True, ids=None
-    ) -> tuple[str, Any, list[str]]:
-        """(the scoring used, the centre-view vectors it needs, notes): centre views are
-        embedded where missing (see :func:`lookalike.store.views.centre_vectors`);
-        imported vectors, which have none, fall back to root scores."""
+            check_real(target_precision, "target_precision", where, low=0, high=1, closed="right")
         check_choice(scoring, "scoring", where, analysis.SCORINGS)
-        if scoring != "centre":
-            return scoring, None, []
-        views = centre_vectors(self._store, emb, embed=embed_views, ids=ids)
-        return ("root" if views.vectors is None else "centre"), views.vectors, views.notes
-
-    def _scored(self, emb: Embeddings, scoring: str, where: str, **kwargs: Any):
-        """``emb``'s vectors as ``scoring`` sees them (see :meth:`_scoring`)."""
-        scoring, centre, _ = self._scoring(emb, scoring, where, **kwargs)
-        return analysis.scored_vectors(emb.vectors, scoring, centre)
-
-    def _threshold(self, threshold: float | None, where: str) -> float:
-        if threshold is None:
-            return analysis.DEFAULT_THRESHOLD
-        return check_real(threshold, "threshold", where, low=-1, high=1)
-
-    def _rows(self, emb: Embeddings, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Vector rows of images given as (a, b, a, b, ...) ids or paths."""
-        positions = emb.positions()
-        rows = []
-        for key in keys:
-            row = self.image(key)
-            if row.id not in positions:
-                raise ImageNotFound(f"Image {row.id!r} has no vector for {emb.model}.")
-            rows.append(positions[row.id])
-        rows = np.array(rows, dtype=np.int64)
-        return rows[0::2], rows[1::2]
+        return _duplicates.calibrate(self, labels, target_precision, scoring, model, embed_views)
 
     # -- similarity graphs and paths (issue 3) -------------------------------------
     def graph(
@@ -457,18 +313,7 @@ class Collection:
         emb = self.embeddings(model)
         k = self._check_graph_k(k, len(emb), "Collection.graph")
         check_int(depth, "depth", "Collection.graph", low=0)
-        uris = {row.id: row.uri for row in self._store.catalog.images(status="ok")}
-        if all:
-            attrs = {i: {"path": uri} for i, uri in uris.items()}
-            return self.knn_graph(k, mutual=mutual, model=emb.model).to_networkx(attrs=attrs)
-        return analysis.seed_graph(
-            self._neighbors_fn(emb.model),
-            self.image(seed).id,
-            depth=depth,
-            k=k,
-            max_nodes=max_nodes,
-            paths=uris,
-        )
+        return _graphs.graph(self, emb, seed, depth, k, all, mutual, max_nodes)
 
     @staticmethod
     def _check_graph_k(k: object, n_images: int, where: str) -> int:
@@ -477,33 +322,15 @@ class Collection:
             raise ValueError(f"k={k} should be < n_images={n_images}.")
         return k
 
-    def _neighbors_fn(self, model: str):
-        """``fn(id, k) -> [(id, similarity)]`` over this collection, for expand_seed."""
-        return lambda image, k: [(h.id, h.score) for h in self.neighbors(image, k=k, model=model)]
-
     def knn_graph(
         self, k: int = 10, *, mutual: bool = False, model: str | None = None
     ) -> analysis.KnnGraph:
         """The kNN graph of the whole collection, its islands bridged by a spanning tree;
         built once per model and ``k``, saved under ``index/<model>/``, rebuilt when the
         vectors change."""
-        from lookalike.store import graphs as graph_files
-
         emb = self.embeddings(model)
         k = self._check_graph_k(k, len(emb), "Collection.knn_graph")
-        key = (emb.model, k, mutual)
-        graphs = self.__dict__.setdefault("_knn_graphs", {})
-        if key in graphs and graphs[key][0] is emb:  # path queries reuse it in memory
-            return graphs[key][1]
-        path = graph_files.knn_graph_file(self.root, emb.model, k, mutual)
-        arrays = load_arrays(path, self._fingerprint(emb))
-        if arrays is not None:
-            g = analysis.KnnGraph.from_arrays(arrays)
-        else:
-            g = analysis.build_knn_graph(emb.vectors, emb.ids, k=k, mutual=mutual, model=emb.model)
-            save_arrays(path, self._fingerprint(emb), g.to_arrays())
-        graphs[key] = (emb, g)
-        return g
+        return _graphs.knn_graph(self, emb, k, mutual)
 
     def path(
         self,
@@ -517,36 +344,21 @@ class Collection:
     ) -> analysis.ImagePath:
         """The chain of similar images from ``a`` to ``b`` over the collection's kNN
         graph: ``method`` "shortest" (least total distance), "fewest" (steps) or
-        "smooth" (smallest largest step); ``steps`` caps the number of steps.
-
-        """
+        "smooth" (smallest largest step); ``steps`` caps the number of steps."""
         check_choice(method, "method", "Collection.path", analysis.paths.METHODS)
         if steps is not None:
             check_int(steps, "steps", "Collection.path", low=1, high=analysis.paths.MAX_STEPS)
-        ida, idb = self.image(a).id, self.image(b).id
-        if ida == idb:
-            raise ValueError(f"A and B are the same image ({ida!r}): give two different images.")
-        found = self.knn_graph(k, model=model).path(ida, idb, method=method, steps=steps)
-        return replace(found, uris=tuple(self.image(i).uri for i in found.ids))
+        return _graphs.path(self, a, b, method, steps, k, model)
 
     def show_graph(self, g, *, thumbnails: bool = True, size: int = 128):
         """Draw a graph from :meth:`graph`: spring layout, thumbnails on the nodes, the
         seed framed, edges shaded by similarity."""
-        from lookalike.figures import draw_graph
-
-        few = g.number_of_nodes() <= 200
-        thumbs = {n: self.thumbnail(n, size) for n in g} if thumbnails and few else None
-        return draw_graph(g, thumbnails=thumbs)
+        return _graphs.show_graph(self, g, thumbnails, size)
 
     def show_path(self, a, b: str | None = None, **kwargs: Any):
         """Draw a path (an :class:`ImagePath`, or the ids ``a`` and ``b`` and the
         options of :meth:`path`) as a strip of images with each step's similarity."""
-        from lookalike.figures import path_strip
-
-        p = a if isinstance(a, analysis.ImagePath) else self.path(a, b, **kwargs)
-        title = f"{p.method} path: {p.steps} steps, worst step {p.worst:.3f}"
-        images = [self.thumbnail(i) for i in p.ids]
-        return path_strip(images, p.ids, p.similarities, bridges=p.bridges, title=title)
+        return _graphs.show_path(self, a, b, kwargs)
 
     # -- clusters, maps and model comparison (issue 8) ------------------------------
     def clusters(
@@ -559,19 +371,7 @@ class Collection:
         emb = self.embeddings(model)
         if k > len(emb):
             raise ValueError(f"k={k} should be <= n_images={len(emb)}.")
-        saved = self._saved_result(
-            emb,
-            f"clusters-k{k}-seed{random_state}",
-            lambda: _clusters_arrays(analysis.k_medoids(emb.vectors, k, random_state=random_state)),
-        )
-        return analysis.Clusters(
-            saved["labels"],
-            saved["medoids"],
-            float(saved["total_deviation"]),
-            str(saved["method"]),
-            random_state,
-            emb.ids,
-        )
+        return _clusters.clusters(self, emb, k, random_state)
 
     def scan_k(
         self,
@@ -583,16 +383,7 @@ class Collection:
         """k-medoids for every k in ``ks``: inertia, distortion and silhouette per k, and
         the suggested k (the kneedle elbow of the inertia curve). Saved like clusters."""
         ks = [check_int(k, "ks", "Collection.scan_k", low=1) for k in ks]
-        emb = self.embeddings(model)
-        tag = hashlib.blake2b(repr(sorted(set(ks))).encode(), digest_size=5).hexdigest()
-        saved = self._saved_result(
-            emb,
-            f"scan-{tag}-seed{random_state}",
-            lambda: _scan_arrays(analysis.scan_k(emb.vectors, ks, random_state=random_state)),
-        )
-        ks_arr, inertia = saved["ks"], saved["inertia"]
-        elbow = analysis.find_elbow(ks_arr, inertia)
-        return analysis.KScan(ks_arr, inertia, saved["distortion"], saved["silhouette"], elbow)
+        return _clusters.scan_k(self, ks, model, random_state)
 
     def show_elbow(
         self,
@@ -602,10 +393,7 @@ class Collection:
         random_state: int | None = 0,
     ):
         """The k-selection figure: inertia, distortion and silhouette against k."""
-        from lookalike.figures import elbow_figure
-
-        scan = self.scan_k(ks, model=model, random_state=random_state)
-        return elbow_figure(scan, title=f"Choosing k for {self.root.name} ({self._model(model)})")
+        return _clusters.show_elbow(self, ks, model, random_state)
 
     def show_representatives(
         self,
@@ -616,18 +404,7 @@ class Collection:
         ncols: int | None = None,
     ):
         """The medoid of every cluster in a row (largest cluster first), with its size."""
-        from lookalike.figures import image_grid
-
-        found = self.clusters(k, model=model, random_state=random_state)
-        order = np.argsort(-found.sizes, kind="stable")
-        ids = [found.medoid_ids[c] for c in order]
-        captions = [f"cluster {c}: {found.sizes[c]} images\n{found.medoid_ids[c]}" for c in order]
-        return image_grid(
-            [self.thumbnail(i) for i in ids],
-            captions,
-            ncols=ncols or min(k, 10),
-            title=f"{k} representatives (medoids) of {self.root.name}",
-        )
+        return _clusters.show_representatives(self, k, model, random_state, ncols)
 
     def show_neighborhood(
         self,
@@ -640,18 +417,8 @@ class Collection:
     ):
         """``image`` (e.g. a medoid, framed) and the ``n - 1`` members of its cluster most
         similar to it, with cosine scores."""
-        from lookalike.figures import image_grid
-
         n = check_int(n, "n", "Collection.show_neighborhood", low=1, high=1000)
-        found = self.clusters(k, model=model, random_state=random_state)
-        emb = self.embeddings(model)
-        row = self._row(emb, image)
-        rows, scores = analysis.cluster_neighborhood(emb.vectors, found, row, n)
-        c = int(found.labels[row])
-        captions = [f"{emb.ids[r]}  {s:.3f}" for r, s in zip(rows, scores, strict=True)]
-        title = f"Cluster {c} ({found.sizes[c]} images) around {emb.ids[row]}"
-        pictures = [self.thumbnail(emb.ids[r]) for r in rows]
-        return image_grid(pictures, captions, ncols=5, highlight=[0], title=title)
+        return _clusters.show_neighborhood(self, image, k, n, model, random_state)
 
     def map(
         self, method: str = "umap", *, model: str | None = None, random_state: int | None = 0
@@ -659,15 +426,7 @@ class Collection:
         """2-D coordinates of every image (``"pca"``, ``"tsne"`` or ``"umap"``), cached per
         model and method."""
         method = check_choice(method, "method", "Collection.map", analysis.maps.METHODS)
-        emb = self.embeddings(model)
-        saved = self._saved_result(
-            emb,
-            f"map-{method}-seed{random_state}",
-            lambda: {
-                "coords": analysis.project(emb.vectors, method=method, random_state=random_state)
-            },
-        )
-        return analysis.Projection(saved["coords"], method, emb.model, emb.ids)
+        return _clusters.map(self, method, model, random_state)
 
     def show_map(
         self,
@@ -687,34 +446,11 @@ class Collection:
         star) and its ``neighbors`` nearest images (red). ``spread`` lays the atlas out
         by rank along each axis (:func:`lookalike.analysis.equalize`) so that clumps and
         outliers do not leave it empty."""
-        from lookalike import figures
-
-        proj = self.map(method, model=model, random_state=random_state)
-        emb = self.embeddings(model)
-        labels = None if clusters is None else self.clusters(clusters, model=model).labels
-        hl, near = self._highlight_rows(emb, highlight, neighbors)
-        title = f"{self.root.name}: {method.upper()} of {len(proj)} images ({emb.model})"
-        if not atlas:
-            return figures.map_points(
-                proj.coords, labels=labels, highlight=hl, neighbors=near, title=title
-            )
-        if cells is None:
-            cells = analysis.atlas_cells(len(proj))
-        cells = check_int(cells, "cells", "Collection.show_map", low=1, high=200)
-        coords = analysis.equalize(proj.coords) if spread else proj.coords
-        prefer = ([] if hl is None else [hl]) + near
-        rows, cell_xy = analysis.snap_to_grid(coords, cells=cells, prefer=prefer)
-        thumbs = [self.thumbnail(proj.ids[r], size=128) for r in rows]
-        return figures.map_atlas(
-            coords,
-            rows,
-            cell_xy,
-            thumbs,
-            cells=cells,
-            labels=labels,
-            highlight=hl,
-            neighbors=near,
-            title=title,
+        neighbors = check_int(neighbors, "neighbors", "Collection.show_map", low=0, high=10_000)
+        if atlas and cells is not None:
+            cells = check_int(cells, "cells", "Collection.show_map", low=1, high=200)
+        return _clusters.show_map(
+            self, method, model, atlas, clusters, highlight, neighbors, cells, spread, random_state
         )
 
     def compare_models(self, model_a: str, model_b: str, *, k: int = 4) -> analysis.ModelComparison:
@@ -723,53 +459,9 @@ class Collection:
         ``.per_image()`` drills down."""
         k = check_int(k, "k", "Collection.compare_models", low=1)
         ea, eb = self.embeddings(model_a), self.embeddings(model_b)
-        pos_b = eb.positions()
-        rows_a = np.array(
-            [i for i, image_id in enumerate(ea.ids) if image_id in pos_b], dtype=np.int64
+        return analysis.compare_embeddings(
+            ea.ids, ea.vectors, eb.ids, eb.vectors, k=k, model_a=ea.model, model_b=eb.model
         )
-        rows_b = np.array([pos_b[image_id] for image_id in ea.ids[rows_a]], dtype=np.int64)
-        result = analysis.topk_overlap(
-            ea.vectors[rows_a], eb.vectors[rows_b], k=k, model_a=ea.model, model_b=eb.model
-        )
-        return replace(result, ids=ea.ids[rows_a])
-
-    def _row(self, emb: Embeddings, image: str) -> int:
-        row = emb.positions().get(self.image(image).id)
-        if row is None:
-            raise ImageNotFound(f"Image {image!r} has no vector for model {emb.model}.")
-        return row
-
-    def _highlight_rows(
-        self, emb: Embeddings, image: str | None, n: int
-    ) -> tuple[int | None, list[int]]:
-        n = check_int(n, "neighbors", "Collection.show_map", low=0, high=10_000)
-        if image is None:
-            return None, []
-        row = self._row(emb, image)
-        near = (
-            analysis.top_k(self.knn_index(emb.model), emb.vectors[row], n, exclude=row)[1]
-            if n
-            else []
-        )
-        return row, [int(r) for r in near]
-
-    def _saved_result(self, emb: Embeddings, name: str, compute) -> dict[str, np.ndarray]:
-        """The arrays saved as ``name`` for these vectors, computed and saved if absent or
-        stale (see :mod:`lookalike.store.results`)."""
-        files = ResultFiles(self.root / "index")
-        saved = files.load(emb.model, name, self._fingerprint(emb))
-        if saved is None:
-            saved = compute()
-            files.save(emb.model, name, self._fingerprint(emb), saved)
-        return saved
-
-    def _fingerprint(self, emb: Embeddings) -> str:
-        """The fingerprint of these vectors, computed once per Embeddings object (a new
-        one comes with every write to the store)."""
-        cache = self.__dict__.setdefault("_fingerprints", {})
-        if cache.get(emb.model, (None,))[0] is not emb:
-            cache[emb.model] = (emb, fingerprint(emb.ids, emb.vectors))
-        return cache[emb.model][1]
 
     # -- more models and sources (issue 6) ---------------------------------------------
     def import_vectors(
@@ -807,24 +499,6 @@ def _registered_dim(name: str) -> int | None:
     except LookalikeError:
         return None
     return {m.name: m.dim for m in models.list_models()}[canonical] or None
-
-
-def _clusters_arrays(found: analysis.Clusters) -> dict[str, np.ndarray]:
-    return {
-        "labels": found.labels,
-        "medoids": found.medoids,
-        "total_deviation": np.array(found.total_deviation),
-        "method": np.array(found.method),
-    }
-
-
-def _scan_arrays(scan: analysis.KScan) -> dict[str, np.ndarray]:
-    return {
-        "ks": scan.ks,
-        "inertia": scan.inertia,
-        "distortion": scan.distortion,
-        "silhouette": scan.silhouette,
-    }
 
 
 def create(path: PathLike) -> Collection:

@@ -10,7 +10,12 @@ from lookalike.analysis.clusters import (
     k_medoids,
     scan_k,
 )
-from lookalike.analysis.compare import ModelComparison, knn_rows, topk_overlap
+from lookalike.analysis.compare import (
+    ModelComparison,
+    compare_embeddings,
+    knn_rows,
+    topk_overlap,
+)
 from lookalike.analysis.dedup import KEEP_POLICIES, DedupPlan, plan_dedup
 from lookalike.analysis.duplicates import (
     DEFAULT_THRESHOLD,
@@ -72,6 +77,7 @@ __all__ = [
     "build_knn_graph",
     "calibrate",
     "cluster_neighborhood",
+    "compare_embeddings",
     "connect_components",
     "equalize",
     "exact_duplicate_sets",

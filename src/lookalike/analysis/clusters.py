@@ -98,6 +98,23 @@ class Clusters:
             {"cluster": np.arange(self.n_clusters), "size": self.sizes, "medoid": medoid}
         )
 
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Labels, medoids, total deviation and method as named arrays (for ``np.savez``)."""
+        return {
+            "labels": self.labels,
+            "medoids": self.medoids,
+            "total_deviation": np.array(self.total_deviation),
+            "method": np.array(self.method),
+        }
+
+    @classmethod
+    def from_arrays(
+        cls, a: dict[str, np.ndarray], *, random_state: int | None = None, ids=None
+    ) -> Clusters:
+        """The clustering saved by :meth:`to_arrays`, for the rows ``ids``."""
+        deviation = float(a["total_deviation"])
+        return cls(a["labels"], a["medoids"], deviation, str(a["method"]), random_state, ids)
+
     def __str__(self) -> str:
         sizes = ", ".join(str(s) for s in self.sizes)
         return (
@@ -208,6 +225,17 @@ class KScan:
                 "silhouette": self.silhouette,
             }
         )
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The curves as named arrays (for ``np.savez``)."""
+        names = ("ks", "inertia", "distortion", "silhouette")
+        return {name: getattr(self, name) for name in names}
+
+    @classmethod
+    def from_arrays(cls, a: dict[str, np.ndarray]) -> KScan:
+        """The scan saved by :meth:`to_arrays`, its elbow found again."""
+        curves = (a["ks"], a["inertia"], a["distortion"], a["silhouette"])
+        return cls(*curves, find_elbow(a["ks"], a["inertia"]))
 
     def __str__(self) -> str:
         lines = ["    k      inertia  distortion  silhouette"]

@@ -3,14 +3,14 @@ both models agree on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from lookalike._validation import check_int
 from lookalike.search import FlatIndex
 
-__all__ = ["ModelComparison", "knn_rows", "topk_overlap"]
+__all__ = ["ModelComparison", "compare_embeddings", "knn_rows", "topk_overlap"]
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,35 @@ def topk_overlap(
         sa, sb = na[start : start + 4096], nb[start : start + 4096]
         overlap[start : start + 4096] = (sa[:, :, None] == sb[:, None, :]).any(axis=2).sum(axis=1)
     return ModelComparison(k, overlap, na, nb, model_a, model_b)
+
+
+def compare_embeddings(
+    ids_a: np.ndarray,
+    vectors_a: np.ndarray,
+    ids_b: np.ndarray,
+    vectors_b: np.ndarray,
+    *,
+    k: int = 4,
+    model_a: str = "A",
+    model_b: str = "B",
+) -> ModelComparison:
+    """:func:`topk_overlap` over the images that both embeddings hold, matched by id, in
+    the order of ``ids_a``; the result carries their ids.
+
+    Examples
+    --------
+    >>> a, b = np.eye(3, dtype=np.float32), np.eye(3, dtype=np.float32)
+    >>> cmp = compare_embeddings(np.array(["x", "y", "z"]), a, np.array(["z", "y", "w"]), b, k=1)
+    >>> cmp.ids.tolist(), cmp.overlap.tolist()
+    (['y', 'z'], [1, 1])
+    """
+    pos_b = {image_id: row for row, image_id in enumerate(ids_b)}
+    rows_a = np.array([i for i, image_id in enumerate(ids_a) if image_id in pos_b], np.int64)
+    rows_b = np.array([pos_b[image_id] for image_id in ids_a[rows_a]], dtype=np.int64)
+    result = topk_overlap(
+        vectors_a[rows_a], vectors_b[rows_b], k=k, model_a=model_a, model_b=model_b
+    )
+    return replace(result, ids=ids_a[rows_a])
 
 
 def knn_rows(vectors: np.ndarray, k: int) -> np.ndarray:

@@ -3,7 +3,7 @@
 from lookalike.figures.clusters import elbow_figure
 from lookalike.figures.graphs import draw_graph, path_strip
 from lookalike.figures.grid import image_grid
-from lookalike.figures.maps import map_atlas, map_points
+from lookalike.figures.maps import map_atlas, map_figure, map_points
 from lookalike.figures.pairs import pair_figure, threshold_bands
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "elbow_figure",
     "image_grid",
     "map_atlas",
+    "map_figure",
     "map_points",
     "pair_figure",
     "path_strip",

@@ -3,7 +3,7 @@ snapped to a grid so that 10k+ images stay legible)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import matplotlib
 import numpy as np
@@ -11,9 +11,48 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from lookalike.analysis import unit_square
+from lookalike.analysis import Projection, atlas_cells, equalize, snap_to_grid, unit_square
 
-__all__ = ["map_atlas", "map_points"]
+__all__ = ["map_atlas", "map_figure", "map_points"]
+
+
+def map_figure(
+    proj: Projection,
+    thumbnail: Callable[[str], Image.Image],
+    *,
+    atlas: bool = True,
+    cells: int | None = None,
+    spread: bool = True,
+    labels: np.ndarray | None = None,
+    highlight: int | None = None,
+    neighbors: Sequence[int] = (),
+    title: str | None = None,
+) -> Figure:
+    """The map ``proj`` as points (:func:`map_points`) or, with ``atlas``, as an image
+    atlas (:func:`map_atlas`): thumbnails (``thumbnail(id)``) snapped to a ``cells x
+    cells`` grid (default :func:`~lookalike.analysis.atlas_cells`), preferring the
+    ``highlight`` row and its ``neighbors``; ``spread`` lays the map out by rank along
+    each axis first (:func:`~lookalike.analysis.equalize`)."""
+    if not atlas:
+        return map_points(
+            proj.coords, labels=labels, highlight=highlight, neighbors=neighbors, title=title
+        )
+    cells = atlas_cells(len(proj)) if cells is None else cells
+    coords = equalize(proj.coords) if spread else proj.coords
+    prefer = ([] if highlight is None else [highlight]) + list(neighbors)
+    rows, cell_xy = snap_to_grid(coords, cells=cells, prefer=prefer)
+    thumbs = [thumbnail(proj.ids[r]) for r in rows]
+    return map_atlas(
+        coords,
+        rows,
+        cell_xy,
+        thumbs,
+        cells=cells,
+        labels=labels,
+        highlight=highlight,
+        neighbors=neighbors,
+        title=title,
+    )
 
 
 def map_points(

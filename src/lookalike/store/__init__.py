@@ -4,8 +4,15 @@ from lookalike.store._store import Embeddings, Store
 from lookalike.store.catalog import Catalog, ImageRow
 from lookalike.store.indexing import IndexReport, index_records
 from lookalike.store.labels import LabelledPair, LabelStore, read_labels_csv
+from lookalike.store.lookup import find_image
 from lookalike.store.moves import move_images
-from lookalike.store.results import ResultFiles, fingerprint, load_arrays, save_arrays
+from lookalike.store.results import (
+    ResultFiles,
+    SavedResults,
+    fingerprint,
+    load_arrays,
+    save_arrays,
+)
 from lookalike.store.thumbs import ThumbnailCache
 
 __all__ = [
@@ -16,8 +23,10 @@ __all__ = [
     "LabelStore",
     "LabelledPair",
     "ResultFiles",
+    "SavedResults",
     "Store",
     "ThumbnailCache",
+    "find_image",
     "fingerprint",
     "index_records",
     "load_arrays",

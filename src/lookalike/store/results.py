@@ -1,4 +1,5 @@
-"""Computed results saved with the collection (clusters, map coordinates, k scans).
+"""Computed results saved with the collection (clusters, map coordinates, k scans, kNN
+graphs).
 
 Each result is a set of arrays in ``<collection>/index/<model>/results/<name>.npz``,
 aligned with the rows of that model's vectors, together with the fingerprint of the
@@ -14,11 +15,15 @@ import os
 import re
 import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-__all__ = ["ResultFiles", "fingerprint", "load_arrays", "save_arrays"]
+from lookalike.store._store import Embeddings
+
+__all__ = ["ResultFiles", "SavedResults", "fingerprint", "load_arrays", "save_arrays"]
 
 _BLOCK_ROWS = 16_384
 
@@ -92,3 +97,48 @@ class ResultFiles:
             return []
         files = sorted(folder.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
         return [p.stem for p in files]
+
+
+class SavedResults:
+    """What a collection computes from its vectors, saved under ``<collection>/index/``
+    and reused until the vectors change: the fingerprint of a model's vectors is
+    computed once per :class:`Embeddings` object (a new one comes with every write to
+    the store)."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.files = ResultFiles(Path(root) / "index")
+        self._fingerprints: dict[str, tuple[Embeddings, str]] = {}
+        self._held: dict[Path, tuple[Embeddings, Any]] = {}
+
+    def fingerprint(self, emb: Embeddings) -> str:
+        if self._fingerprints.get(emb.model, (None,))[0] is not emb:
+            self._fingerprints[emb.model] = (emb, fingerprint(emb.ids, emb.vectors))
+        return self._fingerprints[emb.model][1]
+
+    def arrays(
+        self, emb: Embeddings, name: str, compute: Callable[[], dict[str, np.ndarray]]
+    ) -> dict[str, np.ndarray]:
+        """The arrays saved as result ``name`` of ``emb``'s vectors, or ``compute()``
+        saved as it if they are absent or stale."""
+        path = self.files.path(emb.model, name)
+        saved = load_arrays(path, self.fingerprint(emb))
+        if saved is None:
+            saved = compute()
+            save_arrays(path, self.fingerprint(emb), saved)
+        return saved
+
+    def held(self, emb: Embeddings, path: Path, build: Callable[[], Any], load: Callable) -> Any:
+        """An object saved at ``path`` as its ``.to_arrays()``: ``load(arrays)`` if the
+        file is fresh, else ``build()`` (then saved); kept in memory while ``emb`` is
+        the current vectors of its model."""
+        held = self._held.get(path)
+        if held is not None and held[0] is emb:
+            return held[1]
+        arrays = load_arrays(path, self.fingerprint(emb))
+        if arrays is not None:
+            found = load(arrays)
+        else:
+            found = build()
+            save_arrays(path, self.fingerprint(emb), found.to_arrays())
+        self._held[path] = (emb, found)
+        return found

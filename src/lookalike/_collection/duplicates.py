@@ -1,0 +1,201 @@
+"""Near-duplicates of a collection: duplicate scores over its stored vectors (and their
+centre views, embedded where missing), exact duplicates from the catalog, dedup plans,
+calibration on labelled pairs, and the figures to look at pairs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lookalike import analysis
+from lookalike.errors import ImageNotFound
+from lookalike.store import Embeddings, LabelStore, move_images, read_labels_csv
+from lookalike.store.views import centre_vectors
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from lookalike.collection import Collection, PathLike
+
+__all__ = [
+    "calibrate",
+    "dedup",
+    "duplicates",
+    "exact_duplicates",
+    "pair_score",
+    "score_inputs",
+    "scored_vectors",
+    "show_pair",
+    "show_threshold_bands",
+    "vector_rows",
+]
+
+
+def duplicates(
+    col: Collection,
+    threshold: float,
+    strict: bool,
+    exact: bool | None,
+    scoring: str,
+    model: str | None,
+    embed_views: bool,
+) -> analysis.Duplicates:
+    """Near-duplicate pairs and sets (see :func:`lookalike.analysis.find_duplicates`)."""
+    emb = col.embeddings(model)
+    scoring, centre, notes = score_inputs(col, emb, scoring, embed_views=embed_views)
+    return analysis.find_duplicates(
+        emb.vectors,
+        emb.ids,
+        threshold=threshold,
+        exact=exact,
+        strict=strict,
+        uris=col._store.catalog.uris_of(emb.ids),
+        model=emb.model,
+        scoring=scoring,
+        centre=centre,
+        notes=notes,
+    )
+
+
+def exact_duplicates(col: Collection) -> pd.DataFrame:
+    """Sets of identical files and of identical decoded pixels, from the catalog's
+    hashes: columns group, kind ("file"/"pixels"), id, uri."""
+    import pandas as pd
+
+    rows = col._store.catalog.images(status="ok")
+    sets = analysis.exact_duplicate_sets(
+        [r.content_hash for r in rows], [r.pixel_hash for r in rows]
+    )
+    table = [(g, kind, rows[m].id, rows[m].uri) for g, (ms, kind) in enumerate(sets, 1) for m in ms]
+    return pd.DataFrame(table, columns=["group", "kind", "id", "uri"])
+
+
+def dedup(
+    col: Collection,
+    threshold: float | None,
+    keep: str,
+    keep_ids: Iterable[str],
+    exact_only: bool,
+    find: dict[str, Any],
+    move_removed_to: PathLike | None,
+) -> analysis.DedupPlan:
+    """The image kept in each set of exact duplicates, or of near-duplicates found with
+    ``threshold`` and the options ``find`` of :meth:`Collection.duplicates` (see
+    :func:`lookalike.analysis.plan_dedup`); the removed files moved to
+    ``move_removed_to`` if given (see :func:`lookalike.store.move_images`)."""
+    wanted = [col.image(k).id for k in keep_ids]
+    if exact_only:
+        groups = [list(ids) for _, ids in col.exact_duplicates().groupby("group")["id"]]
+    else:
+        groups = col.duplicates(threshold, **find).groups
+    images = [r.__dict__ for r in col._store.catalog.images(status="ok")]
+    plan = analysis.plan_dedup(groups, images, keep=keep, keep_ids=wanted)
+    if move_removed_to is not None:
+        moved = move_images(col._store, [col.image(i) for i in plan.removed], move_removed_to)
+        plan = replace(plan, moved=moved)
+    return plan
+
+
+def pair_score(col: Collection, a: str, b: str, scoring: str, model: str | None) -> float:
+    """The ``scoring`` duplicate score of the images ``a`` and ``b``."""
+    emb = col.embeddings(model)
+    i, j = vector_rows(col, emb, [a, b])
+    vectors = scored_vectors(col, emb, scoring, ids=emb.ids[[i[0], j[0]]])
+    return float(analysis.pair_scores(vectors, i, j)[0])
+
+
+def show_pair(col: Collection, a: str, b: str, scoring: str, model: str | None) -> Figure:
+    """The images ``a`` and ``b`` side by side, with ids, file names and their score."""
+    from lookalike.figures import pair_figure
+
+    ra, rb = col.image(a), col.image(b)
+    score = col.pair_score(ra.id, rb.id, scoring=scoring, model=model)
+    return pair_figure(
+        col.thumbnail(ra.id),
+        col.thumbnail(rb.id),
+        captions=(f"{ra.id}  {Path(ra.uri).name}", f"{rb.id}  {Path(rb.uri).name}"),
+        title=f"{scoring} score {score:.3f}",
+    )
+
+
+def show_threshold_bands(
+    col: Collection,
+    bands: list[float],
+    per_band: int,
+    scoring: str,
+    model: str | None,
+    seed: int,
+) -> Figure:
+    """A contact sheet of ``per_band`` pairs sampled in each band of ``scoring`` scores."""
+    from lookalike.figures.pairs import band_rows, threshold_bands
+
+    emb = col.embeddings(model)
+    vectors = scored_vectors(col, emb, scoring)
+    sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
+    return threshold_bands(
+        band_rows(sampled, emb.ids, lambda image: col.thumbnail(image, 160)),
+        per_row=per_band,
+        title=f"Pairs per band of {scoring} score ({emb.model}, {len(emb)} images)",
+    )
+
+
+def calibrate(
+    col: Collection,
+    labels: PathLike | None,
+    target_precision: float | None,
+    scoring: str,
+    model: str | None,
+    embed_views: bool,
+) -> analysis.Calibration:
+    """The threshold chosen on the scores of the pairs labelled in the CSV ``labels`` or
+    in the collection (see :func:`lookalike.analysis.calibrate`); only their images need
+    centre views."""
+    if labels is not None:
+        pairs = read_labels_csv(labels)
+    else:
+        pairs = LabelStore(col._store.catalog).all()
+    if not pairs:
+        raise ValueError("No labelled pairs: give a CSV (a,b,label) or label pairs first.")
+    emb = col.embeddings(model)
+    i, j = vector_rows(col, emb, [k for p in pairs for k in (p.a, p.b)])
+    labelled = emb.ids[np.concatenate([i, j])]
+    vectors = scored_vectors(col, emb, scoring, embed_views=embed_views, ids=labelled)
+    scores = analysis.pair_scores(vectors, i, j)
+    same = np.array([p.same for p in pairs])
+    return analysis.calibrate(scores, same, target_precision=target_precision)
+
+
+def score_inputs(
+    col: Collection, emb: Embeddings, scoring: str, *, embed_views: bool = True, ids=None
+) -> tuple[str, Any, list[str]]:
+    """(the scoring used, the centre-view vectors it needs, notes): centre views are
+    embedded where missing (see :func:`lookalike.store.views.centre_vectors`);
+    imported vectors, which have none, fall back to root scores."""
+    if scoring != "centre":
+        return scoring, None, []
+    views = centre_vectors(col._store, emb, embed=embed_views, ids=ids)
+    return ("root" if views.vectors is None else "centre"), views.vectors, views.notes
+
+
+def scored_vectors(col: Collection, emb: Embeddings, scoring: str, **kwargs: Any):
+    """``emb``'s vectors as ``scoring`` sees them (see :func:`score_inputs`)."""
+    scoring, centre, _ = score_inputs(col, emb, scoring, **kwargs)
+    return analysis.scored_vectors(emb.vectors, scoring, centre)
+
+
+def vector_rows(col: Collection, emb: Embeddings, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Vector rows of images given as (a, b, a, b, ...) ids or paths."""
+    positions = emb.positions()
+    rows = []
+    for key in keys:
+        row = col.image(key)
+        if row.id not in positions:
+            raise ImageNotFound(f"Image {row.id!r} has no vector for {emb.model}.")
+        rows.append(positions[row.id])
+    rows = np.array(rows, dtype=np.int64)
+    return rows[0::2], rows[1::2]

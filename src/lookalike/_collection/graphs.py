@@ -1,0 +1,90 @@
+"""Similarity graphs of a collection, grown from a seed image or the saved kNN graph of
+the whole collection, and the paths of similar images over it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from lookalike import analysis
+from lookalike.store import Embeddings
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from matplotlib.figure import Figure
+
+    from lookalike.collection import Collection
+
+__all__ = ["graph", "knn_graph", "path", "show_graph", "show_path"]
+
+
+def graph(
+    col: Collection,
+    emb: Embeddings,
+    seed: str | None,
+    depth: int,
+    k: int,
+    all: bool,
+    mutual: bool,
+    max_nodes: int,
+) -> nx.Graph:
+    """The graph grown from ``seed`` (see :func:`lookalike.analysis.seed_graph`) or, with
+    ``all``, the whole kNN graph, over the vectors ``emb``; nodes carry their ``path``."""
+    uris = {row.id: row.uri for row in col._store.catalog.images(status="ok")}
+    if all:
+        attrs = {i: {"path": uri} for i, uri in uris.items()}
+        return col.knn_graph(k, mutual=mutual, model=emb.model).to_networkx(attrs=attrs)
+
+    def neighbors(image: str, k: int) -> list[tuple[str, float]]:
+        return [(h.id, h.score) for h in col.neighbors(image, k=k, model=emb.model)]
+
+    seed_id = col.image(seed).id
+    return analysis.seed_graph(
+        neighbors, seed_id, depth=depth, k=k, max_nodes=max_nodes, paths=uris
+    )
+
+
+def knn_graph(col: Collection, emb: Embeddings, k: int, mutual: bool) -> analysis.KnnGraph:
+    """The kNN graph of the vectors ``emb``: kept in memory, saved under
+    ``index/<model>/``, built again when the vectors change."""
+    from lookalike.store.graphs import knn_graph_file
+
+    path = knn_graph_file(col.root, emb.model, k, mutual)
+    build = partial(
+        analysis.build_knn_graph, emb.vectors, emb.ids, k=k, mutual=mutual, model=emb.model
+    )
+    return col._saved.held(emb, path, build, analysis.KnnGraph.from_arrays)
+
+
+def path(
+    col: Collection, a: str, b: str, method: str, steps: int | None, k: int, model: str | None
+) -> analysis.ImagePath:
+    """The path from ``a`` to ``b`` over the kNN graph (see :meth:`KnnGraph.path`), with
+    the images' uris."""
+    ida, idb = col.image(a).id, col.image(b).id
+    if ida == idb:
+        raise ValueError(f"A and B are the same image ({ida!r}): give two different images.")
+    found = col.knn_graph(k, model=model).path(ida, idb, method=method, steps=steps)
+    return replace(found, uris=tuple(col.image(i).uri for i in found.ids))
+
+
+def show_graph(col: Collection, g: nx.Graph, thumbnails: bool, size: int) -> Figure:
+    """``g`` drawn (see :func:`lookalike.figures.draw_graph`), with thumbnails on its
+    nodes when asked and there are 200 nodes or fewer."""
+    from lookalike.figures import draw_graph
+
+    few = g.number_of_nodes() <= 200
+    thumbs = {n: col.thumbnail(n, size) for n in g} if thumbnails and few else None
+    return draw_graph(g, thumbnails=thumbs)
+
+
+def show_path(col: Collection, a, b: str | None, kwargs: dict[str, Any]) -> Figure:
+    """The path ``a`` (or the one from ``a`` to ``b`` found with ``kwargs``) as a strip
+    of images (see :func:`lookalike.figures.path_strip`)."""
+    from lookalike.figures import path_strip
+
+    p = a if isinstance(a, analysis.ImagePath) else col.path(a, b, **kwargs)
+    title = f"{p.method} path: {p.steps} steps, worst step {p.worst:.3f}"
+    images = [col.thumbnail(i) for i in p.ids]
+    return path_strip(images, p.ids, p.similarities, bridges=p.bridges, title=title)

@@ -1,0 +1,31 @@
+"""Finding an image of a collection by id, by path, or by a unique prefix of its id."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lookalike.errors import ImageNotFound
+from lookalike.store._store import Store
+from lookalike.store.catalog import ImageRow
+
+__all__ = ["find_image"]
+
+
+def find_image(store: Store, key: str | os.PathLike) -> ImageRow:
+    """The catalog row of the image whose id or path is ``key``, or whose id is the only
+    one to start with ``key`` (4 characters or more).
+
+    Raises
+    ------
+    ImageNotFound
+    """
+    catalog = store.catalog
+    key = str(key)
+    row = catalog.image(key) or catalog.image_by_uri(str(Path(key).absolute()))
+    if row is None and len(key) >= 4:
+        matches = catalog.ids_with_prefix(key)
+        row = catalog.image(matches[0]) if len(matches) == 1 else None
+    if row is None:
+        raise ImageNotFound(f"No image {key!r} in the collection at {str(store.path)!r}.")
+    return row
