@@ -28,8 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
 
 import lookalike  # noqa: E402
+from lookalike.analysis import scored_vectors  # noqa: E402
 from lookalike.search import pairs_above  # noqa: E402
 from lookalike.search._pairs import _choose_bound  # noqa: E402
+from lookalike.store.views import centre_vectors  # noqa: E402
 
 
 def write_crops(folder: Path, n: int, seed: int = 0) -> None:
@@ -75,7 +77,8 @@ def main() -> None:
         print(header + "  auto / plain")
         print("-" * (len(header) + 14))
         for scoring in ("root", "centre"):
-            vectors = np.ascontiguousarray(col._scored(emb, scoring, "bench")[:])
+            centre = centre_vectors(col._store, emb, progress=False).vectors
+            vectors = np.ascontiguousarray(scored_vectors(emb.vectors, scoring, centre)[:])
             for t in args.thresholds:
                 plain, pairs = timed(vectors, t, 0)
                 auto, _ = timed(vectors, t, None)
