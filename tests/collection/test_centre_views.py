@@ -110,6 +110,11 @@ def test_imported_vectors_have_no_centre_view_and_are_root_scored(col, tmp_path)
         "The ext vectors were imported, with no model to embed centre views: these are root scores."
     ]
     assert "ext-centre" not in dict(col._store.catalog.models())
+    # the figures name the score they drew
+    bands = col.show_threshold_bands(model="ext", per_band=1)
+    assert bands._suptitle.get_text().startswith("Pairs per band of root score (ext,")
+    pair = col.show_pair(ids[0], ids[1], model="ext")
+    assert pair._suptitle.get_text().startswith("root score ")
 
 
 def test_a_bad_scoring_is_the_one_line_error(col):

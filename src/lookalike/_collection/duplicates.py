@@ -114,12 +114,15 @@ def show_pair(col: Collection, a: str, b: str, scoring: str, model: str | None) 
     from lookalike.figures import pair_figure
 
     ra, rb = col.image(a), col.image(b)
-    score = col.pair_score(ra.id, rb.id, scoring=scoring, model=model)
+    emb = col.embeddings(model)
+    i, j = vector_rows(col, emb, [ra.id, rb.id])
+    used, centre, _ = score_inputs(col, emb, scoring, ids=[ra.id, rb.id])
+    score = analysis.pair_scores(analysis.scored_vectors(emb.vectors, used, centre), i, j)[0]
     return pair_figure(
         col.thumbnail(ra.id),
         col.thumbnail(rb.id),
         captions=(f"{ra.id}  {Path(ra.uri).name}", f"{rb.id}  {Path(rb.uri).name}"),
-        title=f"{scoring} score {score:.3f}",
+        title=f"{used} score {score:.3f}",  # the scoring used: imported vectors have no centre
     )
 
 
@@ -135,12 +138,13 @@ def show_threshold_bands(
     from lookalike.figures.pairs import band_rows, threshold_bands
 
     emb = col.embeddings(model)
-    vectors = scored_vectors(col, emb, scoring)
+    used, centre, _ = score_inputs(col, emb, scoring)
+    vectors = analysis.scored_vectors(emb.vectors, used, centre)
     sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
     return threshold_bands(
         band_rows(sampled, emb.ids, lambda image: col.thumbnail(image, 160)),
         per_row=per_band,
-        title=f"Pairs per band of {scoring} score ({emb.model}, {len(emb)} images)",
+        title=f"Pairs per band of {used} score ({emb.model}, {len(emb)} images)",
     )
 
 
