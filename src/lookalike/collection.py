@@ -248,6 +248,7 @@ class Collection:
 
     def show_pair(self, a: str, b: str, *, scoring: str = "centre", model: str | None = None):
         """The two images side by side, with their ids and their duplicate score."""
+        check_choice(scoring, "scoring", "Collection.show_pair", analysis.SCORINGS)
         return _duplicates.show_pair(self, a, b, scoring, model)
 
     def show_threshold_bands(

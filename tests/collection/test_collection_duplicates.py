@@ -81,7 +81,7 @@ def test_figures(col, dup_dir):
     assert isinstance(fig, Figure) and len(fig.axes) == 7 * 4
     pair = col.show_pair(dup_dir / "chelsea.png", dup_dir / "chelsea_small.jpg")
     assert "centre score 0.9" in pair.texts[0].get_text()
-    with pytest.raises(ValueError, match=r"The 'scoring' parameter of Collection\.pair_score"):
+    with pytest.raises(ValueError, match=r"The 'scoring' parameter of Collection\.show_pair"):
         col.show_pair(dup_dir / "chelsea.png", dup_dir / "coffee.jpg", scoring="l1")
 
 
