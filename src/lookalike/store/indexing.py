@@ -110,7 +110,8 @@ def _read_one(record: ImageRecord, size: int, view: str = "whole") -> ReadItem:
         pixels, decoded = load_for_model(data, size, view=view)
         item.pixels = pixels
         row.update(width=decoded.width, height=decoded.height, format=decoded.format)
-        row["pixel_hash"] = pixel_hash(decoded.image)
+        if view == "whole":  # a view's pass stores vectors only: no catalog row needs it
+            row["pixel_hash"] = pixel_hash(decoded.image)
         row["metadata"].setdefault("format", decoded.format)
         row.pop("format")
     except ImageDecodeError as err:
