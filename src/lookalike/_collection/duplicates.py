@@ -103,10 +103,7 @@ def dedup(
 
 def pair_score(col: Collection, a: str, b: str, scoring: str, model: str | None) -> float:
     """The ``scoring`` duplicate score of the images ``a`` and ``b``."""
-    emb = col.embeddings(model)
-    i, j = vector_rows(col, emb, [a, b])
-    vectors = scored_vectors(col, emb, scoring, ids=emb.ids[[i[0], j[0]]])
-    return float(analysis.pair_scores(vectors, i, j)[0])
+    return _pair_score(col, a, b, scoring, model)[1]
 
 
 def show_pair(col: Collection, a: str, b: str, scoring: str, model: str | None) -> Figure:
@@ -114,16 +111,24 @@ def show_pair(col: Collection, a: str, b: str, scoring: str, model: str | None) 
     from lookalike.figures import pair_figure
 
     ra, rb = col.image(a), col.image(b)
-    emb = col.embeddings(model)
-    i, j = vector_rows(col, emb, [ra.id, rb.id])
-    used, centre, _ = score_inputs(col, emb, scoring, ids=[ra.id, rb.id])
-    score = analysis.pair_scores(analysis.scored_vectors(emb.vectors, used, centre), i, j)[0]
+    used, score = _pair_score(col, ra.id, rb.id, scoring, model)
     return pair_figure(
         col.thumbnail(ra.id),
         col.thumbnail(rb.id),
         captions=(f"{ra.id}  {Path(ra.uri).name}", f"{rb.id}  {Path(rb.uri).name}"),
         title=f"{used} score {score:.3f}",  # the scoring used: imported vectors have no centre
     )
+
+
+def _pair_score(
+    col: Collection, a: str, b: str, scoring: str, model: str | None
+) -> tuple[str, float]:
+    """(the scoring used, the score) of the images ``a`` and ``b``; only their centre
+    views are embedded if missing."""
+    emb = col.embeddings(model)
+    i, j = vector_rows(col, emb, [a, b])
+    used, vectors = scored_vectors(col, emb, scoring, ids=emb.ids[[i[0], j[0]]])
+    return used, float(analysis.pair_scores(vectors, i, j)[0])
 
 
 def show_threshold_bands(
@@ -138,8 +143,7 @@ def show_threshold_bands(
     from lookalike.figures.pairs import band_rows, threshold_bands
 
     emb = col.embeddings(model)
-    used, centre, _ = score_inputs(col, emb, scoring)
-    vectors = analysis.scored_vectors(emb.vectors, used, centre)
+    used, vectors = scored_vectors(col, emb, scoring)
     sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
     return threshold_bands(
         band_rows(sampled, emb.ids, lambda image: col.thumbnail(image, 160)),
@@ -168,7 +172,7 @@ def calibrate(
     emb = col.embeddings(model)
     i, j = vector_rows(col, emb, [k for p in pairs for k in (p.a, p.b)])
     labelled = emb.ids[np.concatenate([i, j])]
-    vectors = scored_vectors(col, emb, scoring, embed_views=embed_views, ids=labelled)
+    _, vectors = scored_vectors(col, emb, scoring, embed_views=embed_views, ids=labelled)
     scores = analysis.pair_scores(vectors, i, j)
     same = np.array([p.same for p in pairs])
     return analysis.calibrate(scores, same, target_precision=target_precision)
@@ -187,9 +191,9 @@ def score_inputs(
 
 
 def scored_vectors(col: Collection, emb: Embeddings, scoring: str, **kwargs: Any):
-    """``emb``'s vectors as ``scoring`` sees them (see :func:`score_inputs`)."""
-    scoring, centre, _ = score_inputs(col, emb, scoring, **kwargs)
-    return analysis.scored_vectors(emb.vectors, scoring, centre)
+    """(the scoring used, ``emb``'s vectors as it sees them): see :func:`score_inputs`."""
+    used, centre, _ = score_inputs(col, emb, scoring, **kwargs)
+    return used, analysis.scored_vectors(emb.vectors, used, centre)
 
 
 def vector_rows(col: Collection, emb: Embeddings, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
