@@ -134,7 +134,8 @@ def dedup(
     )
     console.print(str(plan), highlight=False, soft_wrap=True)
     if out is not None:
-        uris = dict(zip(col.images()["id"], col.images()["uri"], strict=True))
+        images = col.images()  # one catalog read, not one per column
+        uris = dict(zip(images["id"], images["uri"], strict=True))
         out.write_text("".join(f"{uris[i]}\n" for i in plan.kept))
         decisions = out.with_name(out.stem + ".decisions.csv")
         plan.to_frame().to_csv(decisions, index=False)
