@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from lookalike.search import FaissIVFIndex, KnnIndex, build_index, pairs_above, range_recall
-from lookalike.store.vectors import read_rows, release_pages
+from lookalike.store.vectors import read_block, read_rows
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -205,8 +205,7 @@ def _pairs_from_index(
     n = len(x)
     keys = []
     for qs in range(0, n, block):
-        q = np.array(x[qs : qs + block], dtype=np.float32)
-        release_pages(x)
+        q = read_block(x, qs, qs + block)
         lims, _, ids = index.range_search(q, t if t_cand is None else t_cand)
         rows = np.repeat(np.arange(qs, qs + len(q)), np.diff(lims))
         ok = (ids >= 0) & (ids != rows)

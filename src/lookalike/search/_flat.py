@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lookalike.search._base import KnnIndex
-from lookalike.store.vectors import release_pages
+from lookalike.store.vectors import read_block
 
 __all__ = ["FlatIndex"]
 
@@ -82,8 +82,7 @@ class FlatIndex(KnnIndex):
             q = queries[qs : qs + self.query_block]
             q_norms = q_norms_all[qs : qs + len(q)] if q_norms_all is not None else None
             for ds in range(0, len(xb), self.db_block):
-                block = np.array(xb[ds : ds + self.db_block], dtype=np.float32)
-                release_pages(xb)  # a memory map's scan keeps one block resident
+                block = read_block(xb, ds, ds + self.db_block)  # one block resident
                 b_norms = (block**2).sum(1) if self.metric == "l2" else None
                 yield slice(qs, qs + len(q)), ds, self._scores(q, block, q_norms, b_norms)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lookalike.store.vectors import read_rows, release_pages
+from lookalike.store.vectors import read_block, read_rows, release_pages
 
 __all__ = ["pairs_above", "top_axes"]
 
@@ -119,8 +119,7 @@ def _join(a, x, t_a: float, block: int, db_block: int, t: float | None = None):
     out_i, out_j, out_s = [], [], []
     for qs in range(0, n, block):
         qa = np.asarray(a[qs : qs + block], dtype=np.float32)
-        qx = qa if t is None else np.array(x[qs : qs + block], dtype=np.float32)
-        release_pages(x)
+        qx = qa if t is None else read_block(x, qs, qs + block)
         for ds in range(qs, n, db_block):
             da = np.asarray(a[ds : ds + db_block], dtype=np.float32)
             if t is None:
@@ -135,8 +134,7 @@ def _join(a, x, t_a: float, block: int, db_block: int, t: float | None = None):
             if t is None:
                 scores = s[rows, cols]
             elif len(rows) * _RESCORE_COST > s.size:  # a dense block: score it in full
-                dx = np.asarray(x[ds : ds + db_block], dtype=np.float32)
-                release_pages(x)
+                dx = read_block(x, ds, ds + db_block)
                 scores = (qx @ dx.T)[rows, cols]
             else:
                 scores = _rescore(qx, x, rows, cols + ds)
@@ -181,8 +179,7 @@ def _bound_rows(x, axes: np.ndarray, chunk: int = 65536) -> np.ndarray:
     k = axes.shape[1]
     out = np.empty((len(x), k + 1), dtype=np.float32)
     for s in range(0, len(x), chunk):
-        rows = np.asarray(x[s : s + chunk], dtype=np.float32)
-        release_pages(x)
+        rows = read_block(x, s, s + chunk)
         proj = rows @ axes
         out[s : s + len(rows), :k] = proj
         out[s : s + len(rows), k] = np.linalg.norm(rows - proj @ axes.T, axis=1)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["VectorFiles", "read_rows", "release_pages"]
+__all__ = ["VectorFiles", "read_block", "read_rows", "release_pages"]
 
 
 class VectorFiles:
@@ -91,6 +91,15 @@ def release_pages(vectors) -> None:
             if hasattr(mapping, "madvise"):  # POSIX only
                 mapping.madvise(mmap.MADV_DONTNEED)
             return
+
+
+def read_block(vectors, start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of ``vectors`` as an in-memory float32 array, with
+    :func:`release_pages` after the read: a scan that reads through this keeps about one
+    block of a memory map resident."""
+    block = np.array(vectors[start:stop], dtype=np.float32)
+    release_pages(vectors)
+    return block
 
 
 def read_rows(vectors, rows: np.ndarray, *, chunk: int = 4096) -> np.ndarray:
