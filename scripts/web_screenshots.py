@@ -15,17 +15,11 @@ from pathlib import Path
 
 import uvicorn
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests/
+
 import lookalike
 from lookalike.server import Settings, create_app
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS  # the web tests' browser and flags
 
 
 def main(collection: str, out: str) -> None:
@@ -50,7 +44,7 @@ def main(collection: str, out: str) -> None:
     ids = {Path(u).name: i for i, u in zip(col.images()["id"], col.images()["uri"], strict=True)}
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 860})
             page.set_default_timeout(120_000)
 
