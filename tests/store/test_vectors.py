@@ -47,3 +47,17 @@ def test_arrays_that_are_not_read_only_maps_are_left_alone(tmp_path):
     writable[0, 0] = 5.0  # a copy-on-write or writable map must keep its pages
     release_pages(writable)
     assert writable[0, 0] == 5.0
+
+
+def test_a_streamed_flat_scan_keeps_one_block_resident_and_finds_the_same(tmp_path):
+    from lookalike.search import FlatIndex
+
+    x = np.random.default_rng(1).random((20_000, 512), dtype=np.float32)  # 41 MB
+    np.save(tmp_path / "x.npy", x)
+    mm = np.load(tmp_path / "x.npy", mmap_mode="r")
+    before = resident_file_bytes()
+    streamed = FlatIndex.from_vectors(mm, db_block=2000, stream=True).search(x[:3], 5)
+    assert resident_file_bytes() - before < 10e6  # about one 4 MB block at a time
+    resident = FlatIndex.from_vectors(mm, db_block=2000).search(x[:3], 5)
+    assert resident_file_bytes() - before > 30e6  # an index answering queries stays mapped
+    np.testing.assert_array_equal(streamed[1], resident[1])

@@ -170,7 +170,8 @@ def range_recall(
     n = len(vectors)
     rows = np.sort(np.random.default_rng(seed).choice(n, min(n, sample), replace=False))
     q = as_float32_rows(np.asarray(vectors[rows]), vectors.shape[1])
-    truth_lims, _, truth_ids = FlatIndex.from_vectors(vectors).range_search(q, threshold)
+    exact = FlatIndex.from_vectors(vectors, stream=True)  # one scan: keep one block resident
+    truth_lims, _, truth_ids = exact.range_search(q, threshold)
     t_cand = threshold if candidate_threshold is None else candidate_threshold
     lims, _, ids = index.range_search(q, t_cand)
     found = total = 0

@@ -22,6 +22,12 @@ class FlatIndex(KnnIndex):
     db_block : int, default=65536
         Database rows scored together; peak extra memory is about
         ``4 * query_block * db_block`` bytes (256 MiB at the defaults).
+    stream : bool, default=False
+        For a one-off scan of a memory map larger than memory: each database block is
+        copied and the map's pages released after it (``store.vectors.read_block``), so
+        the process keeps about one block resident. Off for an index that answers many
+        queries: its pages stay mapped and blocks are read in place (a 20k x 1280
+        query: 4 ms in place, 26 ms streamed).
 
     Examples
     --------
@@ -34,11 +40,18 @@ class FlatIndex(KnnIndex):
     """
 
     def __init__(
-        self, dim: int, *, metric: str = "cosine", query_block: int = 1024, db_block: int = 65536
+        self,
+        dim: int,
+        *,
+        metric: str = "cosine",
+        query_block: int = 1024,
+        db_block: int = 65536,
+        stream: bool = False,
     ) -> None:
         super().__init__(dim, metric=metric)
         self.query_block = int(query_block)
         self.db_block = int(db_block)
+        self.stream = bool(stream)
         self._parts: list[np.ndarray] = []
         self._xb: np.ndarray | None = None
 
@@ -82,7 +95,10 @@ class FlatIndex(KnnIndex):
             q = queries[qs : qs + self.query_block]
             q_norms = q_norms_all[qs : qs + len(q)] if q_norms_all is not None else None
             for ds in range(0, len(xb), self.db_block):
-                block = read_block(xb, ds, ds + self.db_block)  # one block resident
+                if self.stream:
+                    block = read_block(xb, ds, ds + self.db_block)
+                else:
+                    block = np.asarray(xb[ds : ds + self.db_block], dtype=np.float32)
                 b_norms = (block**2).sum(1) if self.metric == "l2" else None
                 yield slice(qs, qs + len(q)), ds, self._scores(q, block, q_norms, b_norms)
 
