@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-PY=${PYTHON:-python3}
-export PATH="$("$PY" -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+VENV=${LOOKALIKE_VENV:-.venv}
+export PATH="$PWD/$VENV/bin:$PATH"
+PY=python
 
 "$PY" scripts/demo_data.py demo-data
 mkdir -p demo-output

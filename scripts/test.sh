@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite (after set-up): lint, then pytest with the doctests.
+# The whole test suite (after set-up): lint, then pytest with the doctests, in the
+# project's virtual environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-PY=${PYTHON:-python3}
-"$PY" -m ruff check src tests bench
-"$PY" -m pytest -q "$@"
+VENV=${LOOKALIKE_VENV:-.venv}
+export PATH="$PWD/$VENV/bin:$PATH"
+python -m ruff check src tests bench
+python -m pytest -q "$@"
