@@ -19,6 +19,7 @@ from lookalike._collection import duplicates as _duplicates
 from lookalike._collection import graphs as _graphs
 from lookalike._collection import neighbors as _neighbors
 from lookalike._progress import progress_bar
+from lookalike._uris import display
 from lookalike._validation import check_choice, check_int, check_real
 from lookalike.errors import LookalikeError
 from lookalike.search import FlatIndex, KnnIndex
@@ -94,8 +95,9 @@ class Collection:
         if workers is not None:
             check_int(workers, "workers", "Collection.index", low=1, high=256)
         backbone = self._backbone(model)
-        records = sources.records_from(source)
-        label = str(source) if isinstance(source, str | os.PathLike) else "paths"
+        skipped: list[tuple[str, str]] = []  # what a folder's walk leaves out, and why
+        records = sources.records_from(source, skipped=lambda *entry: skipped.append(entry))
+        label = display(os.fsdecode(source)) if isinstance(source, str | os.PathLike) else "paths"
         with progress_bar(progress, f"indexing {label}") as on_progress:
             report = index_records(
                 self._store,
@@ -106,6 +108,8 @@ class Collection:
                 workers=workers,
                 progress=on_progress,
                 spec=models.spec_of(backbone.name),
+                walked=sources.local_folder(source),
+                skipped=skipped,
             )
         self._indexes.pop(backbone.name, None)
         return report

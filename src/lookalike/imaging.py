@@ -3,6 +3,9 @@
 Every image that enters lookalike goes through :func:`decode`: size and pixel limits
 before any pixel is decoded, JPEG draft mode for big scans, EXIF orientation, the first
 frame of animations, and every mode converted to RGB (transparency over white).
+
+Besides Pillow's own formats, phone photos are read: HEIC/HEIF through ``pillow-heif``
+(its Pillow opener is registered here) and AVIF through Pillow's AVIF plugin.
 """
 
 from __future__ import annotations
@@ -19,8 +22,17 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageChops, ImageFile, ImageOps, ImageStat, UnidentifiedImageError
 
+from lookalike._uris import FILE_PREFIX, uri_path
 from lookalike._validation import check_choice
 from lookalike.errors import ImageDecodeError
+
+try:  # HEIC/HEIF, what phones write; a main dependency, but a missing wheel is no crash
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_SUPPORT = True
+except ImportError:  # pragma: no cover - pillow-heif is installed with lookalike
+    HEIF_SUPPORT = False
 
 __all__ = [
     "FORMATS",
@@ -39,9 +51,10 @@ __all__ = [
 ]
 
 # Formats we accept once Pillow has identified the bytes (not the file extension).
-FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "GIF", "BMP", "MPO")
+FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "GIF", "BMP", "MPO", "HEIF", "AVIF")
 IMAGE_EXTENSIONS = frozenset(
     {".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp", ".gif", ".bmp"}
+    | {".heic", ".heif", ".hif", ".avif"}
 )
 MAX_PIXELS = 200_000_000  # a 14k x 14k scan; bigger is treated as a decompression bomb
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -87,7 +100,9 @@ def _read(source: str | os.PathLike | bytes, max_bytes: int) -> bytes:
     if isinstance(source, bytes | bytearray):
         data = bytes(source)
     else:
-        path = Path(source)
+        # A catalog's uri of a file whose name is not UTF-8 (see lookalike._uris).
+        is_uri = isinstance(source, str) and source.startswith(FILE_PREFIX)
+        path = (uri_path(source) if is_uri else None) or Path(source)  # type: ignore[arg-type]
         try:
             st = path.stat()
             if not stat.S_ISREG(st.st_mode):
@@ -123,7 +138,7 @@ def decode(
     Parameters
     ----------
     source : path or bytes
-        The image file.
+        The image file: a path, a catalog's ``file://`` uri, or the file's bytes.
     min_side : int, optional
         If given, JPEGs are decoded in draft mode at the smallest power-of-two
         reduction whose shorter side stays >= ``min_side`` (much faster for big scans).
@@ -157,8 +172,10 @@ def _decode_bytes(data: bytes, *, min_side: int | None, max_pixels: int) -> Deco
                 raise ImageDecodeError(
                     f"too many pixels: {width}x{height} = {width * height} > {max_pixels}"
                 )
-            if getattr(im, "is_animated", False):
-                im.seek(0)  # the first frame stands for an animation
+            if getattr(im, "is_animated", False) and fmt != "HEIF":
+                # The first frame stands for an animation; a HEIF holding several
+                # pictures (a burst) opens at its primary one, which stands for them.
+                im.seek(0)
             if min_side and fmt in ("JPEG", "MPO"):
                 scale = min(width, height) / min_side
                 if scale >= 2:
@@ -171,6 +188,8 @@ def _decode_bytes(data: bytes, *, min_side: int | None, max_pixels: int) -> Deco
     except ImageDecodeError:
         raise
     except UnidentifiedImageError as err:
+        if not HEIF_SUPPORT and data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
+            raise ImageDecodeError("HEIF image, but pillow-heif is not installed") from err
         raise ImageDecodeError("not an image (unrecognised file content)") from err
     except (OSError, SyntaxError, ValueError, EOFError) as err:
         reason = str(err) or type(err).__name__

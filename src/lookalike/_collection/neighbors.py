@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from lookalike import analysis, imaging
+from lookalike._uris import display
 from lookalike.errors import ImageNotFound
 
 if TYPE_CHECKING:
@@ -28,7 +30,8 @@ def neighbors(
         vector, label = emb.vectors[exclude], row.id
     else:
         vector = col.embed_file(query, emb.model)
-        exclude, label = None, str(query) if not isinstance(query, bytes) else "upload"
+        exclude = None
+        label = display(os.fsdecode(query)) if not isinstance(query, bytes) else "upload"
     scores, rows = analysis.top_k(col.knn_index(emb.model), vector, k, exclude=exclude)
     hits = tuple(
         analysis.Neighbor(rank, emb.ids[r], float(s), col.image(emb.ids[r]).uri)

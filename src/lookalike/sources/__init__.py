@@ -7,16 +7,26 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from lookalike._uris import FILE_PREFIX, path_uri, uri_path
 from lookalike.sources._base import ImageRecord
-from lookalike.sources.folder import from_files, from_folder, from_list_file
+from lookalike.sources.folder import (
+    UNREADABLE_FOLDER,
+    SkipFn,
+    from_files,
+    from_folder,
+    from_list_file,
+)
 from lookalike.sources.iiif import IIIFClient, from_iiif, is_iiif_source
 
 __all__ = [
+    "UNREADABLE_FOLDER",
     "ImageRecord",
+    "SkipFn",
     "from_files",
     "from_folder",
     "from_iiif",
     "from_list_file",
+    "local_folder",
     "records_from",
     "records_of_uris",
 ]
@@ -24,9 +34,14 @@ __all__ = [
 
 def records_from(
     source: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    skipped: SkipFn | None = None,
 ) -> Iterator[ImageRecord]:
     """Records for a folder, a list file (``.txt``), one image file, a IIIF manifest or
     collection (``http(s)://`` URL or ``.json`` file), or an iterable of paths.
+
+    ``skipped(uri, reason)`` is told what a folder's walk leaves out (see
+    :func:`from_folder`).
 
     Raises
     ------
@@ -35,18 +50,30 @@ def records_from(
     NotIIIF, SourceUnavailable
         For IIIF sources that are not IIIF or cannot be fetched.
     """
+    if isinstance(source, str) and source.startswith(FILE_PREFIX):
+        source = uri_path(source)  # type: ignore[assignment]  # a uri the catalog wrote
     if isinstance(source, str | os.PathLike) and is_iiif_source(source):
         return iter(from_iiif(source))
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if path.is_dir():
-            return from_folder(path)
+            return from_folder(path, skipped=skipped)
         if path.is_file():
             if path.suffix.lower() in (".txt", ".lst"):
                 return from_list_file(path)
             return from_files([path])
         raise FileNotFoundError(f"Source {str(source)!r} is not a folder or a file.")
     return from_files(source)
+
+
+def local_folder(source: object) -> str | None:
+    """The uri of the folder :func:`records_from` walks for ``source``, if it walks one."""
+    if isinstance(source, str) and source.startswith(FILE_PREFIX):
+        source = uri_path(source)
+    if isinstance(source, str | os.PathLike) and not is_iiif_source(source):
+        if os.path.isdir(source):
+            return path_uri(source)
+    return None
 
 
 def records_of_uris(uris: Iterable[tuple[str, Mapping[str, Any]]]) -> Iterator[ImageRecord]:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lookalike._uris import record_uri, uri_path
+
 __all__ = ["ImageRecord"]
 
 
@@ -17,7 +19,10 @@ class ImageRecord:
     Attributes
     ----------
     uri : str
-        Absolute file path, or URL for remote sources; unique within a collection.
+        Absolute file path, or URL for remote sources; unique within a collection. A
+        path that is not valid Unicode (bytes that are not UTF-8 in a Linux file name)
+        is given as a ``file://`` IRI with those bytes escaped (``lookalike._uris``):
+        :attr:`path` is the real file.
     id : str, optional
         An id given by the source (e.g. a catalogue id); else derived from the content.
     metadata : dict
@@ -31,10 +36,14 @@ class ImageRecord:
     metadata: dict[str, Any] = field(default_factory=dict)
     loader: Callable[[str], bytes] | None = field(default=None, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "uri", record_uri(self.uri))
+
     @property
     def is_local(self) -> bool:
         return self.loader is None
 
     @property
     def path(self) -> Path:
-        return Path(self.uri)
+        """The local file (for a local record)."""
+        return uri_path(self.uri) or Path(self.uri)

@@ -64,11 +64,19 @@ CREATE TABLE IF NOT EXISTS runs (
     model       TEXT NOT NULL,
     started_at  REAL NOT NULL,
     finished_at REAL,
-    status      TEXT NOT NULL,  -- running | done | interrupted
+    status      TEXT NOT NULL,  -- running | done | interrupted | failed
     n_seen      INTEGER NOT NULL DEFAULT 0,
     n_new       INTEGER NOT NULL DEFAULT 0,
     n_embedded  INTEGER NOT NULL DEFAULT 0,
     n_failed    INTEGER NOT NULL DEFAULT 0
+);
+-- What the last walk of a folder (root) left out, and why: files that are not an image
+-- type lookalike reads, folders that cannot be listed. Replaced at each index of root.
+CREATE TABLE IF NOT EXISTS skipped (
+    root   TEXT NOT NULL,
+    uri    TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (root, uri)
 );
 """
 
@@ -309,15 +317,38 @@ class Catalog:
         sets = ", ".join(f"{name} = {name} + ?" for name in counts)
         cur.execute(f"UPDATE runs SET {sets} WHERE id = ?", (*counts.values(), run_id))
 
-    def finish_run(self, run_id: int) -> None:
+    def finish_run(self, run_id: int, status: str = "done") -> None:
+        """Mark the run ``status``: done, or failed / interrupted when an error or the
+        user stopped it (so no run stays "running" once its process has given up)."""
         with self.transaction() as cur:
             cur.execute(
-                "UPDATE runs SET status = 'done', finished_at = ? WHERE id = ?",
-                (time.time(), run_id),
+                "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?",
+                (status, time.time(), run_id),
             )
 
     def runs(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self._query("SELECT * FROM runs ORDER BY id")]
+
+    # -- what folder walks left out ----------------------------------------------------
+    def set_skipped(self, root: str, entries: Iterable[tuple[str, str]]) -> None:
+        """Record ``(uri, reason)`` of everything the walk of folder ``root`` left out,
+        in place of what its last walk left out."""
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM skipped WHERE root = ?", (root,))
+            cur.executemany(
+                "INSERT OR REPLACE INTO skipped (root, uri, reason) VALUES (?, ?, ?)",
+                [(root, uri, reason) for uri, reason in entries],
+            )
+
+    def skipped(self) -> list[tuple[str, str]]:
+        """``(uri, reason)`` of each file or folder left out by a folder's walk, by uri."""
+        try:
+            rows = self._query("SELECT uri, MIN(reason) FROM skipped GROUP BY uri ORDER BY uri")
+        except sqlite3.OperationalError as err:
+            if "no such table" not in str(err):
+                raise
+            return []  # a catalog opened without creating the table (read-only)
+        return [(r[0], r[1]) for r in rows]
 
 
 def upsert_images(cur: sqlite3.Cursor, rows: Iterable[dict[str, Any]]) -> None:

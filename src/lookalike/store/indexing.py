@@ -20,10 +20,11 @@ from stat import S_ISREG
 
 import numpy as np
 
+from lookalike._uris import display, is_remote, uri_path
 from lookalike.errors import ImageDecodeError
 from lookalike.imaging import MAX_FILE_BYTES, content_hash, load_for_model, pixel_hash
 from lookalike.models import Backbone
-from lookalike.sources import ImageRecord
+from lookalike.sources import UNREADABLE_FOLDER, ImageRecord
 from lookalike.store._store import Store
 
 __all__ = ["BatchTiming", "IndexReport", "index_records", "read_records"]
@@ -54,7 +55,9 @@ class BatchTiming:
 
 @dataclass
 class IndexReport:
-    """What one ``index`` run did. ``failed`` lists (uri, reason) for this run."""
+    """What one ``index`` run did. ``failed`` lists (uri, reason) for this run (an image
+    that could not be read, a folder that could not be listed); ``skipped`` lists
+    (uri, reason) of the files a folder's walk left out (not an image type)."""
 
     source: str
     model: str
@@ -66,6 +69,7 @@ class IndexReport:
     embedded: int = 0
     reused: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     batches: list[BatchTiming] = field(default_factory=list, repr=False)
 
@@ -82,11 +86,24 @@ class IndexReport:
             f"Indexed {self.source} with {self.model}: {self.seen} images seen, "
             f"{self.added} added, {self.updated} updated, {self.moved} moved, "
             f"{self.unchanged} unchanged; {self.embedded} embedded, "
-            f"{self.reused} vectors reused; {len(self.failed)} failed "
-            f"({self.seconds:.1f} s, {self.images_per_second:.1f} images/s)."
+            f"{self.reused} vectors reused; {len(self.failed)} failed"
+            + (f", {len(self.skipped)} skipped" if self.skipped else "")
+            + f" ({self.seconds:.1f} s, {self.images_per_second:.1f} images/s)."
         ]
-        lines += [f"  failed: {uri}: {reason}" for uri, reason in self.failed]
+        lines += [f"  failed: {display(uri)}: {reason}" for uri, reason in self.failed]
+        lines += listing("skipped", self.skipped, MAX_LISTED, "see `lookalike info`")
         return "\n".join(lines)
+
+
+MAX_LISTED = 20  # skipped files printed in a report; the report object holds them all
+
+
+def listing(word: str, entries: list[tuple[str, str]], limit: int, more: str) -> list[str]:
+    """``  word: uri: reason`` lines, at most ``limit`` of them, then how many more."""
+    lines = [f"  {word}: {display(uri)}: {reason}" for uri, reason in entries[:limit]]
+    if len(entries) > limit:
+        lines.append(f"  ... and {len(entries) - limit} more {word} ({more})")
+    return lines
 
 
 def _read_one(record: ImageRecord, size: int, view: str = "whole") -> ReadItem:
@@ -198,6 +215,8 @@ def index_records(
     progress: Callable[[int, int], None] | None = None,
     update_catalog: bool = True,
     spec: str | None = None,
+    walked: str | None = None,
+    skipped: list[tuple[str, str]] | None = None,
 ) -> IndexReport:
     """Read, embed and store ``records``; skip what the store already has.
 
@@ -216,6 +235,11 @@ def index_records(
         What builds ``backbone`` in another process (:func:`lookalike.models.spec_of`),
         recorded with the model: with its first vectors, or now if it has some (the
         place of a model file may have changed).
+    walked, skipped : str and list, optional
+        The uri of the folder ``records`` come from and the ``(uri, reason)`` its walk
+        left out (filled while ``records`` is drawn): recorded in the catalog in place
+        of that folder's last list (see ``Catalog.skipped``); unreadable folders are
+        also reported as failed.
 
     Returns
     -------
@@ -223,7 +247,14 @@ def index_records(
     """
     start = time.perf_counter()
     records = list(records)
+    source = display(source)  # a label: a folder's name may hold any bytes
     report = IndexReport(source=source, model=backbone.name, seen=len(records))
+    if walked is not None and skipped is not None:
+        store.catalog.set_skipped(walked, skipped)
+        for uri, reason in skipped:
+            (report.failed if reason.startswith(UNREADABLE_FOLDER) else report.skipped).append(
+                (uri, reason)
+            )
     store.remove_orphans(backbone.name)
     if spec is not None:
         store.catalog.set_model_spec(backbone.name, spec)
@@ -244,29 +275,36 @@ def index_records(
         prefetch=4 * batch_size,
         view=backbone.view,
     )
-    while True:
-        t0 = time.perf_counter()
-        batch = [item for _, item in zip(range(batch_size), reader, strict=False)]
-        if not batch:
-            break
-        wait = time.perf_counter() - t0
-        _write_batch(
-            store,
-            backbone,
-            batch,
-            embedded,
-            missing,
-            known,
-            report,
-            run_id,
-            wait,
-            update_catalog,
-            spec=spec,
-        )
-        done += len(batch)
-        if progress:
-            progress(done, len(records))
-    store.catalog.finish_run(run_id)
+    status = "failed"  # what the run is, should anything below raise
+    try:
+        while True:
+            t0 = time.perf_counter()
+            batch = [item for _, item in zip(range(batch_size), reader, strict=False)]
+            if not batch:
+                break
+            wait = time.perf_counter() - t0
+            _write_batch(
+                store,
+                backbone,
+                batch,
+                embedded,
+                missing,
+                known,
+                report,
+                run_id,
+                wait,
+                update_catalog,
+                spec=spec,
+            )
+            done += len(batch)
+            if progress:
+                progress(done, len(records))
+        status = "done"
+    except (KeyboardInterrupt, SystemExit):
+        status = "interrupted"
+        raise
+    finally:
+        store.catalog.finish_run(run_id, status)
     report.seconds = time.perf_counter() - start
     return report
 
@@ -275,8 +313,8 @@ def _missing_by_hash(known: dict) -> dict[str, str]:
     """content hash -> uri of a catalogued local file that no longer exists (moved?)."""
     missing: dict[str, str] = {}
     for uri, (_, _, _, status, hash_) in known.items():
-        if status == "ok" and hash_ and not uri.startswith(("http://", "https://")):
-            if not Path(uri).exists():
+        if status == "ok" and hash_ and not is_remote(uri):
+            if not (uri_path(uri) or Path(uri)).exists():
                 missing.setdefault(hash_, uri)
     return missing
 

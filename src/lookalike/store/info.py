@@ -1,4 +1,5 @@
-"""What a collection holds: counts, models and failed images, read from its catalog."""
+"""What a collection holds: counts, models, failed images and what folder walks left
+out, read from its catalog."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lookalike._uris import display
 from lookalike.store.catalog import Catalog
 
 __all__ = ["CollectionInfo", "collection_info"]
@@ -22,10 +24,13 @@ class CollectionInfo:
     models: dict[str, dict[str, int]]
     failed: list[tuple[str, str, str]] = field(repr=False)
     runs: list[dict[str, Any]] = field(repr=False)
+    #: (uri, reason) of what folder walks left out: files that are not an image type
+    #: lookalike reads, folders that cannot be listed.
+    skipped: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
     def __str__(self) -> str:
         lines = [
-            f"Collection {self.path}",
+            f"Collection {display(self.path)}",
             f"  images: {self.n_images} ({self.n_ok} indexed, {self.n_failed} failed)",
         ]
         for name, m in self.models.items():
@@ -37,8 +42,20 @@ class CollectionInfo:
             lines.append(f"  last run: {last['source']} ({last['status']})")
         if self.failed:
             lines.append("  failed images:")
-            lines += [f"    {uri}: {reason}" for _, uri, reason in self.failed]
+            lines += [f"    {display(uri)}: {reason}" for _, uri, reason in self.failed]
+        if self.skipped:
+            lines.append(f"  left out of folder walks ({len(self.skipped)}):")
+            shown = self.skipped[:MAX_SKIPPED_SHOWN]
+            lines += [f"    {display(uri)}: {reason}" for uri, reason in shown]
+            if len(self.skipped) > len(shown):
+                lines.append(
+                    f"    ... and {len(self.skipped) - len(shown)} more"
+                    " (Collection.info().skipped lists them all)"
+                )
         return "\n".join(lines)
+
+
+MAX_SKIPPED_SHOWN = 50  # a folder of sidecar files must not bury the report
 
 
 def collection_info(catalog: Catalog, path: Path) -> CollectionInfo:
@@ -57,4 +74,5 @@ def collection_info(catalog: Catalog, path: Path) -> CollectionInfo:
         models=model_info,
         failed=failed,
         runs=catalog.runs(),
+        skipped=catalog.skipped(),
     )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
+from lookalike._uris import display, is_remote, path_uri, record_uri
 from lookalike.errors import ImageNotFound
 from lookalike.store._store import Store
 from lookalike.store.catalog import ImageRow
@@ -21,11 +21,15 @@ def find_image(store: Store, key: str | os.PathLike) -> ImageRow:
     ImageNotFound
     """
     catalog = store.catalog
-    key = str(key)
-    row = catalog.image(key) or catalog.image_by_uri(str(Path(key).absolute()))
-    if row is None and len(key) >= 4:
+    key = os.fsdecode(key)
+    uri = key if is_remote(key) else path_uri(key)  # any file name (see lookalike._uris)
+    is_text = record_uri(key) == key  # ids are text; a path may hold any bytes
+    row = (catalog.image(key) if is_text else None) or catalog.image_by_uri(uri)
+    if row is None and is_text and len(key) >= 4:
         matches = catalog.ids_with_prefix(key)
         row = catalog.image(matches[0]) if len(matches) == 1 else None
     if row is None:
-        raise ImageNotFound(f"No image {key!r} in the collection at {str(store.path)!r}.")
+        raise ImageNotFound(
+            f"No image {display(key)!r} in the collection at {display(str(store.path))!r}."
+        )
     return row

@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from lookalike._uris import display, path_uri, uri_path
 from lookalike.store._store import Store
 from lookalike.store.catalog import ImageRow
 
@@ -24,15 +25,16 @@ def move_images(store: Store, rows: Sequence[ImageRow], dest: str | os.PathLike)
     folder.mkdir(parents=True, exist_ok=True)
     done = []
     for row in rows:
-        src = Path(row.uri)
-        if not src.is_file():
-            done.append(f"{row.uri}: not moved (no such file)")
+        src = uri_path(row.uri)
+        if src is None or not src.is_file():
+            done.append(f"{display(row.uri)}: not moved (no such file)")
             continue
         target, n = folder / src.name, 1
         while target.exists():
             n += 1
             target = folder / f"{src.stem}-{n}{src.suffix}"
         shutil.move(src, target)
-        store.rename_uri(row.uri, str(target), target.stat().st_mtime)
-        done.append(f"{row.uri} -> {target}")
+        new_uri = path_uri(target)
+        store.rename_uri(row.uri, new_uri, target.stat().st_mtime)
+        done.append(f"{display(row.uri)} -> {display(new_uri)}")
     return done
