@@ -192,13 +192,19 @@ def _decode_bytes(data: bytes, *, min_side: int | None, max_pixels: int) -> Deco
             raise ImageDecodeError("HEIF image, but pillow-heif is not installed") from err
         raise ImageDecodeError("not an image (unrecognised file content)") from err
     except (OSError, SyntaxError, ValueError, EOFError) as err:
-        reason = str(err) or type(err).__name__
+        reason = _one_line(str(err)) or type(err).__name__
         if "truncated" in reason.lower() or isinstance(err, EOFError):
             reason = f"truncated image data ({reason})"
         raise ImageDecodeError(f"corrupt image: {reason}") from err
     except Exception as err:  # Pillow plugins raise odd types on hostile input
-        raise ImageDecodeError(f"corrupt image: {type(err).__name__}: {err}") from err
+        reason = _one_line(f"{type(err).__name__}: {err}")
+        raise ImageDecodeError(f"corrupt image: {reason}") from err
     return DecodedImage(rgb, width, height, fmt)
+
+
+def _one_line(text: str) -> str:
+    """A decoder's message on one line (libheif's end with a newline, some span several)."""
+    return " ".join(text.split())
 
 
 def _to_rgb(im: Image.Image) -> Image.Image:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import lookalike
 from lookalike._uris import uri_path
+from lookalike.errors import ImageNotFound
 from lookalike.server import create_app
 from lookalike.sources import records_from
 from lookalike.store.indexing import index_records
@@ -114,6 +115,8 @@ def test_a_name_that_is_not_utf8_is_indexed_with_the_rest(tmp_path):
     row = col.image(os.fsdecode(paths[0]))
     assert row.uri == f"file://{tmp_path}/photos/%C0latin1-%E9t%E9.jpg"
     assert row.uri in str(col.neighbors(col.images().id[1], k=40))
+    with pytest.raises(ImageNotFound, match=r"^No image '.*/photos/\\xe9t\\xe9.jpg' in "):
+        col.image(os.fsdecode(os.fsencode(folder) + b"/\xe9t\xe9.jpg"))
     _check_collection(col, folder, paths)
 
 

@@ -21,6 +21,7 @@ MODEL = "test-pixels"
 ROOT = Path(__file__).resolve().parents[2]
 NOBODY = 65534
 OTHER_TYPE = "not an image type lookalike reads"
+ANY_TYPE = f"{OTHER_TYPE} (.txt)"
 
 
 def _photo(path: Path, name: str = "coffee") -> None:
@@ -55,6 +56,22 @@ def test_files_of_other_types_are_listed_and_forgotten_once_gone(tmp_path):
     assert col.info().skipped == expected[:1]
     not_an_image = "not an image (unrecognised file content)"
     assert report.failed == [(str(folder / "sub" / "data.png"), not_an_image)]
+
+
+def test_a_collection_made_before_the_list_gets_it_when_opened(tmp_path, photos_dir):
+    folder = tmp_path / "photos"
+    shutil.copytree(photos_dir, folder)
+    col = lookalike.create(tmp_path / "col")
+    col.index(folder, model=MODEL, progress=False)
+    catalog = col._store.catalog
+    with catalog.transaction() as cur:  # as an older lookalike left it
+        cur.execute("DROP TABLE skipped")
+    assert catalog.skipped() == [] and "left out" not in str(col.info())
+    col._store.close()
+    (folder / "x.txt").write_text("")
+    col = lookalike.open(tmp_path / "col")
+    report = col.index(folder, model=MODEL, progress=False)
+    assert report.skipped == col.info().skipped == [(str(folder / "x.txt"), ANY_TYPE)]
 
 
 def test_the_walk_tells_what_it_leaves_out():

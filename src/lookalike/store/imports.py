@@ -19,6 +19,7 @@ from typing import Any
 
 from PIL import Image
 
+from lookalike._uris import path_uri, record_uri
 from lookalike.imaging import content_hash
 from lookalike.models import l2_normalize
 from lookalike.models.precomputed import ImportedVectors
@@ -120,14 +121,15 @@ def _match_keys(
     counts = {"matched": 0, "missing": 0}
     not_found: list[str] = []
     for key in data.keys:
-        row = catalog.image(key) or catalog.image_by_uri(str(Path(key).absolute()))
+        is_text = record_uri(key) == key  # ids are text; a path may hold any bytes
+        row = (catalog.image(key) if is_text else None) or catalog.image_by_uri(path_uri(key))
         if row is not None and row.content_hash:
             hashes.append(row.content_hash)
             counts["matched"] += 1
             continue
         path = _existing_file(key, base)
         if path is not None:
-            uri = str(path)
+            uri = path_uri(path)
             known = catalog.image_by_uri(uri)
             if known is not None and known.content_hash:
                 hashes.append(known.content_hash)
@@ -135,7 +137,7 @@ def _match_keys(
                 continue
             new = _file_row(path, model)
         elif allow_missing:
-            uri = key
+            uri = record_uri(key)
             new = _missing_row(key, model)
             counts["missing"] += 1
         else:
@@ -174,12 +176,12 @@ def _file_row(path: Path, model: str) -> dict[str, Any]:
             width, height = im.size
     except Exception:  # not an image Pillow knows: keep the vector, leave the size empty
         pass
-    return _row(str(path), digest, len(data), width, height, path.stat().st_mtime, model, {})
+    return _row(path_uri(path), digest, len(data), width, height, path.stat().st_mtime, model, {})
 
 
 def _missing_row(key: str, model: str) -> dict[str, Any]:
     digest = content_hash(b"path:" + key.encode("utf-8", "surrogateescape"))
-    return _row(key, digest, None, None, None, None, model, {"missing_file": True})
+    return _row(record_uri(key), digest, None, None, None, None, model, {"missing_file": True})
 
 
 def _row(uri, digest, size, width, height, mtime, model, extra) -> dict[str, Any]:

@@ -30,6 +30,6 @@ def find_image(store: Store, key: str | os.PathLike) -> ImageRow:
         row = catalog.image(matches[0]) if len(matches) == 1 else None
     if row is None:
         raise ImageNotFound(
-            f"No image {display(key)!r} in the collection at {display(str(store.path))!r}."
+            f"No image '{display(key)}' in the collection at '{display(str(store.path))}'."
         )
     return row
