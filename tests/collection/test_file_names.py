@@ -21,6 +21,7 @@ from lookalike._uris import uri_path
 from lookalike.errors import ImageNotFound
 from lookalike.server import create_app
 from lookalike.sources import records_from
+from lookalike.store.graphs import read_graph, write_graph
 from lookalike.store.indexing import index_records
 from tests.conftest import PHOTOS, skimage_photo
 
@@ -141,6 +142,10 @@ def test_the_cli_indexes_finds_and_lists_every_name(tmp_path):
     assert long.id in _cli("neighbors", col_path, long.uri, "-k", "1").replace("\n", "")
     _cli("graph", col_path, "--all", "-k", "2", "-o", tmp_path / "g.json")
     assert (tmp_path / "g.json").read_text(encoding="utf-8").count('"id"') >= len(NASTY)
+    # XML cannot hold a control character: GraphML gets it escaped, and reads back.
+    write_graph(lookalike.open(col_path).graph(all=True, k=2), tmp_path / "g.graphml")
+    paths_in_xml = {d["path"] for _, d in read_graph(tmp_path / "g.graphml").nodes(data=True)}
+    assert f"{folder}/\\x01control.jpg" in paths_in_xml and len(paths_in_xml) == len(NASTY)
     _check_collection(lookalike.open(col_path), folder, paths)
 
 

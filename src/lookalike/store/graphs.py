@@ -5,6 +5,7 @@ directory (rebuilt when the vectors change), and graph files for other tools
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -34,7 +35,7 @@ def write_graph(g: nx.Graph, path: str | Path) -> Path:
             f"Cannot write a graph to {str(path)!r}: use a file ending in "
             f"{', '.join(GRAPH_FORMATS)}."
         )
-    g = _plain(g)
+    g = _plain(g, xml=suffix != ".json")
     if suffix == ".graphml":
         nx.write_graphml(g, path)
     elif suffix == ".gexf":
@@ -77,8 +78,13 @@ def read_graph(path: str | Path) -> nx.Graph:
     return nx.Graph(g.to_undirected() if g.is_directed() else g)
 
 
-def _plain(g: nx.Graph) -> nx.Graph:
-    """A copy whose attributes are plain str/int/float/bool (GraphML and GEXF need it)."""
+# What XML 1.0 cannot hold at all (a control character in a file name, say).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _plain(g: nx.Graph, xml: bool = False) -> nx.Graph:
+    """A copy whose attributes are plain str/int/float/bool (GraphML and GEXF need it);
+    for ``xml``, characters XML cannot hold are written as escapes (``\\x01``)."""
 
     def clean(attrs: dict) -> dict:
         out = {}
@@ -88,6 +94,10 @@ def _plain(g: nx.Graph) -> nx.Graph:
             if isinstance(value, np.generic):
                 value = value.item()
             out[key] = value if isinstance(value, str | int | float | bool) else str(value)
+            if xml and isinstance(out[key], str):
+                out[key] = _NOT_XML.sub(
+                    lambda m: m.group().encode("unicode_escape").decode(), out[key]
+                )
         return out
 
     h = nx.Graph(**clean(g.graph))
