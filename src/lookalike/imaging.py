@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageChops, ImageFile, ImageOps, ImageStat, UnidentifiedImageError
+from PIL import (
+    Image,
+    ImageChops,
+    ImageFile,
+    ImageOps,
+    ImageStat,
+    UnidentifiedImageError,
+    features,
+)
 
 from lookalike._uris import FILE_PREFIX, uri_path
 from lookalike._validation import check_choice
@@ -190,6 +198,8 @@ def _decode_bytes(data: bytes, *, min_side: int | None, max_pixels: int) -> Deco
     except UnidentifiedImageError as err:
         if not HEIF_SUPPORT and data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
             raise ImageDecodeError("HEIF image, but pillow-heif is not installed") from err
+        if data[4:12] == b"ftypavif" and not features.check("avif"):
+            raise ImageDecodeError("AVIF image, but this Pillow has no AVIF (>= 11.3)") from err
         raise ImageDecodeError("not an image (unrecognised file content)") from err
     except (OSError, SyntaxError, ValueError, EOFError) as err:
         reason = _one_line(str(err)) or type(err).__name__
