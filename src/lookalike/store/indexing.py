@@ -91,14 +91,14 @@ class IndexReport:
             + f" ({self.seconds:.1f} s, {self.images_per_second:.1f} images/s)."
         ]
         lines += [f"  failed: {display(uri)}: {reason}" for uri, reason in self.failed]
-        lines += listing("skipped", self.skipped, MAX_LISTED, "see `lookalike info`")
+        lines += _listing("skipped", self.skipped, MAX_LISTED, "see `lookalike info`")
         return "\n".join(lines)
 
 
 MAX_LISTED = 20  # skipped files printed in a report; the report object holds them all
 
 
-def listing(word: str, entries: list[tuple[str, str]], limit: int, more: str) -> list[str]:
+def _listing(word: str, entries: list[tuple[str, str]], limit: int, more: str) -> list[str]:
     """``  word: uri: reason`` lines, at most ``limit`` of them, then how many more."""
     lines = [f"  {word}: {display(uri)}: {reason}" for uri, reason in entries[:limit]]
     if len(entries) > limit:
