@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lookalike
-from lookalike._uris import uri_path
+from lookalike._uris import path_uri, uri_path
 from lookalike.errors import ImageNotFound
 from lookalike.server import create_app
 from lookalike.sources import records_from
@@ -127,20 +127,24 @@ def test_the_cli_indexes_finds_and_lists_every_name(tmp_path):
     paths = _write(folder, NASTY)
     col_path = tmp_path / "col"
 
-    # Each command in a real process, its argv bytes as a shell passes them (the rest,
+    # The commands in a real process, their argv bytes as a shell passes them (the rest,
     # for every name, through the Python API in _check_collection).
-    out = _cli("index", folder, "-c", col_path, "-m", MODEL, "--no-progress")
-    assert f"{len(NASTY)} added" in out and "0 failed" in out
-    out = _cli("info", col_path)
-    assert f"{len(NASTY)} indexed, 0 failed" in out and "(done)" in out
-    out = _cli("neighbors", col_path, paths[0], "-k", "3", "-o", tmp_path / "n.csv")
-    assert "Neighbours of" in out
+    long_uri = path_uri(paths[-1])  # the long name, none of it UTF-8: a file:// uri
+    index, info, neighbors, by_uri, graph = _cli(
+        ["index", folder, "-c", col_path, "-m", MODEL, "--no-progress"],
+        ["info", col_path],
+        ["neighbors", col_path, paths[0], "-k", "3", "-o", tmp_path / "n.csv"],
+        ["neighbors", col_path, long_uri, "-k", "1"],  # the uri shown leads back too
+        ["graph", col_path, "--all", "-k", "2", "-o", tmp_path / "g.json"],
+    )
+    assert f"{len(NASTY)} added" in index and "0 failed" in index
+    assert f"{len(NASTY)} indexed, 0 failed" in info and "(done)" in info
+    assert "Neighbours of" in neighbors
     assert len((tmp_path / "n.csv").read_text(encoding="utf-8").splitlines()) == 4
-    # The uri shown is a way back to the file too (the long name, none of it UTF-8).
     long = lookalike.open(col_path).image(os.fsdecode(paths[-1]))
-    assert long.uri.startswith("file://") and long.uri.endswith("%E9%E9.jpg")
-    assert long.id in _cli("neighbors", col_path, long.uri, "-k", "1").replace("\n", "")
-    _cli("graph", col_path, "--all", "-k", "2", "-o", tmp_path / "g.json")
+    assert long.uri == long_uri and long.uri.endswith("%E9%E9.jpg")
+    assert f"Neighbours of {long.id}" in by_uri.replace("\n", "")
+    assert "saved" in graph
     assert (tmp_path / "g.json").read_text(encoding="utf-8").count('"id"') >= len(NASTY)
     # XML cannot hold a control character: GraphML gets it escaped, and reads back.
     write_graph(lookalike.open(col_path).graph(all=True, k=2), tmp_path / "g.graphml")
@@ -149,17 +153,36 @@ def test_the_cli_indexes_finds_and_lists_every_name(tmp_path):
     _check_collection(lookalike.open(col_path), folder, paths)
 
 
-def _cli(*args: str | bytes | os.PathLike) -> str:
-    """Run ``lookalike`` in a real process (its argv as bytes, as a shell passes them),
-    with the test model registered; the output must be UTF-8, with no traceback."""
-    code = "import sys, tests.conftest; from lookalike.cli import app; app(prog_name='lookalike')"
+def _cli(*commands: list[str | bytes | os.PathLike]) -> list[str]:
+    """Run ``lookalike`` commands in one real process (their argv as bytes, as a shell
+    passes them), with the test model registered; each must exit 0, print UTF-8 and no
+    traceback. Returns the output of each."""
+    # argv[1] says which of the arguments after it make each command: "2,3,4|5,6".
+    code = (
+        "import sys, tests.conftest\n"
+        "from lookalike.cli import app\n"
+        "for command in sys.argv[1].split('|'):\n"
+        "    print('>>> command', flush=True)\n"
+        "    try:\n"
+        "        app([sys.argv[int(i)] for i in command.split(',')], prog_name='lookalike')\n"
+        "    except SystemExit as stop:\n"
+        "        if stop.code:\n"
+        "            raise\n"
+    )
+    args: list[bytes] = []
+    spec = []
+    for command in commands:
+        spec.append(",".join(str(len(args) + 2 + i) for i in range(len(command))))
+        args += [os.fsencode(a) for a in command]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
-    argv = [sys.executable, "-c", code, *(os.fsencode(a) for a in args)]
+    argv = [sys.executable, "-c", code, "|".join(spec), *args]
     done = subprocess.run(argv, capture_output=True, cwd=ROOT, env=env, timeout=120)
     out, err = done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
     assert done.returncode == 0, out + err
     assert "Traceback" not in err, err
-    return out
+    outputs = out.split(">>> command\n")[1:]
+    assert len(outputs) == len(commands), out
+    return outputs
 
 
 # -- fuzz: names made of the troublesome pieces, with real images ---------------------------
