@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lookalike import analysis, imaging
+from lookalike._collection.duplicates import copy_kind
 from lookalike.errors import ImageNotFound
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ def neighbors(
 ) -> analysis.Neighbors:
     """The ``k`` images nearest to ``image`` (itself excluded) or to the file ``query``."""
     emb = col.embeddings(model)
+    row = None
     if image is not None:
         row = col.image(image)
         exclude = emb.positions().get(row.id)
@@ -30,11 +32,13 @@ def neighbors(
         vector = col.embed_file(query, emb.model)
         exclude, label = None, str(query) if not isinstance(query, bytes) else "upload"
     scores, rows = analysis.top_k(col.knn_index(emb.model), vector, k, exclude=exclude)
-    hits = tuple(
-        analysis.Neighbor(rank, emb.ids[r], float(s), col.image(emb.ids[r]).uri)
-        for rank, (s, r) in enumerate(zip(scores, rows, strict=True), start=1)
-    )
-    return analysis.Neighbors(label, emb.model, hits)
+    hits = []
+    for rank, (s, r) in enumerate(zip(scores, rows, strict=True), start=1):
+        hit = col.image(emb.ids[r])
+        score = min(1.0, max(-1.0, float(s)))  # float32 gives 1.0000001 for a copy
+        hits.append(analysis.Neighbor(rank, hit.id, score, hit.uri, copy_kind(row, hit)))
+    query_uri = row.uri if row is not None else label
+    return analysis.Neighbors(label, emb.model, tuple(hits), query_uri=query_uri)
 
 
 def show_neighbors(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lookalike._validation import check_choice, check_int
+from lookalike.analysis._display import html_table, text_table
 
 __all__ = [
     "METHODS",
@@ -48,6 +49,20 @@ class Projection:
         import pandas as pd
 
         return pd.DataFrame({"id": self.ids, "x": self.coords[:, 0], "y": self.coords[:, 1]})
+
+    def _title(self) -> str:
+        return f"{self.method.upper()} map of {len(self)} images ({self.model})"
+
+    def _rows(self) -> list[tuple]:
+        return [
+            (str(i), float(x), float(y)) for i, (x, y) in zip(self.ids, self.coords, strict=True)
+        ]
+
+    def __repr__(self) -> str:
+        return text_table(self._title(), ("id", "x", "y"), self._rows(), max_rows=3, more="images")
+
+    def _repr_html_(self) -> str:
+        return html_table(self._title(), ("id", "x", "y"), self._rows(), more="images")
 
 
 def project(
