@@ -25,6 +25,7 @@ from lookalike.exports import (
     clip_score,
     elide_middle,
     relative_paths,
+    short_label,
     to_json,
     write_csv,
     write_json,
@@ -46,8 +47,9 @@ FormatOpt = Annotated[
 @dataclass(frozen=True)
 class Col:
     """A table column: the frame column ``key`` shown as ``header``; ``kind`` "path"
-    (shortened, elided in the middle), "score" (4 decimals, in [-1, 1]), "int",
-    "number" or "text"."""
+    (shortened, elided in the middle), "flex" (text that shares the room left with
+    the paths, cut at a word), "score" (4 decimals, in [-1, 1]), "int", "number",
+    "right" (text aligned right) or "text"."""
 
     key: str
     header: str
@@ -121,6 +123,7 @@ def table(frame, columns: Sequence[Col], *, title: str | None, width: int) -> Ta
     the middle when the terminal is narrow."""
     cells: dict[str, list[str]] = {}
     paths = [c for c in columns if c.kind == "path"]
+    flexible = [c for c in columns if c.kind in ("path", "flex")]
     all_paths = [str(v) for c in paths for v in frame[c.key].tolist() if isinstance(v, str)]
     root, _ = relative_paths(all_paths)
     for c in columns:
@@ -132,24 +135,26 @@ def table(frame, columns: Sequence[Col], *, title: str | None, width: int) -> Ta
     # Room left for the paths: the other columns at their widest, 3 characters of
     # padding and rule per column (box.SIMPLE_HEAD draws no outer frame).
     fixed = sum(
-        max([len(c.header)] + [len(s) for s in cells[c.key]]) for c in columns if c.kind != "path"
+        max([len(c.header)] + [len(s) for s in cells[c.key]]) for c in columns if c not in flexible
     )
     room = width - fixed - 3 * len(columns)
-    if paths:
-        widest = {c.key: max([len(c.header)] + [len(s) for s in cells[c.key]]) for c in paths}
+    if flexible:
+        widest = {c.key: max([len(c.header)] + [len(s) for s in cells[c.key]]) for c in flexible}
         budget = _share(room, widest)
-        for c in paths:
-            cells[c.key] = [elide_middle(s, budget[c.key]) for s in cells[c.key]]
+        for c in flexible:
+            cut = elide_middle if c.kind == "path" else short_label
+            cells[c.key] = [cut(s, budget[c.key]) for s in cells[c.key]]
     t = Table(
         title=escape(title) if title else None,
         caption=escape(f"paths relative to {root}") if root else None,
         box=box.SIMPLE_HEAD,
+        show_edge=False,
         pad_edge=False,
         caption_justify="left",
         title_justify="left",
     )
     for c in columns:
-        right = c.kind in ("score", "int", "number")
+        right = c.kind in ("score", "int", "number", "right")
         t.add_column(
             c.header,
             justify="right" if right else "left",
