@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lookalike import analysis
+from lookalike._collection.names import names
 from lookalike.errors import ImageNotFound
 from lookalike.store import Embeddings, LabelStore, move_images, read_labels_csv
 from lookalike.store.views import centre_vectors
@@ -147,7 +147,7 @@ def show_pair(col: Collection, a: str, b: str, scoring: str, model: str | None) 
     return pair_figure(
         col.thumbnail(ra.id),
         col.thumbnail(rb.id),
-        captions=(f"{ra.id}  {Path(ra.uri).name}", f"{rb.id}  {Path(rb.uri).name}"),
+        captions=tuple(names(col, [ra.id, rb.id], width=34)),
         title=f"{used} score {score:.3f}",  # the scoring used: imported vectors have no centre
     )
 

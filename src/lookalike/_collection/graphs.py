@@ -102,5 +102,7 @@ def show_path(col: Collection, a, b: str | None, kwargs: dict[str, Any]) -> Figu
 
     p = a if isinstance(a, analysis.ImagePath) else col.path(a, b, **kwargs)
     title = f"{p.method} path: {p.steps} steps, worst step {p.worst:.3f}"
+    from lookalike._collection.names import names
+
     images = [col.thumbnail(i) for i in p.ids]
-    return path_strip(images, p.ids, p.similarities, bridges=p.bridges, title=title)
+    return path_strip(images, names(col, p.ids), p.similarities, bridges=p.bridges, title=title)

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from lookalike import analysis, imaging
 from lookalike._collection.duplicates import copy_kind
+from lookalike._collection.names import names
 from lookalike.errors import ImageNotFound
+from lookalike.exports import file_name, short_label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -58,6 +60,13 @@ def show_neighbors(
     else:
         first = imaging.thumbnail(imaging.decode(query).image, 256)
     pictures = [first] + [col.thumbnail(h.id) for h in hits]
-    captions = [f"query {hits.query[-24:]}"]
-    captions += [f"{h.rank}. {h.id}  {h.score:.3f}" for h in hits]
+    if image is not None:
+        query_name = names(col, [image])[0]
+    else:
+        query_name = short_label(file_name(str(query)) or "upload", 22)
+    captions = [f"query\n{query_name}"]
+    captions += [
+        f"{h.rank}. {name}\n{h.score:.3f}" + (f" (exact copy: same {h.copy})" if h.copy else "")
+        for h, name in zip(hits, names(col, hits.ids), strict=True)
+    ]
     return image_grid(pictures, captions, ncols=ncols, highlight=[0])
