@@ -80,7 +80,8 @@ class Output:
 
     def text(self, message: str) -> None:
         """A summary or report in words (stderr with csv/json)."""
-        self._say.print(escape(message), highlight=False, soft_wrap=True, emoji=False)
+        # Wrapped at spaces to the terminal's width (a long path may still be folded).
+        self._say.print(escape(message), highlight=False, emoji=False)
 
     def status(self, message: str) -> None:
         """A short status line such as "saved x.csv" (stderr with csv/json)."""
