@@ -210,6 +210,8 @@ def elide_middle(text: str, width: int) -> str:
             tail = part + "/" + tail
         head = head if len(head) + len(ELLIPSIS) + 1 + len(tail) <= width else ""
         return f"{head}{ELLIPSIS}/{tail}"
+    if len(parts) > 1 and len(parts[-1]) + 1 <= width:
+        return ELLIPSIS + parts[-1]  # the whole file name, its folders elided
     keep = max(width - 1, 1)
     right = (keep + 1) // 2 + keep // 6
     left = keep - right

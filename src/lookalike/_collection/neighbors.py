@@ -69,4 +69,5 @@ def show_neighbors(
         f"{h.rank}. {name}\n{h.score:.3f}" + (f" (exact copy: same {h.copy})" if h.copy else "")
         for h, name in zip(hits, names(col, hits.ids), strict=True)
     ]
-    return image_grid(pictures, captions, ncols=ncols, highlight=[0])
+    title = f"The {len(hits)} images most similar to {query_name} ({hits.model})"
+    return image_grid(pictures, captions, ncols=ncols, highlight=[0], title=title)

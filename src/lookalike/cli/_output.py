@@ -110,7 +110,12 @@ class Output:
             sys.stdout.flush()
             return
         shown = frame if limit is None else frame.head(limit)
-        console.print(table(shown, columns, title=title, width=console.width))
+        if title:  # above the table, not in it: Rich would wrap it to the table's width
+            console.print(escape(title), highlight=False, emoji=False)
+        t, root = table(shown, columns, width=console.width)
+        console.print(t)
+        if root:
+            console.print(escape(f"paths relative to {root}"), highlight=False, emoji=False)
         if limit is not None and len(frame) > limit:
             console.print(
                 f"... {len(frame) - limit} more {more} (all of them with --format csv or --out)",
@@ -118,10 +123,10 @@ class Output:
             )
 
 
-def table(frame, columns: Sequence[Col], *, title: str | None, width: int) -> Table:
-    """A Rich table of ``columns`` of ``frame`` that fits in ``width`` characters, one
-    line a row: paths relative to their common folder (named in the caption), elided in
-    the middle when the terminal is narrow."""
+def table(frame, columns: Sequence[Col], *, width: int) -> tuple[Table, str]:
+    """(a Rich table of ``columns`` of ``frame`` that fits in ``width`` characters, one
+    line a row, the folder its paths are relative to): paths relative to their common
+    folder, elided in the middle when the terminal is narrow."""
     cells: dict[str, list[str]] = {}
     paths = [c for c in columns if c.kind == "path"]
     flexible = [c for c in columns if c.kind in ("path", "flex")]
@@ -146,13 +151,9 @@ def table(frame, columns: Sequence[Col], *, title: str | None, width: int) -> Ta
             cut = elide_middle if c.kind == "path" else short_label
             cells[c.key] = [cut(s, budget[c.key]) for s in cells[c.key]]
     t = Table(
-        title=escape(title) if title else None,
-        caption=escape(f"paths relative to {root}") if root else None,
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
-        caption_justify="left",
-        title_justify="left",
     )
     for c in columns:
         right = c.kind in ("score", "int", "number", "right")
@@ -165,7 +166,7 @@ def table(frame, columns: Sequence[Col], *, title: str | None, width: int) -> Ta
         )
     for i in range(len(frame)):
         t.add_row(*(escape(cells[c.key][i]) for c in columns))
-    return t
+    return t, root
 
 
 def _share(room: int, widest: dict[str, int]) -> dict[str, int]:

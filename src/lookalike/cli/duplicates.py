@@ -96,7 +96,8 @@ def duplicates(
                     Col("path_a", "path a", "path"),
                     Col("path_b", "path b", "path"),
                 ],
-                title=f"Exact copies: {len(copies)} pairs of identical files or pixels",
+                title=f"Exact copies: {len(copies)} pair{'s' * (len(copies) != 1)} of identical "
+                "files or pixels",
                 limit=10,
                 more="pairs",
             )
