@@ -106,9 +106,7 @@ def test_every_cli_file_goes_through_the_safe_writer(tmp_path):
 
     frame = pd.DataFrame({"path": [f"{FORMULA}.jpg"], "score": [1.0000001]})
     save_frame(frame, tmp_path / "x.csv")
-    assert read_csv((tmp_path / "x.csv").read_text()) == [
-        {"path": f"'{FORMULA}.jpg", "score": "1"}
-    ]
+    assert read_csv((tmp_path / "x.csv").read_text()) == [{"path": f"'{FORMULA}.jpg", "score": "1"}]
     save_frame(frame, tmp_path / "x.json")
     assert json.loads((tmp_path / "x.json").read_text()) == [
         {"path": f"{FORMULA}.jpg", "score": 1.0}
@@ -125,6 +123,7 @@ def test_every_cli_file_goes_through_the_safe_writer(tmp_path):
         ("clusters", "-k", "3"),
         ("clusters", "--scan", "2:4:1"),
         ("dedup",),
+        ("graph", "--seed", "{coffee}", "-k", "2"),
     ],
 )
 @pytest.mark.parametrize("fmt", ["csv", "json"])
@@ -183,3 +182,7 @@ def test_neighbors_mark_exact_copies(col):
     assert all(h["exact_copy"] == "" for h in hits[1:])
     table = invoke("neighbors", path, root / "coffee.jpg", "-k", "3").stdout
     assert "1.0000 copy" in table
+    # An outside file that is byte for byte an indexed image: both copies marked.
+    result = invoke("neighbors", path, "--query", root / "coffee.jpg", "-k", "3", "--format", "csv")
+    marks = [r["exact_copy"] for r in read_csv(result.stdout)]
+    assert marks == ["file", "file", ""]

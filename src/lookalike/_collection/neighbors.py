@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from lookalike import analysis, imaging
@@ -21,7 +23,9 @@ __all__ = ["neighbors", "show_neighbors"]
 def neighbors(
     col: Collection, image: str | None, query: PathLike | bytes | None, k: int, model: str | None
 ) -> analysis.Neighbors:
-    """The ``k`` images nearest to ``image`` (itself excluded) or to the file ``query``."""
+    """The ``k`` images nearest to ``image`` (itself excluded) or to the file ``query``;
+    hits that are exact copies of it (same file, or for ``image`` same pixels) are
+    marked."""
     emb = col.embeddings(model)
     row = None
     if image is not None:
@@ -33,13 +37,15 @@ def neighbors(
     else:
         vector = col.embed_file(query, emb.model)
         exclude, label = None, str(query) if not isinstance(query, bytes) else "upload"
+        data = query if isinstance(query, bytes) else Path(query).read_bytes()
+        row = SimpleNamespace(content_hash=imaging.content_hash(data), pixel_hash=None)
     scores, rows = analysis.top_k(col.knn_index(emb.model), vector, k, exclude=exclude)
     hits = []
     for rank, (s, r) in enumerate(zip(scores, rows, strict=True), start=1):
         hit = col.image(emb.ids[r])
         score = min(1.0, max(-1.0, float(s)))  # float32 gives 1.0000001 for a copy
         hits.append(analysis.Neighbor(rank, hit.id, score, hit.uri, copy_kind(row, hit)))
-    query_uri = row.uri if row is not None else label
+    query_uri = row.uri if image is not None else label
     return analysis.Neighbors(label, emb.model, tuple(hits), query_uri=query_uri)
 
 

@@ -47,6 +47,7 @@ def graph(
         Path | None,
         typer.Option("--out", "-o", help="Save as .graphml, .gexf or .json (node-link)."),
     ] = None,
+    format: FormatOpt = "table",
 ) -> None:
     """Grow a graph of similar images from --seed (breadth-first, DEPTH levels, K
     neighbours each), in COLLECTION or through a --remote catalogue API, or the kNN graph
@@ -72,28 +73,37 @@ def graph(
             g = lookalike.open(collection).graph(
                 seed, depth=depth, k=k, all=all_images, mutual=mutual, model=model
             )
+    show = Output(format)
     _print_warnings(caught)
     if out is not None:
         write_graph(g, out)
-    console.print(str(lookalike.graph_stats(g)), highlight=False)
+    _print_stats(lookalike.graph_stats(g), show)
     if g.graph.get("islands", 1) > 1:
-        console.print(
+        show.text(
             f"The kNN graph had {g.graph['islands']} islands; "
-            f"{g.graph['islands'] - 1} bridge edges (bridge=True) join them.",
-            highlight=False,
+            f"{g.graph['islands'] - 1} bridge edges (bridge=True) join them."
         )
     if out is not None:
-        console.print(f"saved {out}")
+        show.saved(out)
 
 
 @command("graph-stats")
 def graph_stats(
     file: Annotated[Path, typer.Argument(help="A .graphml, .gexf or node-link .json file.")],
+    format: FormatOpt = "table",
 ) -> None:
     """Nodes, edges, density, degree histogram, components, clustering, diameter."""
     from lookalike.store.graphs import read_graph
 
-    console.print(str(lookalike.graph_stats(read_graph(file))), highlight=False)
+    _print_stats(lookalike.graph_stats(read_graph(file)), Output(format))
+
+
+def _print_stats(stats, show: Output) -> None:
+    """The report in words, or its figures as one CSV row / JSON record on stdout."""
+    if show.machine:
+        show.frame(stats.to_frame(), [])
+    else:
+        show.text(str(stats))
 
 
 @command()
