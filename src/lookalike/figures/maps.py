@@ -211,18 +211,44 @@ def _legend(labels, highlight, neighbors, *, frames: bool) -> list:
                     facecolor="none", edgecolor="0.5", label=f"... {len(colors) - 10} more clusters"
                 )
             )
-    if highlight is not None:
+    if highlight is not None and frames:
         handles.append(
             Patch(facecolor="none", edgecolor="black", linewidth=2.5, label="highlighted image")
         )
-    if len(neighbors):
+    elif highlight is not None:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="*",
+                linestyle="",
+                color="black",
+                markersize=11,
+                label="highlighted image",
+            )
+        )
+    if len(neighbors) and frames:
         handles.append(
             Patch(
                 facecolor="none",
-                edgecolor="black" if frames else "red",
+                edgecolor="black",
                 linewidth=2.5,
-                linestyle="--" if frames else "-",
+                linestyle="--",
                 label=f"its {len(neighbors)} nearest neighbours",
+            )
+        )
+    elif len(neighbors):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor="none",
+                markeredgecolor="black",
+                markeredgewidth=1.6,
+                markersize=10,
+                label=f"its {len(neighbors)} nearest neighbours (ringed)",
             )
         )
     return handles
@@ -237,7 +263,15 @@ def _colors(labels: np.ndarray) -> np.ndarray:
 def _draw_highlight(ax, u: np.ndarray, highlight: int | None, neighbors: Sequence[int]) -> None:
     if len(neighbors):
         nb = np.asarray(neighbors)
-        ax.scatter(u[nb, 0], u[nb, 1], s=70, color="red", edgecolors="white", zorder=5)
+        ax.scatter(
+            u[nb, 0],
+            u[nb, 1],
+            s=110,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=1.6,
+            zorder=5,
+        )
     if highlight is not None:
         ax.scatter([u[highlight, 0]], [u[highlight, 1]], s=140, color="black", marker="*", zorder=6)
 
