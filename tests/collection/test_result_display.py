@@ -107,3 +107,15 @@ def test_atlas_shows_every_image_and_explains_its_marks(real_col, photos_dir):
     _, cells = lookalike.analysis.assign_cells(np.zeros((5, 2)), cells=3)
     assert len({tuple(c) for c in cells.tolist()}) == 5  # identical places, apart
     assert isinstance(ax.get_images()[0], AxesImage)
+
+
+def test_index_report_and_info_echo_briefly(tmp_path, messy_dir):
+    col = lookalike.create(tmp_path / "col")
+    report = col.index(messy_dir, model="test-pixels", progress=False)
+    assert len(report.failed) >= 6
+    text = repr(report)
+    assert text.startswith("Indexed") and len(text.splitlines()) == 7
+    assert text.splitlines()[-1] == f"  ... {len(report.failed) - 5} more failed"
+    info = repr(col.info())
+    assert info.startswith("Collection") and "... " in info and len(info.splitlines()) <= 12
+    assert repr(col.knn_graph(2, model="test-pixels")).startswith("<kNN graph (k=2")

@@ -88,6 +88,11 @@ class IndexReport:
         lines += [f"  failed: {uri}: {reason}" for uri, reason in self.failed]
         return "\n".join(lines)
 
+    def __repr__(self) -> str:  # a REPL's echo: the report, at most 5 failures
+        lines = str(self).splitlines()
+        more = len(lines) - 6
+        return "\n".join(lines[:6] + ([f"  ... {more} more failed"] if more > 0 else []))
+
 
 def _read_one(record: ImageRecord, size: int, view: str = "whole") -> ReadItem:
     """Read, hash and decode one record into the model input of ``view``. Never raises:
