@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 from rich import box
@@ -24,6 +25,7 @@ from lookalike.cli._app import console, err_console
 from lookalike.exports import (
     clip_score,
     elide_middle,
+    file_name,
     relative_paths,
     short_label,
     to_json,
@@ -148,7 +150,7 @@ def table(frame, columns: Sequence[Col], *, width: int) -> tuple[Table, str]:
         widest = {c.key: max([len(c.header)] + [len(s) for s in cells[c.key]]) for c in flexible}
         budget = _share(room, widest)
         for c in flexible:
-            cut = elide_middle if c.kind == "path" else short_label
+            cut = _elide_uri if c.kind == "path" else short_label
             cells[c.key] = [cut(s, budget[c.key]) for s in cells[c.key]]
     t = Table(
         box=box.SIMPLE_HEAD,
@@ -167,6 +169,14 @@ def table(frame, columns: Sequence[Col], *, width: int) -> tuple[Table, str]:
     for i in range(len(frame)):
         t.add_row(*(escape(cells[c.key][i]) for c in columns))
     return t, root
+
+
+def _elide_uri(uri: str, width: int) -> str:
+    """A path or URL in ``width`` characters; a URL too long keeps its host and the
+    image's name (a IIIF identifier rather than ``default.jpg``)."""
+    if len(uri) > width and "://" in uri[:12]:
+        uri = f"{urlsplit(uri).netloc}/…/{file_name(uri)}"
+    return elide_middle(uri, width)
 
 
 def _share(room: int, widest: dict[str, int]) -> dict[str, int]:
