@@ -139,26 +139,40 @@ def map_atlas(
         dots = "0.45" if labels is None else _colors(labels)[unseen]
         ax.scatter(u[unseen, 0], u[unseen, 1], s=8, c=dots, linewidths=0, zorder=5)
     ax.imshow(np.asarray(canvas), extent=(0, 1, 0, 1), zorder=2, interpolation="antialiased")
-    frames = {}
+    shown = {int(r): xy for r, xy in zip(rows, cell_xy, strict=True)}
     if labels is not None:  # a coloured frame per thumbnail says its cluster
         colors = _colors(labels)
-        frames = {int(r): (colors[r], 1.2) for r in rows}
-    frames.update({int(r): ("black", 2.6) for r in neighbors})  # dashed below
+        for r, (cx, cy) in shown.items():
+            ax.add_patch(
+                Rectangle(
+                    (cx / cells, cy / cells),
+                    1 / cells,
+                    1 / cells,
+                    fill=False,
+                    edgecolor=colors[r],
+                    linewidth=1.2,
+                    zorder=3,
+                )
+            )
+    marks = {int(r): ("--", 2.4) for r in neighbors}
     if highlight is not None:
-        frames[int(highlight)] = ("black", 4.0)
-    shown = {int(r): xy for r, xy in zip(rows, cell_xy, strict=True)}
-    for r, (color, width) in frames.items():
+        marks[int(highlight)] = ("-", 3.5)
+    inset = 0.12 / cells  # inside the cluster frame, which stays visible around it
+    for r, (style, width) in marks.items():
         if r in shown:
             cx, cy = shown[r]
-            square = Rectangle((cx / cells, cy / cells), 1 / cells, 1 / cells, fill=False)
-            dashed = r in set(map(int, neighbors)) and r != highlight
-            square.set(
-                edgecolor=color,
-                linewidth=width,
-                zorder=4 if width > 2 else 3,
-                linestyle="--" if dashed else "-",
+            ax.add_patch(
+                Rectangle(
+                    (cx / cells + inset, cy / cells + inset),
+                    1 / cells - 2 * inset,
+                    1 / cells - 2 * inset,
+                    fill=False,
+                    edgecolor="black",
+                    linewidth=width,
+                    linestyle=style,
+                    zorder=4,
+                )
             )
-            ax.add_patch(square)
     hidden = [r for r in neighbors if int(r) not in shown]  # lost their cell to another
     _draw_highlight(ax, u, highlight if highlight not in shown else None, hidden)
     lo = np.minimum(u.min(axis=0), cell_xy.min(axis=0) / cells)  # crop to what is drawn
