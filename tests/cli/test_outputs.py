@@ -186,3 +186,10 @@ def test_neighbors_mark_exact_copies(col):
     result = invoke("neighbors", path, "--query", root / "coffee.jpg", "-k", "3", "--format", "csv")
     marks = [r["exact_copy"] for r in read_csv(result.stdout)]
     assert marks == ["file", "file", ""]
+
+
+def test_a_bad_format_is_one_line_naming_the_option(col):
+    path, _ = col
+    result = invoke("duplicates", path, "--format", "xml")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "--format should be one of table, csv, json; got 'xml'" in result.output

@@ -421,9 +421,14 @@ class Duplicates:
     def __str__(self) -> str:
         lines = [self.summary()]
         lines += [f"  note: {n}" for n in self.notes]
+        uris = {}  # name the members by file when the pairs carry their uris
+        if "uri_a" in self.pairs:
+            uris = dict(zip(self.pairs["a"], self.pairs["uri_a"], strict=True))
+            uris.update(zip(self.pairs["b"], self.pairs["uri_b"], strict=True))
         for g, ids in enumerate(self.groups[:20], 1):
+            names = [name_of(uris.get(i, ""), i) for i in ids[:8]]
             lines.append(
-                f"  set {g} ({len(ids)}): " + ", ".join(ids[:8]) + (" ..." if len(ids) > 8 else "")
+                f"  set {g} ({len(ids)}): " + ", ".join(names) + (" ..." if len(ids) > 8 else "")
             )
         if len(self.groups) > 20:
             lines.append(f"  ... {len(self.groups) - 20} more sets")
