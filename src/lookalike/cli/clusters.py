@@ -105,12 +105,13 @@ def representatives(
     k: Annotated[int, typer.Option("-k", help="Number of clusters.")] = 10,
     model: ModelOpt = None,
     seed: SeedOpt = 0,
-    ncols: Annotated[int | None, typer.Option(help="Images per row (default: up to 10).")] = None,
+    ncols: Annotated[int | None, typer.Option(help="Images per row (default: at most 5).")] = None,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="The figure to save (.png, .jpg, .pdf, .svg).")
     ] = Path("representatives.png"),
 ) -> None:
-    """The medoid image of each of K clusters, in a row, with the cluster sizes."""
+    """The medoid image of each of K clusters, in a grid (largest cluster first), named,
+    with the cluster sizes."""
     col = lookalike.open(collection)
     _save_figure(col.show_representatives(k, model=model, random_state=seed, ncols=ncols), out)
 
