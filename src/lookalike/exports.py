@@ -33,6 +33,7 @@ __all__ = [
     "export_frame",
     "file_name",
     "relative_paths",
+    "rows_to_csv",
     "safe_cell",
     "short_label",
     "to_csv",
@@ -95,6 +96,22 @@ def to_csv(frame) -> str:
     """``frame`` as CSV text (see :func:`write_csv`)."""
     buffer = io.StringIO()
     write_csv(frame, buffer)
+    return buffer.getvalue()
+
+
+def rows_to_csv(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
+    """CSV text of plain ``rows`` under ``header``, every cell made safe (for writers
+    that hold lists rather than a DataFrame, such as the server's CSV routes).
+
+    >>> rows_to_csv([["=1+2", 0.5]], ["title", "score"])
+    "title,score\\n'=1+2,0.5\\n"
+    """
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([safe_cell(h) for h in header])
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
     return buffer.getvalue()
 
 
