@@ -74,3 +74,14 @@ def test_relative_paths_and_cells():
         3,
     ]
     assert clip_score(1.0000001) == 1.0 and clip_score(-1.5) == -1.0
+
+
+def test_rows_to_csv_quotes_formula_cells_of_plain_rows():
+    import csv
+    import io
+
+    from lookalike.exports import rows_to_csv
+
+    text = rows_to_csv([["a1", '=HYPERLINK("x","y").jpg', 1.0]], ["id", "title", "score"])
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows == [["id", "title", "score"], ["a1", '\'=HYPERLINK("x","y").jpg', "1.0"]]
