@@ -155,7 +155,10 @@ def test_tables_fit_the_terminal_one_line_a_row(col, columns):
     path, root = col
     out = run_cli("duplicates", str(path), "-t", "0.5", columns=columns).stdout
     lines = out.splitlines()
-    assert max(len(line) for line in lines) <= columns
+    # Every table line fits; only messages (the summary, the folder) may be longer:
+    # they are never hard-wrapped, so a path stays whole, and a terminal wraps them.
+    long = [x for x in lines if len(x) > columns]
+    assert all("near-duplicate pairs in" in x or x.startswith("paths relative") for x in long)
     n_pairs = int(lines[0].split()[0])
     shown = min(n_pairs, 20)
     assert len(lines) <= shown + 16  # one line a pair (119 lines for 20 pairs before)
@@ -169,7 +172,8 @@ def test_tables_fit_the_terminal_one_line_a_row(col, columns):
     hits = run_cli(
         "neighbors", str(path), str(root / DEEP / "letter_0042_espresso_cup.jpg"), columns=columns
     ).stdout
-    assert max(len(line) for line in hits.splitlines()) <= columns
+    long = [x for x in hits.splitlines() if len(x) > columns]
+    assert all(x.startswith("paths relative") for x in long)
     assert "coffee (copy).jpg" in hits
 
 

@@ -82,8 +82,9 @@ class Output:
 
     def text(self, message: str) -> None:
         """A summary or report in words (stderr with csv/json)."""
-        # Wrapped at spaces to the terminal's width (a long path may still be folded).
-        self._say.print(escape(message), highlight=False, emoji=False)
+        # Never hard-wrapped: a path stays whole, a phrase stays greppable; a terminal
+        # wraps a long line by itself.
+        self._say.print(escape(message), highlight=False, soft_wrap=True, emoji=False)
 
     def status(self, message: str) -> None:
         """A short status line such as "saved x.csv" (stderr with csv/json)."""
@@ -113,11 +114,11 @@ class Output:
             return
         shown = frame if limit is None else frame.head(limit)
         if title:  # above the table, not in it: Rich would wrap it to the table's width
-            console.print(escape(title), highlight=False, emoji=False)
+            self.text(title)
         t, root = table(shown, columns, width=console.width)
         console.print(t)
         if root:
-            console.print(escape(f"paths relative to {root}"), highlight=False, emoji=False)
+            self.text(f"paths relative to {root}")
         if limit is not None and len(frame) > limit:
             console.print(
                 f"... {len(frame) - limit} more {more} (all of them with --format csv or --out)",
