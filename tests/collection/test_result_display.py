@@ -119,3 +119,12 @@ def test_index_report_and_info_echo_briefly(tmp_path, messy_dir):
     info = repr(col.info())
     assert info.startswith("Collection") and "... " in info and len(info.splitlines()) <= 12
     assert repr(col.knn_graph(2, model="test-pixels")).startswith("<kNN graph (k=2")
+
+
+def test_a_crowded_atlas_explains_its_dots(real_col):
+    n = len(real_col.embeddings())
+    ax = real_col.show_map("pca", cells=2).axes[0]  # 4 cells for 9 images
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == [f"image not shown ({n - 4}): its place on the map"]
+    assert ax.get_xlabel().startswith(f"4 of {n} images shown")
+    assert len(ax.collections[0].get_offsets()) == n - 4  # a dot for each image left out
