@@ -49,7 +49,15 @@ def graph(
     return g
 
 
-def _seed_graph(col, emb, seed, depth, k, max_nodes, uris) -> nx.Graph:
+def _seed_graph(
+    col: Collection,
+    emb: Embeddings,
+    seed: str,
+    depth: int,
+    k: int,
+    max_nodes: int,
+    uris: dict[str, str],
+) -> nx.Graph:
     """The graph grown from ``seed``: no input validation."""
 
     def neighbors(image: str, k: int) -> list[tuple[str, float]]:
