@@ -408,7 +408,8 @@ class Collection:
         random_state: int | None = 0,
         ncols: int | None = None,
     ):
-        """The medoid of every cluster in a row (largest cluster first), with its size."""
+        """The medoid of every cluster in a grid (largest cluster first; at most 5 a row
+        unless ``ncols``), named by title or file name, with its cluster's size."""
         return _clusters.show_representatives(self, k, model, random_state, ncols)
 
     def show_neighborhood(

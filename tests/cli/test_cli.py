@@ -50,8 +50,8 @@ def test_neighbors_by_path_prints_a_table_and_saves_csv_and_png(col_path, photos
     assert result.exit_code == 0, result.output
     assert "Neighbours of" in result.output
     lines = (tmp_path / "n.csv").read_text().splitlines()
-    assert lines[0] == "rank,id,score,uri" and len(lines) == 4
-    assert lines[1].endswith("chelsea_small.jpg")
+    assert lines[0] == "query,rank,score,exact_copy,path,id" and len(lines) == 4
+    assert lines[1].split(",")[4].endswith("chelsea_small.jpg")
     result = invoke("neighbors", col_path, photos_dir / "chelsea.png", "--out", tmp_path / "g.png")
     assert result.exit_code == 0 and (tmp_path / "g.png").stat().st_size > 10_000
 

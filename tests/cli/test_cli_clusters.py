@@ -23,8 +23,8 @@ def test_clusters_csv_has_one_row_per_image(col_path, tmp_path):
     assert result.exit_code == 0, result.output
     assert "3 clusters of 9 images" in result.output
     lines = (tmp_path / "c.csv").read_text().splitlines()
-    assert lines[0] == "id,path,cluster,is_medoid" and len(lines) == 10
-    assert sum(line.endswith(",True") for line in lines) == 3
+    assert lines[0] == "cluster,path,is_medoid,medoid_path,id" and len(lines) == 10
+    assert sum(",True," in line for line in lines) == 3
 
 
 def test_clusters_scan_prints_the_elbow_and_saves_the_figure(col_path, tmp_path):
@@ -54,7 +54,7 @@ def test_representatives_and_maps_are_saved(col_path, tmp_path, photos_dir):
     result = invoke("map", col_path, "--method", "tsne", "--out", tmp_path / "m.csv")
     assert result.exit_code == 0, result.output
     lines = (tmp_path / "m.csv").read_text().splitlines()
-    assert lines[0] == "id,x,y" and len(lines) == 10
+    assert lines[0] == "x,y,path,id" and len(lines) == 10
 
 
 def test_compare_prints_the_table_and_saves_per_image_rows(col_path, tmp_path):

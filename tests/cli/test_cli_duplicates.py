@@ -34,8 +34,8 @@ def test_duplicates_prints_pairs_and_saves_csv(setup, tmp_path):
     assert result.exit_code == 0, result.output
     assert "near-duplicate pairs in" in result.output and "Most similar pairs" in result.output
     lines = out.read_text().splitlines()
-    assert lines[0] == "a,b,score" and len(lines) >= 2
-    assert groups.read_text().startswith("group,id\n1,")
+    assert lines[0] == "set,score,exact_copy,path_a,path_b,a,b" and len(lines) >= 2
+    assert groups.read_text().startswith("set,path,id\n1,")
     result = invoke("duplicates", col, "-t", "0.95", "--search", "approximate")
     assert result.exit_code == 0 and "recall on a sample" in result.output
 
@@ -55,7 +55,7 @@ def test_exact_duplicates(setup, tmp_path):
     result = invoke("duplicates", col, "--exact", "--out", tmp_path / "exact.csv")
     assert result.exit_code == 0, result.output
     assert "1 sets of identical files or pixels (2 images)" in result.output
-    assert (tmp_path / "exact.csv").read_text().startswith("group,kind,id,uri\n1,file,")
+    assert (tmp_path / "exact.csv").read_text().startswith("set,kind,path,id\n1,file,")
 
 
 def test_dedup_writes_kept_paths_and_decisions_and_moves_only_with_the_flag(setup, tmp_path):
@@ -66,7 +66,7 @@ def test_dedup_writes_kept_paths_and_decisions_and_moves_only_with_the_flag(setu
     kept = (tmp_path / "k.txt").read_text().splitlines()
     assert len(kept) == n_files - 1 and str(photos / "chelsea.png") in kept
     decisions = (tmp_path / "k.decisions.csv").read_text()
-    assert decisions.startswith("group,id,uri,decision,kept_id,reason")
+    assert decisions.startswith("set,decision,path,kept_path,reason,id,kept_id")
     assert len(list(photos.iterdir())) == n_files  # nothing touched
     result = invoke("dedup", col, "--exact", "--move-removed-to", tmp_path / "removed")
     assert result.exit_code == 0 and "moved" in result.output

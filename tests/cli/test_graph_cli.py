@@ -49,7 +49,7 @@ def test_path_table_csv_and_strip(col_path, photos_dir, tmp_path):
     assert result.exit_code == 0, result.output
     assert "smooth path" in result.output
     lines = (tmp_path / "p.csv").read_text().splitlines()
-    assert lines[0] == "step,id,path,similarity" and len(lines) >= 3
+    assert lines[0] == "step,similarity,bridge,path,id" and len(lines) >= 3
     result = invoke("path", col_path, a, b, "-k", "2", "--out", tmp_path / "p.png")
     assert result.exit_code == 0 and (tmp_path / "p.png").stat().st_size > 10_000
 

@@ -36,7 +36,7 @@ def test_outside_query_finds_its_source(real_col, photos_dir, tmp_path):
 def test_results_print_and_convert(real_col, photos_dir):
     hits = real_col.neighbors(str(photos_dir / "coffee.jpg"), k=4)
     frame = hits.to_frame()
-    assert list(frame.columns) == ["rank", "id", "score", "uri"] and len(frame) == 4
+    assert list(frame.columns) == ["rank", "id", "score", "uri", "copy"] and len(frame) == 4
     text = str(hits)
     assert text.splitlines()[0].startswith("Neighbours of") and hits[0].id in text
 

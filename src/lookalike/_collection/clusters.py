@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lookalike import analysis
+from lookalike._collection.names import names
 from lookalike.errors import ImageNotFound
 from lookalike.store import Embeddings
 
@@ -69,18 +70,25 @@ def show_elbow(
 def show_representatives(
     col: Collection, k: int, model: str | None, random_state: int | None, ncols: int | None
 ) -> Figure:
-    """The medoids of the ``k`` clusters in a row, largest cluster first, with sizes."""
+    """The medoids of the ``k`` clusters in a grid (at most 5 a row by default),
+    largest cluster first, each named with its cluster's size."""
     from lookalike.figures import image_grid
 
     found = col.clusters(k, model=model, random_state=random_state)
     order = np.argsort(-found.sizes, kind="stable")
     ids = [found.medoid_ids[c] for c in order]
-    captions = [f"cluster {c}: {found.sizes[c]} images\n{found.medoid_ids[c]}" for c in order]
+    captions = [
+        f"{name}\ncluster {c}: {found.sizes[c]} images"
+        for c, name in zip(order, names(col, ids), strict=True)
+    ]
+    if ncols is None:  # rows as even as can be, at most 5 images a row
+        rows = -(-k // 5)
+        ncols = -(-k // rows)
     return image_grid(
         [col.thumbnail(i) for i in ids],
         captions,
-        ncols=ncols or min(k, 10),
-        title=f"{k} representatives (medoids) of {col.root.name}",
+        ncols=ncols,
+        title=f"{k} representatives (medoids) of {col.root.name}, largest cluster first",
     )
 
 
@@ -95,8 +103,9 @@ def show_neighborhood(
     row = vector_row(col, emb, image)
     rows, scores = analysis.cluster_neighborhood(emb.vectors, found, row, n)
     c = int(found.labels[row])
-    captions = [f"{emb.ids[r]}  {s:.3f}" for r, s in zip(rows, scores, strict=True)]
-    title = f"Cluster {c} ({found.sizes[c]} images) around {emb.ids[row]}"
+    labels = names(col, [emb.ids[r] for r in rows])
+    captions = [f"{name}\n{s:.3f}" for name, s in zip(labels, scores, strict=True)]
+    title = f"Cluster {c} ({found.sizes[c]} images) around {labels[0]}"
     pictures = [col.thumbnail(emb.ids[r]) for r in rows]
     return image_grid(pictures, captions, ncols=5, highlight=[0], title=title)
 

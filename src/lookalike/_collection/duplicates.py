@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lookalike import analysis
+from lookalike._collection.names import names
 from lookalike.errors import ImageNotFound
 from lookalike.store import Embeddings, LabelStore, move_images, read_labels_csv
 from lookalike.store.views import centre_vectors
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "calibrate",
+    "copy_kind",
     "dedup",
     "duplicates",
     "exact_duplicates",
@@ -33,6 +34,7 @@ __all__ = [
     "show_pair",
     "show_threshold_bands",
     "vector_rows",
+    "with_sets_and_copies",
 ]
 
 
@@ -48,7 +50,7 @@ def duplicates(
     """Near-duplicate pairs and sets (see :func:`lookalike.analysis.find_duplicates`)."""
     emb = col.embeddings(model)
     scoring, centre, notes = score_inputs(col, emb, scoring, embed_views=embed_views)
-    return analysis.find_duplicates(
+    found = analysis.find_duplicates(
         emb.vectors,
         emb.ids,
         threshold=threshold,
@@ -60,6 +62,36 @@ def duplicates(
         centre=centre,
         notes=notes,
     )
+    return with_sets_and_copies(col, found)
+
+
+def with_sets_and_copies(col: Collection, found: analysis.Duplicates) -> analysis.Duplicates:
+    """``found`` with its pairs' scores clipped to [-1, 1] (float32 gives 1.0000001 for
+    a copy), the duplicate ``set`` each pair lies in (1-based, as in ``groups``; empty
+    when ``strict`` split the pair apart) and ``copy``: "file" for identical files,
+    "pixels" for identical decoded pixels, "" for true near-duplicates."""
+    pairs = found.pairs.copy()
+    pairs["score"] = pairs["score"].clip(-1.0, 1.0)
+    group_of = {i: g for g, ids in enumerate(found.groups, 1) for i in ids}
+    ga, gb = pairs["a"].map(group_of), pairs["b"].map(group_of)
+    pairs.insert(0, "set", ga.where(ga == gb).astype("Int64"))
+    rows = {r.id: r for r in col._store.catalog.images(status="ok")}
+    pairs["copy"] = [
+        copy_kind(rows.get(a), rows.get(b)) for a, b in zip(pairs["a"], pairs["b"], strict=True)
+    ]
+    return replace(found, pairs=pairs)
+
+
+def copy_kind(a, b) -> str:
+    """ "file" when the catalog rows ``a`` and ``b`` hold identical files, "pixels" when
+    they decode to identical pixels, else ""."""
+    if a is None or b is None:
+        return ""
+    if a.content_hash and a.content_hash == b.content_hash:
+        return "file"
+    if a.pixel_hash and a.pixel_hash == b.pixel_hash:
+        return "pixels"
+    return ""
 
 
 def exact_duplicates(col: Collection) -> pd.DataFrame:
@@ -115,7 +147,7 @@ def show_pair(col: Collection, a: str, b: str, scoring: str, model: str | None) 
     return pair_figure(
         col.thumbnail(ra.id),
         col.thumbnail(rb.id),
-        captions=(f"{ra.id}  {Path(ra.uri).name}", f"{rb.id}  {Path(rb.uri).name}"),
+        captions=tuple(names(col, [ra.id, rb.id], width=34)),
         title=f"{used} score {score:.3f}",  # the scoring used: imported vectors have no centre
     )
 

@@ -8,6 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from lookalike import analysis
+from lookalike.exports import display_name
 from lookalike.store import Embeddings
 
 if TYPE_CHECKING:
@@ -30,11 +31,34 @@ def graph(
     max_nodes: int,
 ) -> nx.Graph:
     """The graph grown from ``seed`` (see :func:`lookalike.analysis.seed_graph`) or, with
-    ``all``, the whole kNN graph, over the vectors ``emb``; nodes carry their ``path``."""
-    uris = {row.id: row.uri for row in col._store.catalog.images(status="ok")}
+    ``all``, the whole kNN graph, over the vectors ``emb``; nodes carry their ``path``
+    and ``name`` (title or file name), edges their ``similarity`` in [-1, 1]."""
+    rows = col._store.catalog.images(status="ok")
+    uris = {row.id: row.uri for row in rows}
     if all:
         attrs = {i: {"path": uri} for i, uri in uris.items()}
-        return col.knn_graph(k, mutual=mutual, model=emb.model).to_networkx(attrs=attrs)
+        g = col.knn_graph(k, mutual=mutual, model=emb.model).to_networkx(attrs=attrs)
+    else:
+        g = _seed_graph(col, emb, seed, depth, k, max_nodes, uris)
+    names = {row.id: display_name(row.uri, row.metadata, row.id) for row in rows}
+    for node, attrs in g.nodes(data=True):  # what a person calls it, in files and figures
+        attrs["name"] = names.get(node, str(node))
+    for _, _, attrs in g.edges(data=True):  # float32 gives 1.0000001 for a copy
+        if "similarity" in attrs:
+            attrs["similarity"] = min(1.0, max(-1.0, float(attrs["similarity"])))
+    return g
+
+
+def _seed_graph(
+    col: Collection,
+    emb: Embeddings,
+    seed: str,
+    depth: int,
+    k: int,
+    max_nodes: int,
+    uris: dict[str, str],
+) -> nx.Graph:
+    """The graph grown from ``seed``: no input validation."""
 
     def neighbors(image: str, k: int) -> list[tuple[str, float]]:
         return [(h.id, h.score) for h in col.neighbors(image, k=k, model=emb.model)]
@@ -86,5 +110,7 @@ def show_path(col: Collection, a, b: str | None, kwargs: dict[str, Any]) -> Figu
 
     p = a if isinstance(a, analysis.ImagePath) else col.path(a, b, **kwargs)
     title = f"{p.method} path: {p.steps} steps, worst step {p.worst:.3f}"
+    from lookalike._collection.names import names
+
     images = [col.thumbnail(i) for i in p.ids]
-    return path_strip(images, p.ids, p.similarities, bridges=p.bridges, title=title)
+    return path_strip(images, names(col, p.ids), p.similarities, bridges=p.bridges, title=title)

@@ -36,7 +36,9 @@ from lookalike.analysis.graph_statistics import GraphStats, graph_stats
 from lookalike.analysis.graphs import expand_seed, seed_graph
 from lookalike.analysis.knn_graphs import KnnGraph, build_knn_graph, connect_components, knn_graph
 from lookalike.analysis.maps import (
+    ASSIGN_MAX,
     Projection,
+    assign_cells,
     atlas_cells,
     equalize,
     project,
@@ -54,6 +56,7 @@ from lookalike.analysis.paths import (
 )
 
 __all__ = [
+    "ASSIGN_MAX",
     "DEFAULT_BANDS",
     "DEFAULT_THRESHOLD",
     "KEEP_POLICIES",
@@ -73,6 +76,7 @@ __all__ = [
     "Projection",
     "RootVectors",
     "TwoViewVectors",
+    "assign_cells",
     "atlas_cells",
     "build_knn_graph",
     "calibrate",

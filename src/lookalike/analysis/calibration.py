@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lookalike.analysis._display import html_table
+
 __all__ = ["Calibration", "calibrate", "precision_recall"]
 
 
@@ -25,6 +27,26 @@ class Calibration:
     n_different: int
     criterion: str
     curve: dict[str, np.ndarray] = field(repr=False)
+
+    def to_frame(self):
+        """The precision-recall curve as a DataFrame: threshold, precision, recall, f1
+        (one row per candidate threshold, highest first)."""
+        import pandas as pd
+
+        return pd.DataFrame({k: np.asarray(v) for k, v in self.curve.items()})
+
+    def __repr__(self) -> str:
+        return "Calibration: " + str(self)
+
+    def _repr_html_(self) -> str:
+        rows = [
+            ("threshold", f"{self.threshold:.4f} ({self.criterion})"),
+            ("precision", f"{self.precision:.3f}"),
+            ("recall", f"{self.recall:.3f}"),
+            ("F1", f"{self.f1:.3f}"),
+            ("labelled pairs", f"{self.n_same} same, {self.n_different} different"),
+        ]
+        return html_table("Calibration", ("", ""), rows)
 
     def __str__(self) -> str:
         return (

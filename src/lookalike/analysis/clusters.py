@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lookalike._validation import check_int
+from lookalike.analysis._display import html_table, text_table
 
 __all__ = ["Clusters", "KScan", "cluster_neighborhood", "find_elbow", "k_medoids", "scan_k"]
 
@@ -114,6 +115,27 @@ class Clusters:
         """The clustering saved by :meth:`to_arrays`, for the rows ``ids``."""
         deviation = float(a["total_deviation"])
         return cls(a["labels"], a["medoids"], deviation, str(a["method"]), random_state, ids)
+
+    def _rows(self) -> list[tuple]:
+        order = np.argsort(-self.sizes, kind="stable")
+        medoid = self.medoid_ids if self.ids is not None else self.medoids.tolist()
+        return [(int(c), int(self.sizes[c]), medoid[c]) for c in order]
+
+    def _title(self) -> str:
+        return (
+            f"{self.n_clusters} clusters of {len(self.labels)} images ({self.method}, "
+            f"total deviation {self.total_deviation:.2f})"
+        )
+
+    def __repr__(self) -> str:
+        return text_table(
+            self._title(), ("cluster", "size", "medoid"), self._rows(), more="clusters"
+        )
+
+    def _repr_html_(self) -> str:
+        return html_table(
+            self._title(), ("cluster", "size", "medoid"), self._rows(), more="clusters"
+        )
 
     def __str__(self) -> str:
         sizes = ", ".join(str(s) for s in self.sizes)
@@ -215,6 +237,7 @@ class KScan:
     elbow: int | None
 
     def to_frame(self):
+        """A pandas DataFrame: k, inertia, distortion, silhouette — one row per k."""
         import pandas as pd
 
         return pd.DataFrame(
@@ -236,6 +259,34 @@ class KScan:
         """The scan saved by :meth:`to_arrays`, its elbow found again."""
         curves = (a["ks"], a["inertia"], a["distortion"], a["silhouette"])
         return cls(*curves, find_elbow(a["ks"], a["inertia"]))
+
+    def _rows(self) -> list[tuple]:
+        return [
+            (int(k), float(i), float(s), "elbow" if k == self.elbow else "")
+            for k, i, s in zip(self.ks, self.inertia, self.silhouette, strict=True)
+        ]
+
+    def _title(self) -> str:
+        span = f"k = {self.ks.min()}..{self.ks.max()}" if len(self.ks) else "no k"
+        return f"k-medoids scan, {span}: suggested k (elbow) = {self.elbow}"
+
+    def __repr__(self) -> str:
+        rows = self._rows()
+        at = next((n for n, r in enumerate(rows) if r[3]), 0)
+        window = rows[max(0, at - 2) : at + 3]  # the rows around the elbow
+        return text_table(
+            self._title(),
+            ("k", "inertia", "silhouette", ""),
+            window,
+            max_rows=len(window),
+            total=len(rows),
+            more="values of k",
+        )
+
+    def _repr_html_(self) -> str:
+        return html_table(
+            self._title(), ("k", "inertia", "silhouette", ""), self._rows(), max_rows=100
+        )
 
     def __str__(self) -> str:
         lines = ["    k      inertia  distortion  silhouette"]

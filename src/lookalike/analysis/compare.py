@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from lookalike._validation import check_int
+from lookalike.analysis._display import html_table, text_table
 from lookalike.search import FlatIndex
 
 __all__ = ["ModelComparison", "compare_embeddings", "knn_rows", "topk_overlap"]
@@ -71,6 +72,29 @@ class ModelComparison:
                 f"neighbors_{self.model_b}": [" ".join(names[r]) for r in self.neighbors_b],
             }
         )
+
+    def to_frame(self):
+        """One row per image (see :meth:`per_image`); ``.table`` has the counts."""
+        return self.per_image()
+
+    def _title(self) -> str:
+        return (
+            f"Top-{self.k} neighbours shared by {self.model_a} and {self.model_b} "
+            f"({len(self.overlap)} images, mean {100 * self.mean_overlap:.1f}%)"
+        )
+
+    def _rows(self) -> list[tuple]:
+        return [
+            (f"{r.shared} of {self.k}", int(r.images), f"{r.percent:.1f}%")
+            for r in self.table.itertuples(index=False)
+        ]
+
+    def __repr__(self) -> str:
+        rows = self._rows()
+        return text_table(self._title(), ("shared", "images", "percent"), rows, max_rows=len(rows))
+
+    def _repr_html_(self) -> str:
+        return html_table(self._title(), ("shared", "images", "percent"), self._rows())
 
     def __str__(self) -> str:
         lines = [

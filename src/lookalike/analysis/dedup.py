@@ -8,6 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lookalike.analysis._display import html_table, name_of, text_table
+
 __all__ = ["KEEP_POLICIES", "DedupPlan", "plan_dedup"]
 
 KEEP_POLICIES = ("largest", "largest-file", "oldest", "first-path", "list")
@@ -66,6 +68,29 @@ class DedupPlan(Sequence[str]):
 
         columns = ["group", "id", "uri", "decision", "kept_id", "reason"]
         return pd.DataFrame(self.decisions, columns=columns)
+
+    def _rows(self) -> list[tuple]:
+        return [
+            (d["group"], d["decision"], name_of(d.get("uri") or "", d["id"]), d["reason"])
+            for d in self.decisions
+        ]
+
+    def __repr__(self) -> str:
+        return text_table(
+            str(self).splitlines()[0],
+            ("set", "decision", "image", "why"),
+            self._rows(),
+            more="decisions",
+        )
+
+    def _repr_html_(self) -> str:
+        return html_table(
+            str(self).splitlines()[0],
+            ("set", "decision", "image", "why"),
+            self._rows(),
+            more="decisions",
+            titles=[d.get("uri") or "" for d in self.decisions],
+        )
 
     def __str__(self) -> str:
         n_groups = len({d["group"] for d in self.decisions})

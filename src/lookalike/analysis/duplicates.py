@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from lookalike.analysis._display import html_table, name_of, text_table
 from lookalike.search import FaissIVFIndex, KnnIndex, build_index, pairs_above, range_recall
 from lookalike.store.vectors import read_block, read_rows
 
@@ -409,23 +410,60 @@ class Duplicates:
         rows = [(g, image_id) for g, ids in enumerate(self.groups, 1) for image_id in ids]
         return pd.DataFrame(rows, columns=["group", "id"])
 
-    def __str__(self) -> str:
+    def summary(self) -> str:
+        """One line: how many pairs and sets, at which threshold, how they were found."""
         how = self.method + (f", recall on a sample {self.recall:.3f}" if self.recall else "")
-        lines = [
+        return (
             f"{len(self.pairs)} near-duplicate pairs in {len(self.groups)} sets "
             f"(score >= {self.threshold:g}, {self.model}, {how})."
-        ]
+        )
+
+    def __str__(self) -> str:
+        lines = [self.summary()]
         lines += [f"  note: {n}" for n in self.notes]
+        uris = {}  # name the members by file when the pairs carry their uris
+        if "uri_a" in self.pairs:
+            uris = dict(zip(self.pairs["a"], self.pairs["uri_a"], strict=True))
+            uris.update(zip(self.pairs["b"], self.pairs["uri_b"], strict=True))
         for g, ids in enumerate(self.groups[:20], 1):
+            names = [name_of(uris.get(i, ""), i) for i in ids[:8]]
             lines.append(
-                f"  set {g} ({len(ids)}): " + ", ".join(ids[:8]) + (" ..." if len(ids) > 8 else "")
+                f"  set {g} ({len(ids)}): " + ", ".join(names) + (" ..." if len(ids) > 8 else "")
             )
         if len(self.groups) > 20:
             lines.append(f"  ... {len(self.groups) - 20} more sets")
         return "\n".join(lines)
 
+    def _rows(self) -> list[tuple]:
+        import pandas as pd
+
+        p = self.pairs
+        uri_a = p["uri_a"] if "uri_a" in p else [""] * len(p)
+        uri_b = p["uri_b"] if "uri_b" in p else [""] * len(p)
+        sets = p["set"] if "set" in p else [""] * len(p)
+        copies = p["copy"] if "copy" in p else [""] * len(p)
+        return [
+            (
+                "" if pd.isna(s) else int(s),
+                min(1.0, float(sc)),
+                name_of(ua, a, 26),
+                name_of(ub, b, 26),
+                f"copy ({c})" if c else "",
+            )
+            for s, sc, a, b, ua, ub, c in zip(
+                sets, p["score"], p["a"], p["b"], uri_a, uri_b, copies, strict=True
+            )
+        ]
+
+    def __repr__(self) -> str:
+        return text_table(
+            self.summary(), ("set", "score", "a", "b", ""), self._rows(), more="pairs"
+        )
+
     def _repr_html_(self) -> str:
-        return self.pairs._repr_html_()
+        return html_table(
+            self.summary(), ("set", "score", "a", "b", ""), self._rows(), more="pairs"
+        )
 
 
 def find_duplicates(

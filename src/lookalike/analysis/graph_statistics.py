@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from lookalike.analysis._display import html_table
+
 __all__ = ["GraphStats", "graph_stats"]
 
 
@@ -30,6 +32,25 @@ class GraphStats:
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
+
+    def to_frame(self):
+        """The figures as a one-row DataFrame (the degree histogram as a list)."""
+        import pandas as pd
+
+        return pd.DataFrame([self.to_dict()])
+
+    def __repr__(self) -> str:
+        approx = "" if self.diameter_exact else " (lower bound)"
+        return (
+            f"GraphStats: {self.nodes} nodes, {self.edges} edges, mean degree "
+            f"{self.mean_degree:.2f}, {self.components} components (largest "
+            f"{self.largest_component}),\n  clustering {self.clustering:.3f}, diameter "
+            f"{self.diameter}{approx}"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = [tuple(line.split(": ", 1)) for line in str(self).splitlines()]
+        return html_table("Graph statistics", ("", ""), rows)
 
     def __str__(self) -> str:
         hist = ", ".join(f"{d}: {c}" for d, c in enumerate(self.degree_histogram) if c)

@@ -130,6 +130,9 @@ class KnnGraph:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def __repr__(self) -> str:
+        return f"<{self}>"
+
     def __str__(self) -> str:
         kind = "mutual " if self.mutual else ""
         text = (

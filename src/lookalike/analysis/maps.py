@@ -9,10 +9,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from lookalike._validation import check_choice, check_int
+from lookalike.analysis._display import html_table, text_table
 
 __all__ = [
+    "ASSIGN_MAX",
     "METHODS",
     "Projection",
+    "assign_cells",
     "atlas_cells",
     "equalize",
     "project",
@@ -21,6 +24,9 @@ __all__ = [
 ]
 
 METHODS = ("pca", "tsne", "umap")
+ASSIGN_MAX = 1600
+"""Up to this many images an atlas shows every one (:func:`assign_cells`); above it,
+one image per cell (:func:`snap_to_grid`)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,20 @@ class Projection:
         import pandas as pd
 
         return pd.DataFrame({"id": self.ids, "x": self.coords[:, 0], "y": self.coords[:, 1]})
+
+    def _title(self) -> str:
+        return f"{self.method.upper()} map of {len(self)} images ({self.model})"
+
+    def _rows(self) -> list[tuple]:
+        return [
+            (str(i), float(x), float(y)) for i, (x, y) in zip(self.ids, self.coords, strict=True)
+        ]
+
+    def __repr__(self) -> str:
+        return text_table(self._title(), ("id", "x", "y"), self._rows(), max_rows=3, more="images")
+
+    def _repr_html_(self) -> str:
+        return html_table(self._title(), ("id", "x", "y"), self._rows(), more="images")
 
 
 def project(
@@ -153,6 +173,39 @@ def snap_to_grid(
     first[1:] = cell_id[order][1:] != cell_id[order][:-1]
     rows = order[first]
     return rows, ij[rows]
+
+
+def assign_cells(coords: np.ndarray, *, cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every image in a cell of its own, as near its place on the map as can be: the
+    assignment of images to cells of a ``cells x cells`` grid with the least summed
+    squared distance (the Hungarian algorithm). Unlike :func:`snap_to_grid`, no image
+    is hidden, and images at the same place (exact copies) sit side by side.
+
+    Needs ``cells * cells >= n_images``; meant for up to :data:`ASSIGN_MAX` images
+    (the cost matrix is ``n_images x cells**2``).
+
+    Returns
+    -------
+    rows : ndarray of shape (n_images,)
+    cell_xy : ndarray of shape (n_images, 2)
+        Each image's cell (column, row), origin bottom left.
+
+    Examples
+    --------
+    >>> rows, cell_xy = assign_cells(np.array([[0, 0], [0, 0], [1, 1]]), cells=2)
+    >>> len({tuple(xy) for xy in cell_xy.tolist()}), cell_xy[2].tolist()  # copies apart
+    (3, [1, 1])
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    cells = check_int(cells, "cells", "assign_cells", low=1, high=1000)
+    u = unit_square(coords)
+    if cells * cells < len(u):
+        raise ValueError(f"cells={cells} gives {cells * cells} cells for {len(u)} images.")
+    grid = np.stack(np.meshgrid(np.arange(cells), np.arange(cells)), -1).reshape(-1, 2) + 0.5
+    cost = ((u[:, None, :] * cells - grid[None, :, :]) ** 2).sum(axis=2)
+    rows, cols = linear_sum_assignment(cost)
+    return rows.astype(np.int64), (grid[cols] - 0.5).astype(np.int64)
 
 
 def equalize(coords: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lookalike.analysis._display import html_table, name_of, text_table
 from lookalike.search import KnnIndex
 
 __all__ = ["Neighbor", "Neighbors", "top_k"]
@@ -48,12 +49,14 @@ def top_k(
 
 @dataclass(frozen=True)
 class Neighbor:
-    """One hit: its rank (1 = most similar), image id, cosine similarity and uri."""
+    """One hit: its rank (1 = most similar), image id, cosine similarity and uri;
+    ``copy`` is "file" or "pixels" when it is an exact copy of the query, else ""."""
 
     rank: int
     id: str
     score: float
     uri: str
+    copy: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class Neighbors(Sequence[Neighbor]):
     query: str
     model: str
     hits: tuple[Neighbor, ...]
+    query_uri: str = ""
 
     def __getitem__(self, i):  # type: ignore[override]
         return self.hits[i]
@@ -82,18 +86,42 @@ class Neighbors(Sequence[Neighbor]):
         return [h.score for h in self.hits]
 
     def to_frame(self):
-        """A pandas DataFrame with columns rank, id, score, uri."""
+        """A pandas DataFrame with columns rank, id, score, uri, copy ("file"/"pixels"
+        for exact copies of the query)."""
         import pandas as pd
 
         return pd.DataFrame(
-            [(h.rank, h.id, h.score, h.uri) for h in self.hits],
-            columns=["rank", "id", "score", "uri"],
+            [(h.rank, h.id, h.score, h.uri, h.copy) for h in self.hits],
+            columns=["rank", "id", "score", "uri", "copy"],
         )
+
+    def _title(self) -> str:
+        query = name_of(self.query_uri, self.query) if self.query_uri else self.query
+        return f"Neighbours of {query} ({self.model}, {len(self.hits)} hits)"
+
+    def _rows(self) -> list[tuple]:
+        return [
+            (h.rank, h.score, name_of(h.uri, h.id), f"exact copy ({h.copy})" if h.copy else "")
+            for h in self.hits
+        ]
 
     def __str__(self) -> str:
         lines = [f"Neighbours of {self.query} ({self.model}):", "rank  score   id            uri"]
-        lines += [f"{h.rank:>4}  {h.score:.4f}  {h.id:<12}  {h.uri}" for h in self.hits]
+        lines += [
+            f"{h.rank:>4}  {h.score:.4f}  {h.id:<12}  {h.uri}"
+            + (f"  (exact copy: same {h.copy})" if h.copy else "")
+            for h in self.hits
+        ]
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        return text_table(self._title(), ("rank", "score", "image", ""), self._rows(), more="hits")
+
     def _repr_html_(self) -> str:
-        return self.to_frame()._repr_html_()
+        return html_table(
+            self._title(),
+            ("rank", "score", "image", ""),
+            self._rows(),
+            more="hits",
+            titles=[h.uri for h in self.hits],
+        )

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import sparse
 
 from lookalike._validation import check_choice, check_int
+from lookalike.analysis._display import html_table, name_of, text_table
 from lookalike.errors import NoPath
 
 __all__ = [
@@ -313,5 +314,38 @@ class ImagePath:
             lines.append(f"{i:>4}  {sim:>10}  {image_id:<12}  {uri}{mark}")
         return "\n".join(lines)
 
+    def _title(self) -> str:
+        return (
+            f"{self.method} path, {self.steps} steps, worst step {self.worst:.4f} "
+            f"({self.model or 'model'})"
+        )
+
+    def _rows(self) -> list[tuple]:
+        uris = self.uris or ("",) * len(self.ids)
+        return [
+            (
+                i,
+                self.similarities[i - 1] if i else float("nan"),
+                name_of(uri, image_id),
+                "bridge" if i in self.bridges else "",
+            )
+            for i, (image_id, uri) in enumerate(zip(self.ids, uris, strict=True))
+        ]
+
+    def __repr__(self) -> str:
+        rows = self._rows()
+        if len(rows) > 6:  # the ends matter most: first 3, last 2
+            middle = ("...", "", f"{len(rows) - 5} more steps", "")
+            rows = [*rows[:3], middle, *rows[-2:]]
+        return text_table(
+            self._title(), ("step", "similarity", "image", ""), rows, max_rows=len(rows)
+        )
+
     def _repr_html_(self) -> str:
-        return self.to_frame()._repr_html_()
+        return html_table(
+            self._title(),
+            ("step", "similarity", "image", ""),
+            self._rows(),
+            max_rows=100,
+            titles=list(self.uris) if self.uris else None,
+        )

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 import lookalike
 from lookalike.cli._app import CollectionArg, ModelOpt, command, console
+from lookalike.cli._output import Col, FormatOpt, Output, save_frame
 
 # -- clusters, maps and model comparison (issue 8) -------------------------------------
 
@@ -29,9 +29,9 @@ def _parse_scan(spec: str) -> range:
     return range(start, stop + 1, step)
 
 
-def _save_figure(fig, out: Path) -> None:
+def _save_figure(fig, out: Path, show: Output | None = None) -> None:
     fig.savefig(out, dpi=100)
-    console.print(f"saved {out}")
+    (show or Output("table")).saved(out)
 
 
 @command()
@@ -47,38 +47,56 @@ def clusters(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Save: .csv (one row per image, or per k with --scan) or a figure."
+            "--out",
+            "-o",
+            help="Save: .csv/.json (one row per image, or per k with --scan) or a figure.",
         ),
     ] = None,
+    format: FormatOpt = "table",
 ) -> None:
-    """k-medoids clusters (cosine distance): a table of clusters; --out clusters.csv has one
-    row per image (id, path, cluster, is_medoid). With --scan, the k-selection curves."""
+    """k-medoids clusters (cosine distance): a table of clusters (--format csv/json: one
+    row per cluster); --out clusters.csv has one row per image (cluster, path,
+    is_medoid, medoid_path, id). With --scan, the k-selection curves."""
+    show = Output(format)
     col = lookalike.open(collection)
     if scan is not None:
         ks = _parse_scan(scan)
         result = col.scan_k(ks, model=model, random_state=seed)
-        console.print(str(result), highlight=False)
+        frame = result.to_frame()
+        frame["elbow"] = frame["k"] == result.elbow
+        if show.machine:
+            show.frame(frame, [])
+        else:
+            show.text(str(result))
         if out is not None and out.suffix.lower() in FIGURE_SUFFIXES:
-            _save_figure(col.show_elbow(ks, model=model, random_state=seed), out)
+            _save_figure(col.show_elbow(ks, model=model, random_state=seed), out, show)
         elif out is not None:
-            result.to_frame().to_csv(out, index=False)
-            console.print(f"saved {out}")
+            save_frame(frame, out)
+            show.saved(out)
         return
     found = col.clusters(k, model=model, random_state=seed)
     uris = col.images().set_index("id")["uri"]
-    table = Table(title=str(found))
-    for name in ("cluster", "size", "medoid", "medoid path"):
-        table.add_column(name, overflow="fold")
-    for c, size, medoid in found.summary().itertuples(index=False):
-        table.add_row(str(c), str(size), medoid, uris.get(medoid, ""))
-    console.print(table)
+    summary = found.summary().rename(columns={"medoid": "medoid_id"})
+    summary.insert(2, "medoid_path", summary["medoid_id"].map(uris))
+    summary = summary.sort_values("size", ascending=False, kind="stable")
+    show.frame(
+        summary,
+        [
+            Col("cluster", "cluster", "int"),
+            Col("size", "size", "int"),
+            Col("medoid_path", "medoid (its most central image)", "path"),
+        ],
+        title=str(found).split(";")[0],
+    )
     if out is not None and out.suffix.lower() in FIGURE_SUFFIXES:
-        _save_figure(col.show_representatives(k, model=model, random_state=seed), out)
+        _save_figure(col.show_representatives(k, model=model, random_state=seed), out, show)
     elif out is not None:
         frame = found.to_frame()
-        frame.insert(1, "path", frame["id"].map(uris))
-        frame.to_csv(out, index=False)
-        console.print(f"saved {out}")
+        medoids = dict(zip(summary["cluster"], summary["medoid_path"], strict=True))
+        frame.insert(0, "path", frame["id"].map(uris))
+        frame["medoid_path"] = frame["cluster"].map(medoids)
+        save_frame(frame[["cluster", "path", "is_medoid", "medoid_path", "id"]], out)
+        show.saved(out)
 
 
 @command()
@@ -87,12 +105,13 @@ def representatives(
     k: Annotated[int, typer.Option("-k", help="Number of clusters.")] = 10,
     model: ModelOpt = None,
     seed: SeedOpt = 0,
-    ncols: Annotated[int | None, typer.Option(help="Images per row (default: up to 10).")] = None,
+    ncols: Annotated[int | None, typer.Option(help="Images per row (default: at most 5).")] = None,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="The figure to save (.png, .jpg, .pdf, .svg).")
     ] = Path("representatives.png"),
 ) -> None:
-    """The medoid image of each of K clusters, in a row, with the cluster sizes."""
+    """The medoid image of each of K clusters, in a grid (largest cluster first), named,
+    with the cluster sizes."""
     col = lookalike.open(collection)
     _save_figure(col.show_representatives(k, model=model, random_state=seed, ncols=ncols), out)
 
@@ -123,13 +142,19 @@ def map_(
     seed: SeedOpt = 0,
     out: Annotated[
         Path,
-        typer.Option("--out", "-o", help="A figure (.png, .pdf, ...) or .csv (id, x, y)."),
+        typer.Option(
+            "--out", "-o", help="A figure (.png, .pdf, ...) or .csv/.json (x, y, path, id)."
+        ),
     ] = Path("map.png"),
 ) -> None:
     """A 2-D map of the collection: an image atlas, or points coloured by cluster."""
     col = lookalike.open(collection)
-    if out.suffix.lower() == ".csv":
-        col.map(method, model=model, random_state=seed).to_frame().to_csv(out, index=False)
+    if out.suffix.lower() in (".csv", ".json"):
+        frame = col.map(method, model=model, random_state=seed).to_frame()
+        frame["path"] = frame["id"].map(col.images().set_index("id")["uri"])
+        if clusters is not None:
+            frame["cluster"] = col.clusters(clusters, model=model).labels
+        save_frame(frame[[c for c in ("x", "y", "cluster", "path", "id") if c in frame]], out)
         console.print(f"saved {out}")
         return
     fig = col.show_map(
@@ -153,13 +178,20 @@ def compare(
     k: Annotated[int, typer.Option("-k", help="Neighbours per image.")] = 4,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Save the per-image overlap as .csv."),
+        typer.Option("--out", "-o", help="Save the per-image overlap as .csv or .json."),
     ] = None,
+    format: FormatOpt = "table",
 ) -> None:
     """How many of each image's K nearest neighbours two models share: K, K-1, ..., 0."""
+    show = Output(format)
     col = lookalike.open(collection)
     result = col.compare_models(models[0], models[1], k=k)
-    console.print(str(result), highlight=False)
+    if show.machine:
+        show.frame(result.table, [])
+    else:
+        show.text(str(result))
     if out is not None:
-        result.per_image().to_csv(out, index=False)
-        console.print(f"saved {out}")
+        frame = result.per_image()
+        frame.insert(2, "path", frame["id"].map(col.images().set_index("id")["uri"]))
+        save_frame(frame, out)
+        show.saved(out)

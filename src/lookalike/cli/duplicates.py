@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 import lookalike
 from lookalike._validation import check_choice
 from lookalike.cli._app import CollectionArg, ModelOpt, command, console
+from lookalike.cli._output import Col, FormatOpt, Output, save_frame
+from lookalike.exports import file_name
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # -- near-duplicates (issue 2) -------------------------------------------------------
 ThresholdOpt = Annotated[
@@ -43,29 +47,31 @@ def duplicates(
     scoring: ScoringOpt = "centre",
     model: ModelOpt = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Save the pairs (a,b,score) as CSV.")
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Save the pairs as CSV (or .json): set, score, exact_copy, path_a, path_b, a, b.",
+        ),
     ] = None,
     groups_out: Annotated[
-        Path | None, typer.Option(help="Save the duplicate sets (group,id) as CSV.")
+        Path | None, typer.Option(help="Save the duplicate sets as CSV: set, id, path.")
     ] = None,
+    format: FormatOpt = "table",
 ) -> None:
-    """Near-duplicate pairs above a threshold, and duplicate sets."""
+    """Near-duplicate pairs above a threshold, and duplicate sets; exact copies
+    (identical files or pixels) are listed apart."""
+    show = Output(format)
     col = lookalike.open(collection)
     if exact:
-        frame = col.exact_duplicates()
-        console.print(
-            f"{frame['group'].nunique() if len(frame) else 0} sets of identical "
-            f"files or pixels ({len(frame)} images)"
-        )
-        for _, r in frame.iterrows():
-            console.print(
-                f"  set {r['group']} ({r['kind']}): {r['id']}  {r['uri']}",
-                highlight=False,
-                soft_wrap=True,
-            )
+        frame = col.exact_duplicates().rename(columns={"group": "set", "uri": "path"})
+        n_sets = frame["set"].nunique() if len(frame) else 0
+        show.text(f"{n_sets} sets of identical files or pixels ({len(frame)} images)")
+        columns = [Col("set", "set", "int"), Col("kind", "same"), Col("path", "path", "path")]
+        show.frame(frame[["set", "kind", "path", "id"]], columns)
         if out is not None:
-            frame.to_csv(out, index=False)
-            console.print(f"saved {out}")
+            save_frame(frame[["set", "kind", "path", "id"]], out)
+            show.saved(out)
         return
     mode = check_choice(search, "search", "duplicates", ("auto", "exact", "approximate"))
     found = col.duplicates(
@@ -75,20 +81,64 @@ def duplicates(
         model=model,
         exact={"auto": None, "exact": True, "approximate": False}[mode],
     )
-    console.print(str(found), highlight=False, soft_wrap=True)
-    if len(found):
-        table = Table(title="Most similar pairs")
-        for name in ("a", "b", "score", "path a", "path b"):
-            table.add_column(name, overflow="fold")
-        for _, r in found.pairs.head(20).iterrows():
-            table.add_row(r["a"], r["b"], f"{r['score']:.4f}", r["uri_a"], r["uri_b"])
-        console.print(table)
+    show.text("\n".join([found.summary()] + [f"  note: {n}" for n in found.notes]))
+    pairs = pairs_export(found)
+    if show.machine:
+        show.frame(pairs, [])
+    elif len(pairs):
+        copies = pairs[pairs["exact_copy"] != ""]
+        if len(copies):
+            show.frame(
+                copies,
+                [
+                    Col("set", "set", "int"),
+                    Col("exact_copy", "same"),
+                    Col("path_a", "path a", "path"),
+                    Col("path_b", "path b", "path"),
+                ],
+                title=f"Exact copies: {len(copies)} pair{'s' * (len(copies) != 1)} of identical "
+                "files or pixels",
+                limit=10,
+                more="pairs",
+            )
+        near = pairs[pairs["exact_copy"] == ""]
+        show.frame(
+            near,
+            [
+                Col("set", "set", "int"),
+                Col("score", "score", "score"),
+                Col("path_a", "path a", "path"),
+                Col("path_b", "path b", "path"),
+            ],
+            title=f"Most similar pairs ({len(near)} near-duplicates, exact copies apart)",
+            limit=20,
+            more="pairs",
+        )
     if out is not None:
-        found.to_frame()[["a", "b", "score"]].to_csv(out, index=False)
-        console.print(f"saved {out}")
+        save_frame(pairs, out)
+        show.saved(out)
     if groups_out is not None:
-        found.groups_frame().to_csv(groups_out, index=False)
-        console.print(f"saved {groups_out}")
+        save_frame(groups_export(found), groups_out)
+        show.saved(groups_out)
+
+
+def pairs_export(found: lookalike.analysis.Duplicates) -> pd.DataFrame:
+    """The pairs as a person can act on them: set, score, exact_copy, path_a, path_b,
+    a, b."""
+    p = found.to_frame()
+    frame = p.reindex(columns=["set", "score", "copy", "uri_a", "uri_b", "a", "b"])
+    frame["copy"] = frame["copy"].fillna("")
+    return frame.rename(columns={"copy": "exact_copy", "uri_a": "path_a", "uri_b": "path_b"})
+
+
+def groups_export(found: lookalike.analysis.Duplicates) -> pd.DataFrame:
+    """One row per image of a duplicate set: set, path, id."""
+    import pandas as pd
+
+    paths = dict(zip(found.pairs["a"], found.pairs.get("uri_a", found.pairs["a"]), strict=True))
+    paths.update(zip(found.pairs["b"], found.pairs.get("uri_b", found.pairs["b"]), strict=True))
+    frame = found.groups_frame().rename(columns={"group": "set"})
+    return pd.DataFrame({"set": frame["set"], "path": frame["id"].map(paths), "id": frame["id"]})
 
 
 @command()
@@ -117,9 +167,11 @@ def dedup(
     move_removed_to: Annotated[
         Path | None, typer.Option(help="Move the removed files into this folder (never deleted).")
     ] = None,
+    format: FormatOpt = "table",
 ) -> None:
     """Choose one image per duplicate set; write what is kept and why. No file is touched
-    unless --move-removed-to is given."""
+    unless --move-removed-to is given. --format csv/json prints the decisions."""
+    show = Output(format)
     col = lookalike.open(collection)
     keep_ids = keep_list.read_text().split() if keep_list is not None else ()
     plan = col.dedup(
@@ -132,14 +184,36 @@ def dedup(
         model=model,
         move_removed_to=move_removed_to,
     )
-    console.print(str(plan), highlight=False, soft_wrap=True)
+    show.text(str(plan))
+    images = col.images()  # one catalog read, not one per column
+    uris = dict(zip(images["id"], images["uri"], strict=True))
+    frame = plan.to_frame().rename(columns={"group": "set", "uri": "path"})
+    frame.insert(frame.columns.get_loc("kept_id"), "kept_path", frame["kept_id"].map(uris))
+    frame = frame[["set", "decision", "path", "kept_path", "reason", "id", "kept_id"]]
+    if show.machine or len(frame):
+        why = [
+            reason if decision == "keep" else f"duplicate of {file_name(kept)}"
+            for decision, reason, kept in zip(
+                frame["decision"], frame["reason"], frame["kept_path"], strict=True
+            )
+        ]
+        show.frame(
+            frame if show.machine else frame.assign(reason=why),
+            [
+                Col("set", "set", "int"),
+                Col("decision", "decision"),
+                Col("path", "path", "path"),
+                Col("reason", "why", "flex"),
+            ],
+            title="Decisions",
+            limit=30,
+            more="decisions",
+        )
     if out is not None:
-        images = col.images()  # one catalog read, not one per column
-        uris = dict(zip(images["id"], images["uri"], strict=True))
         out.write_text("".join(f"{uris[i]}\n" for i in plan.kept))
         decisions = out.with_name(out.stem + ".decisions.csv")
-        plan.to_frame().to_csv(decisions, index=False)
-        console.print(f"saved {out} and {decisions}")
+        save_frame(frame, decisions)
+        show.saved(out, decisions)
 
 
 @command()

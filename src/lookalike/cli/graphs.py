@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 import lookalike
 from lookalike.cli._app import CollectionArg, ModelOpt, command, console, err_console
+from lookalike.cli._output import Col, FormatOpt, Output, save_frame
 
 # -- similarity graphs and paths (issue 3) ---------------------------------------------
 
@@ -47,6 +47,7 @@ def graph(
         Path | None,
         typer.Option("--out", "-o", help="Save as .graphml, .gexf or .json (node-link)."),
     ] = None,
+    format: FormatOpt = "table",
 ) -> None:
     """Grow a graph of similar images from --seed (breadth-first, DEPTH levels, K
     neighbours each), in COLLECTION or through a --remote catalogue API, or the kNN graph
@@ -72,28 +73,37 @@ def graph(
             g = lookalike.open(collection).graph(
                 seed, depth=depth, k=k, all=all_images, mutual=mutual, model=model
             )
+    show = Output(format)
     _print_warnings(caught)
     if out is not None:
         write_graph(g, out)
-    console.print(str(lookalike.graph_stats(g)), highlight=False)
+    _print_stats(lookalike.graph_stats(g), show)
     if g.graph.get("islands", 1) > 1:
-        console.print(
+        show.text(
             f"The kNN graph had {g.graph['islands']} islands; "
-            f"{g.graph['islands'] - 1} bridge edges (bridge=True) join them.",
-            highlight=False,
+            f"{g.graph['islands'] - 1} bridge edges (bridge=True) join them."
         )
     if out is not None:
-        console.print(f"saved {out}")
+        show.saved(out)
 
 
 @command("graph-stats")
 def graph_stats(
     file: Annotated[Path, typer.Argument(help="A .graphml, .gexf or node-link .json file.")],
+    format: FormatOpt = "table",
 ) -> None:
     """Nodes, edges, density, degree histogram, components, clustering, diameter."""
     from lookalike.store.graphs import read_graph
 
-    console.print(str(lookalike.graph_stats(read_graph(file))), highlight=False)
+    _print_stats(lookalike.graph_stats(read_graph(file)), Output(format))
+
+
+def _print_stats(stats, show: Output) -> None:
+    """The report in words, or its figures as one CSV row / JSON record on stdout."""
+    if show.machine:
+        show.frame(stats.to_frame(), [])
+    else:
+        show.text(str(stats))
 
 
 @command()
@@ -128,26 +138,38 @@ def path(
     model: ModelOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Also save: .csv (table) or .png/.jpg/.pdf (strip)."),
+        typer.Option(
+            "--out", "-o", help="Also save: .csv/.json (table) or .png/.jpg/.pdf (strip)."
+        ),
     ] = None,
+    format: FormatOpt = "table",
 ) -> None:
     """The chain of similar images from A to B (least total distance by default)."""
     if smooth and fewest:
         raise ValueError("Give at most one of --smooth and --fewest.")
+    show = Output(format)
     method = "smooth" if smooth else "fewest" if fewest else "shortest"
     col = lookalike.open(collection)
     found = col.path(a, b, method=method, steps=steps, k=k, model=model)
-    table = Table(title=f"{found.method} path: {found.steps} steps, worst step {found.worst:.4f}")
-    for name, justify in (("step", "right"), ("id", "left"), ("path", "left")):
-        table.add_column(name, justify=justify, overflow="fold")
-    table.add_column("similarity", justify="right")
-    for i, (image_id, uri) in enumerate(zip(found.ids, found.uris, strict=True)):
-        sim = "" if i == 0 else f"{found.similarities[i - 1]:.4f}"
-        table.add_row(str(i), image_id, uri, sim + (" (bridge)" if i in found.bridges else ""))
-    console.print(table)
+    frame = found.to_frame()
+    frame["bridge"] = [i in found.bridges for i in range(len(frame))]
+    frame = frame[["step", "similarity", "bridge", "path", "id"]]
+    marks = [
+        ("" if i == 0 else f"{s:.4f}") + (" bridge" if b else "")
+        for i, (s, b) in enumerate(zip(frame["similarity"], frame["bridge"], strict=True))
+    ]
+    show.frame(
+        frame if show.machine else frame.assign(similarity=marks),
+        [
+            Col("step", "step", "int"),
+            Col("similarity", "similarity", "right"),
+            Col("path", "path", "path"),
+        ],
+        title=f"{found.method} path: {found.steps} steps, worst step {found.worst:.4f}",
+    )
     if out is not None:
-        if out.suffix.lower() == ".csv":
-            found.to_frame().to_csv(out, index=False)
+        if out.suffix.lower() in (".csv", ".json"):
+            save_frame(frame, out)
         else:
             col.show_path(found).savefig(out, dpi=100)
-        console.print(f"saved {out}")
+        show.saved(out)

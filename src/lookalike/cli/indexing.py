@@ -11,6 +11,7 @@ from rich.table import Table
 
 import lookalike
 from lookalike.cli._app import EXIT_SOME_FAILED, CollectionArg, ModelOpt, command, console
+from lookalike.cli._output import Col, FormatOpt, Output, save_frame
 
 
 @command()
@@ -66,29 +67,36 @@ def neighbors(
     model: ModelOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Also save: .csv (table) or .png/.jpg/.pdf (grid)."),
+        typer.Option("--out", "-o", help="Also save: .csv/.json (table) or .png/.jpg/.pdf (grid)."),
     ] = None,
+    format: FormatOpt = "table",
 ) -> None:
-    """The K most similar images to IMAGE (or to --query), with cosine scores."""
+    """The K most similar images to IMAGE (or to --query), with cosine scores; exact
+    copies of IMAGE (identical file or pixels) are marked."""
+    show = Output(format)
     col = lookalike.open(collection)
+    hits = col.neighbors(image, query=query, k=k, model=model)
+    frame = hits.to_frame().rename(columns={"uri": "path", "copy": "exact_copy"})
+    frame.insert(0, "query", hits.query_uri or hits.query)
+    frame = frame[["query", "rank", "score", "exact_copy", "path", "id"]]
+    name = Path(hits.query_uri).name if hits.query_uri else hits.query
+    table = frame.assign(
+        score=[
+            f"{s:.4f}" + (" copy" if c else "")
+            for s, c in zip(frame["score"], frame["exact_copy"], strict=True)
+        ]
+    )
+    show.frame(
+        frame if show.machine else table,
+        [Col("rank", "rank", "int"), Col("score", "score", "right"), Col("path", "path", "path")],
+        title=f"Neighbours of {name} ({hits.model})",
+    )
     if out is not None and out.suffix.lower() in (".png", ".jpg", ".jpeg", ".pdf", ".svg"):
-        fig = col.show_neighbors(image, query=query, k=k, model=model)
-        fig.savefig(out, dpi=100)
-        hits = col.neighbors(image, query=query, k=k, model=model)
-    else:
-        hits = col.neighbors(image, query=query, k=k, model=model)
-        if out is not None:
-            hits.to_frame().to_csv(out, index=False)
-    table = Table(title=f"Neighbours of {hits.query} ({hits.model})")
-    table.add_column("rank", justify="right")
-    table.add_column("id")
-    table.add_column("path", overflow="fold")
-    table.add_column("score", justify="right")
-    for h in hits:
-        table.add_row(str(h.rank), h.id, h.uri, f"{h.score:.4f}")
-    console.print(table)
-    if out is not None:
-        console.print(f"saved {out}")
+        col.show_neighbors(image, query=query, k=k, model=model).savefig(out, dpi=100)
+        show.saved(out)
+    elif out is not None:
+        save_frame(frame, out)
+        show.saved(out)
 
 
 @command()

@@ -8,10 +8,19 @@ from collections.abc import Callable, Sequence
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 from PIL import Image
 
-from lookalike.analysis import Projection, atlas_cells, equalize, snap_to_grid, unit_square
+from lookalike.analysis import (
+    ASSIGN_MAX,
+    Projection,
+    assign_cells,
+    atlas_cells,
+    equalize,
+    snap_to_grid,
+    unit_square,
+)
 
 __all__ = ["map_atlas", "map_figure", "map_points"]
 
@@ -32,15 +41,21 @@ def map_figure(
     atlas (:func:`map_atlas`): thumbnails (``thumbnail(id)``) snapped to a ``cells x
     cells`` grid (default :func:`~lookalike.analysis.atlas_cells`), preferring the
     ``highlight`` row and its ``neighbors``; ``spread`` lays the map out by rank along
-    each axis first (:func:`~lookalike.analysis.equalize`)."""
+    each axis first (:func:`~lookalike.analysis.equalize`). Up to
+    :data:`~lookalike.analysis.ASSIGN_MAX` images every image gets a cell of its own
+    (:func:`~lookalike.analysis.assign_cells`), so none is hidden and exact copies sit
+    side by side."""
     if not atlas:
         return map_points(
             proj.coords, labels=labels, highlight=highlight, neighbors=neighbors, title=title
         )
     cells = atlas_cells(len(proj)) if cells is None else cells
     coords = equalize(proj.coords) if spread else proj.coords
-    prefer = ([] if highlight is None else [highlight]) + list(neighbors)
-    rows, cell_xy = snap_to_grid(coords, cells=cells, prefer=prefer)
+    if len(proj) <= ASSIGN_MAX and cells * cells >= len(proj):
+        rows, cell_xy = assign_cells(coords, cells=cells)
+    else:
+        prefer = ([] if highlight is None else [highlight]) + list(neighbors)
+        rows, cell_xy = snap_to_grid(coords, cells=cells, prefer=prefer)
     thumbs = [thumbnail(proj.ids[r]) for r in rows]
     return map_atlas(
         coords,
@@ -75,7 +90,14 @@ def map_points(
     else:
         ax.scatter(u[:, 0], u[:, 1], s=dot, c=_colors(labels), linewidths=0)
     _draw_highlight(ax, u, highlight, neighbors)
-    _finish(ax, title)
+    handles = _legend(labels, highlight, neighbors, frames=False)
+    _finish(
+        ax,
+        title,
+        handles=handles,
+        caption=f"Each dot is one of the {len(u)} images; "
+        "nearby dots are images the model finds similar.",
+    )
     return fig
 
 
@@ -112,31 +134,138 @@ def map_atlas(
         canvas.paste(thumb, (left, top))
     fig = Figure(figsize=(size, size))
     ax = fig.add_subplot()
-    if labels is None:
-        ax.scatter(u[:, 0], u[:, 1], s=6, color="0.6", linewidths=0, zorder=1)
-    else:
-        ax.scatter(u[:, 0], u[:, 1], s=6, c=_colors(labels), linewidths=0, zorder=1)
+    unseen = np.setdiff1d(np.arange(len(u)), rows)  # lost their cell to a nearer image
+    if len(unseen):
+        dots = "0.45" if labels is None else _colors(labels)[unseen]
+        ax.scatter(u[unseen, 0], u[unseen, 1], s=8, c=dots, linewidths=0, zorder=5)
     ax.imshow(np.asarray(canvas), extent=(0, 1, 0, 1), zorder=2, interpolation="antialiased")
-    frames = {}
+    shown = {int(r): xy for r, xy in zip(rows, cell_xy, strict=True)}
     if labels is not None:  # a coloured frame per thumbnail says its cluster
         colors = _colors(labels)
-        frames = {int(r): (colors[r], 1.2) for r in rows}
-    frames.update({int(r): ("red", 3.0) for r in neighbors})
+        for r, (cx, cy) in shown.items():
+            ax.add_patch(
+                Rectangle(
+                    (cx / cells, cy / cells),
+                    1 / cells,
+                    1 / cells,
+                    fill=False,
+                    edgecolor=colors[r],
+                    linewidth=1.2,
+                    zorder=3,
+                )
+            )
+    marks = {int(r): ("--", 2.4) for r in neighbors}
     if highlight is not None:
-        frames[int(highlight)] = ("black", 3.5)
-    shown = {int(r): xy for r, xy in zip(rows, cell_xy, strict=True)}
-    for r, (color, width) in frames.items():
+        marks[int(highlight)] = ("-", 3.5)
+    inset = 0.12 / cells  # inside the cluster frame, which stays visible around it
+    for r, (style, width) in marks.items():
         if r in shown:
             cx, cy = shown[r]
-            square = Rectangle((cx / cells, cy / cells), 1 / cells, 1 / cells, fill=False)
-            square.set(edgecolor=color, linewidth=width, zorder=4 if width > 2 else 3)
-            ax.add_patch(square)
+            ax.add_patch(
+                Rectangle(
+                    (cx / cells + inset, cy / cells + inset),
+                    1 / cells - 2 * inset,
+                    1 / cells - 2 * inset,
+                    fill=False,
+                    edgecolor="black",
+                    linewidth=width,
+                    linestyle=style,
+                    zorder=4,
+                )
+            )
     hidden = [r for r in neighbors if int(r) not in shown]  # lost their cell to another
     _draw_highlight(ax, u, highlight if highlight not in shown else None, hidden)
-    lo = np.floor(u.min(axis=0) * cells) / cells  # crop to the occupied cells
-    hi = np.ceil(u.max(axis=0) * cells) / cells
-    _finish(ax, title, lo, hi)
+    lo = np.minimum(u.min(axis=0), cell_xy.min(axis=0) / cells)  # crop to what is drawn
+    hi = np.maximum(u.max(axis=0), (cell_xy.max(axis=0) + 1) / cells)
+    handles = _legend(labels, highlight, neighbors, frames=True)
+    if len(unseen):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                color="0.45",
+                markersize=4,
+                label=f"image not shown ({len(unseen)}): its place on the map",
+            )
+        )
+        caption = (
+            f"{len(rows)} of {len(u)} images shown, one per cell, each at the cell "
+            "nearest its place on the map; a dot marks each image left out."
+        )
+    else:
+        caption = (
+            f"All {len(u)} images, each in the free cell nearest its place on the "
+            "map; images at the same place (exact copies) sit side by side."
+        )
+    _finish(ax, title, lo, hi, handles=handles, caption=caption)
     return fig
+
+
+def _legend(labels, highlight, neighbors, *, frames: bool) -> list:
+    """Legend entries for what is marked: clusters (up to 10 named), the highlighted
+    image, its neighbours."""
+    handles: list = []
+    if labels is not None:
+        colors = _colors(np.arange(int(labels.max()) + 1))
+        kind = "frame" if frames else "dot"
+        for c in range(min(len(colors), 10)):
+            handles.append(
+                Patch(
+                    facecolor="none" if frames else colors[c],
+                    edgecolor=colors[c],
+                    linewidth=2,
+                    label=f"cluster {c} ({kind} colour)",
+                )
+            )
+        if len(colors) > 10:
+            handles.append(
+                Patch(
+                    facecolor="none", edgecolor="0.5", label=f"... {len(colors) - 10} more clusters"
+                )
+            )
+    if highlight is not None and frames:
+        handles.append(
+            Patch(facecolor="none", edgecolor="black", linewidth=2.5, label="highlighted image")
+        )
+    elif highlight is not None:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="*",
+                linestyle="",
+                color="black",
+                markersize=11,
+                label="highlighted image",
+            )
+        )
+    if len(neighbors) and frames:
+        handles.append(
+            Patch(
+                facecolor="none",
+                edgecolor="black",
+                linewidth=2.5,
+                linestyle="--",
+                label=f"its {len(neighbors)} nearest neighbours",
+            )
+        )
+    elif len(neighbors):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor="none",
+                markeredgecolor="black",
+                markeredgewidth=1.6,
+                markersize=10,
+                label=f"its {len(neighbors)} nearest neighbours (ringed)",
+            )
+        )
+    return handles
 
 
 def _colors(labels: np.ndarray) -> np.ndarray:
@@ -148,12 +277,22 @@ def _colors(labels: np.ndarray) -> np.ndarray:
 def _draw_highlight(ax, u: np.ndarray, highlight: int | None, neighbors: Sequence[int]) -> None:
     if len(neighbors):
         nb = np.asarray(neighbors)
-        ax.scatter(u[nb, 0], u[nb, 1], s=70, color="red", edgecolors="white", zorder=5)
+        ax.scatter(
+            u[nb, 0],
+            u[nb, 1],
+            s=110,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=1.6,
+            zorder=5,
+        )
     if highlight is not None:
         ax.scatter([u[highlight, 0]], [u[highlight, 1]], s=140, color="black", marker="*", zorder=6)
 
 
-def _finish(ax, title: str | None, lo=(0.0, 0.0), hi=(1.0, 1.0)) -> None:
+def _finish(
+    ax, title: str | None, lo=(0.0, 0.0), hi=(1.0, 1.0), *, handles=(), caption: str = ""
+) -> None:
     ax.set_xlim(lo[0] - 0.01, hi[0] + 0.01)
     ax.set_ylim(lo[1] - 0.01, hi[1] + 0.01)
     ax.set_aspect("equal")
@@ -161,4 +300,10 @@ def _finish(ax, title: str | None, lo=(0.0, 0.0), hi=(1.0, 1.0)) -> None:
     ax.set_yticks([])
     if title:
         ax.set_title(title, fontsize=10)
+    if caption:
+        ax.set_xlabel(caption, fontsize=9, wrap=True)
+    if handles:
+        ax.legend(
+            handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False
+        )
     ax.figure.tight_layout()

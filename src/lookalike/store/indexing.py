@@ -94,6 +94,11 @@ class IndexReport:
         lines += _listing("skipped", self.skipped, MAX_LISTED, "see `lookalike info`")
         return "\n".join(lines)
 
+    def __repr__(self) -> str:  # a REPL's echo: the report, at most 5 failures
+        lines = str(self).splitlines()
+        more = len(lines) - 6
+        return "\n".join(lines[:6] + ([f"  ... {more} more failed"] if more > 0 else []))
+
 
 MAX_LISTED = 20  # skipped files printed in a report; the report object holds them all
 

@@ -54,6 +54,14 @@ class CollectionInfo:
                 )
         return "\n".join(lines)
 
+    def __repr__(self) -> str:  # a REPL's echo: the report, at most 5 failed images
+        head = str(self).split("\n  failed images:")[0]
+        if not self.failed:
+            return head
+        shown = [f"    {uri}: {reason}" for _, uri, reason in self.failed[:5]]
+        more = [f"    ... {len(self.failed) - 5} more"] if len(self.failed) > 5 else []
+        return "\n".join([head, "  failed images:", *shown, *more])
+
 
 MAX_SKIPPED_SHOWN = 50  # a folder of sidecar files must not bury the report
 
