@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 import lookalike
+from lookalike.sources import records_from
 from lookalike.store import Store
 from lookalike.store.indexing import index_records
-from lookalike.sources import records_from
 from tests.conftest import PixelBackbone
 
 
@@ -31,17 +31,14 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture()
-def two_chunk_col(tmp_path, photos_dir):
-    """A collection whose vectors lie in several chunks (as while an index runs)."""
+def two_chunk_col(tmp_path, photos_dir) -> Path:
+    """A collection of ``photos_dir`` indexed by two runs, with the small test model."""
     store = Store.create(tmp_path / "col")
     paths = sorted(photos_dir.iterdir())
     index_records(store, records_from(paths[:4]), PixelBackbone(), batch_size=2)
     index_records(store, records_from(paths[4:]), PixelBackbone(), batch_size=2)
     store.close()
-    chunks = list((tmp_path / "col" / "vectors" / "test-pixels").glob("chunk-*.npy"))
-    # A writer compacts at the end of its run: split them again the way a running
-    # index leaves them (one chunk per committed batch).
-    return tmp_path / "col", len(chunks)
+    return tmp_path / "col"
 
 
 def split_chunks(col_path: Path) -> None:
@@ -55,7 +52,7 @@ def split_chunks(col_path: Path) -> None:
 
 
 def test_a_reader_writes_nothing(two_chunk_col):
-    col_path, _ = two_chunk_col
+    col_path = two_chunk_col
     split_chunks(col_path)
     before = snapshot(col_path)
     n_chunks = len(list((col_path / "vectors" / "test-pixels").glob("chunk-*.npy")))
@@ -73,18 +70,24 @@ def test_a_reader_writes_nothing(two_chunk_col):
 HOLD_LOCK = textwrap.dedent(
     """
     import sys, time
+    import numpy as np
     from lookalike.store import Store
     store = Store.open(sys.argv[1])
-    with store.writing():
-        name = store.vector_files("test-pixels").write_chunk(__import__("numpy").ones((1, 108)))
+    with store.writing():  # what Store.commit does, slowed down between its two steps
+        name = store.vector_files("test-pixels").write_chunk(np.full((1, 108), 0.5))
         print(name, flush=True)
         time.sleep(float(sys.argv[2]))
+        with store.catalog.transaction() as cur:
+            cur.execute(
+                "INSERT INTO embeddings (model, content_hash, chunk, row)"
+                " VALUES ('test-pixels', 'in-flight', ?, 0)", (name,)
+            )
     """
 )
 
 
 def test_a_second_writer_waits_and_never_removes_a_chunk_in_flight(two_chunk_col, photos_dir):
-    col_path, _ = two_chunk_col
+    col_path = two_chunk_col
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_LOCK, str(col_path), "2"],
@@ -99,13 +102,19 @@ def test_a_second_writer_waits_and_never_removes_a_chunk_in_flight(two_chunk_col
     store.on_wait = waited.append
     t0 = time.monotonic()
     index_records(store, records_from(photos_dir), PixelBackbone())
-    assert time.monotonic() - t0 > 1.0 and waited, "the second writer must wait"
-    holder.wait(timeout=30)
-    assert (col_path / "vectors" / "test-pixels" / f"{in_flight}.npy").exists()
+    assert time.monotonic() - t0 > 1.0 and len(waited) == 1, "the second writer must wait"
+    assert "Another process is writing" in waited[0]
+    assert holder.wait(timeout=30) == 0
+    # The other writer's vector survived (compacted by the second writer, not deleted).
+    rows = {h: (c, r) for h, c, r in store.catalog.chunk_rows("test-pixels")}
+    chunk, row = rows["in-flight"]
+    vector = np.load(col_path / "vectors" / "test-pixels" / f"{chunk}.npy")[row]
+    np.testing.assert_array_equal(vector, np.full(108, 0.5, dtype=np.float32))
+    assert not store.damage()
 
 
 def test_damage_is_detected_and_repaired_by_index(two_chunk_col, photos_dir):
-    col_path, _ = two_chunk_col
+    col_path = two_chunk_col
     split_chunks(col_path)
     store = Store.open(col_path)
     emb = store.embeddings("test-pixels")
@@ -134,7 +143,7 @@ def test_damage_is_detected_and_repaired_by_index(two_chunk_col, photos_dir):
 
 
 def test_check_repair_reembeds_lost_vectors(two_chunk_col):
-    col_path, _ = two_chunk_col
+    col_path = two_chunk_col
     store = Store.open(col_path)
     before = store.embeddings("test-pixels")
     ref = dict(zip(before.ids, np.array(before.vectors), strict=True))
@@ -153,7 +162,7 @@ def test_check_repair_reembeds_lost_vectors(two_chunk_col):
 
 def test_embeddings_follow_another_process(two_chunk_col, photos_dir):
     """A long-lived reader (the server's Collection) sees another process's commits."""
-    col_path, _ = two_chunk_col
+    col_path = two_chunk_col
     reader = lookalike.open(col_path)
     first = reader.embeddings("test-pixels")
     assert reader.embeddings("test-pixels") is first  # cached while nothing changes

@@ -22,6 +22,9 @@ class CollectionInfo:
     models: dict[str, dict[str, int]]
     failed: list[tuple[str, str, str]] = field(repr=False)
     runs: list[dict[str, Any]] = field(repr=False)
+    #: model -> (id, uri, reason) of the images whose vector the catalog names but the
+    #: disk lost; re-running ``index`` on their files embeds them again.
+    damaged: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict, repr=False)
 
     def __str__(self) -> str:
         lines = [
@@ -30,6 +33,15 @@ class CollectionInfo:
         ]
         for name, m in self.models.items():
             lines.append(f"  model {name}: dim {m['dim']}, {m['vectors']} images with vectors")
+            lost = self.damaged.get(name, [])
+            if lost:
+                lines.append(
+                    f"    {len(lost)} images lost their vectors (run `lookalike index` on "
+                    "their files again, or `lookalike check COLLECTION --repair`):"
+                )
+                lines += [f"      {i} {uri}: {why}" for i, uri, why in lost[:20]]
+                if len(lost) > 20:
+                    lines.append(f"      ... and {len(lost) - 20} more")
         if not self.models:
             lines.append("  no vectors yet: run `lookalike index SOURCE --collection PATH`")
         if self.runs:
@@ -41,11 +53,18 @@ class CollectionInfo:
         return "\n".join(lines)
 
 
-def collection_info(catalog: Catalog, path: Path) -> CollectionInfo:
-    """The :class:`CollectionInfo` of the collection at ``path`` with this catalog."""
+def collection_info(
+    catalog: Catalog, path: Path, damaged: dict[str, list[tuple[str, str, str]]] | None = None
+) -> CollectionInfo:
+    """The :class:`CollectionInfo` of the collection at ``path`` with this catalog;
+    ``damaged`` as :attr:`CollectionInfo.damaged` (not counted as having vectors)."""
     counts = catalog.counts()
+    damaged = damaged or {}
     model_info = {
-        name: {"dim": dim, "vectors": len(catalog.embedding_rows(name))}
+        name: {
+            "dim": dim,
+            "vectors": len(catalog.embedding_rows(name)) - len(damaged.get(name, [])),
+        }
         for name, dim in catalog.models()
     }
     failed = [(r.id, r.uri, r.error or "") for r in catalog.images(status="error")]
@@ -57,4 +76,5 @@ def collection_info(catalog: Catalog, path: Path) -> CollectionInfo:
         models=model_info,
         failed=failed,
         runs=catalog.runs(),
+        damaged=damaged,
     )
