@@ -179,3 +179,28 @@ def test_embeddings_follow_another_process(two_chunk_col, photos_dir):
     assert len(now) == len(first) + 1
     assert reader.knn_index("test-pixels") is not index_before
     assert reader.neighbors(now.ids[-1], k=1, model="test-pixels")[0].id != now.ids[-1]
+
+
+def test_cli_check_and_repair(two_chunk_col):
+    from typer.testing import CliRunner
+
+    from lookalike.cli import app
+
+    col_path = two_chunk_col
+    runner = CliRunner()
+    healthy = runner.invoke(app, ["check", str(col_path)])
+    assert healthy.exit_code == 0, healthy.output
+    assert "catalog: ok" in healthy.output
+    for chunk in (col_path / "vectors" / "test-pixels").glob("chunk-*.npy"):
+        chunk.unlink()  # every vector lost
+    n = len(lookalike.open(col_path).images(status="ok"))
+    info = runner.invoke(app, ["info", str(col_path)])
+    assert f"{n} images lost their vectors" in info.output
+    damaged = runner.invoke(app, ["check", str(col_path)])
+    assert damaged.exit_code == 4
+    assert f"{n} images lost their vectors" in damaged.output
+    assert "its vector file is missing" in damaged.output
+    repaired = runner.invoke(app, ["check", str(col_path), "--repair"])
+    assert repaired.exit_code == 0, repaired.output
+    assert f"repaired: {n} vectors embedded again" in repaired.output
+    assert runner.invoke(app, ["check", str(col_path)]).exit_code == 0

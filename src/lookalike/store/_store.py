@@ -262,7 +262,12 @@ class Store:
 
         Images whose vector is lost (see :meth:`damage`) are left out.
         """
-        emb = self._read(model)[2]
+        _, _, emb, lost = self._read(model)
+        if emb is None and lost:
+            raise IndexNotBuilt(
+                f"All {len(lost)} vectors of model {model!r} were lost ({lost[0].reason}): "
+                f"run `lookalike check {self.path} --repair` or `lookalike index` again."
+            )
         if emb is None:
             known = [name for name, _ in self.catalog.models()]
             raise IndexNotBuilt(
