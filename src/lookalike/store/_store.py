@@ -21,6 +21,8 @@ Readers and writers (see docs/reliability.md):
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -32,7 +34,7 @@ from typing import Any
 import numpy as np
 from filelock import FileLock, Timeout
 
-from lookalike.errors import CollectionNotFound, IndexNotBuilt
+from lookalike.errors import CollectionNotFound, IndexNotBuilt, StorageFull
 from lookalike.store.catalog import Catalog, upsert_images
 from lookalike.store.vectors import VectorFiles
 
@@ -138,6 +140,22 @@ class Store:
 
     # -- writing -------------------------------------------------------------------
     @contextmanager
+    def _full_disk_said(self) -> Iterator[None]:
+        """A full disk (the chunk's write, or SQLite's) as one line: what was not written."""
+        try:
+            yield
+        except (OSError, sqlite3.OperationalError) as err:
+            full = getattr(err, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or (
+                isinstance(err, sqlite3.OperationalError) and "full" in str(err)
+            )
+            if not full:
+                raise
+            raise StorageFull(
+                f"The disk holding {self.path} is full: the last batch was not written; "
+                "everything written before it is intact. Free some space and run again."
+            ) from err
+
+    @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the collection's writer lock (re-entrant): one writer at a time, across
         processes; readers never take it. A writer that has to wait says so once
@@ -175,28 +193,47 @@ class Store:
         leaves either the old state or the new one (plus an orphan file, removed by the
         next writer).
         """
-        with self.writing():
+        with self.writing(), self._full_disk_said():
             files = self.vector_files(model)
             chunk = files.write_chunk(vectors) if len(hashes) else None
-            with self.catalog.transaction() as cur:
-                if chunk is not None:
-                    self.catalog.ensure_model(model, dim, cur, spec)
-                    cur.executemany(
-                        "INSERT OR REPLACE INTO embeddings (model, content_hash, chunk, row)"
-                        " VALUES (?, ?, ?, ?)",
-                        [(model, h, chunk, i) for i, h in enumerate(hashes)],
-                    )
-                for row in images:  # one at a time: two copies in a batch need two ids
-                    row = dict(row)
-                    wanted = row.pop("id_wanted", None)
-                    if wanted:
-                        existing = cur.execute(
-                            "SELECT id FROM images WHERE uri = ?", (row["uri"],)
-                        ).fetchone()
-                        row["id"] = existing[0] if existing else self.catalog.free_id(wanted, cur)
-                    upsert_images(cur, [row])
-                if run_id is not None and run_counts:
-                    self.catalog.update_run(run_id, cur, **run_counts)
+            try:
+                self._commit_rows(model, dim, images, hashes, chunk, run_id, run_counts, spec)
+            except BaseException:
+                if chunk is not None:  # if no catalog row names it: this is the one writer
+                    files.remove_except(self.catalog.chunks(model))
+                raise
+
+    def _commit_rows(
+        self,
+        model: str,
+        dim: int,
+        images: Sequence[dict[str, Any]],
+        hashes: Sequence[str],
+        chunk: str | None,
+        run_id: int | None,
+        run_counts: dict[str, int] | None,
+        spec: str | None,
+    ) -> None:
+        """The catalog half of :meth:`commit`: one transaction."""
+        with self.catalog.transaction() as cur:
+            if chunk is not None:
+                self.catalog.ensure_model(model, dim, cur, spec)
+                cur.executemany(
+                    "INSERT OR REPLACE INTO embeddings (model, content_hash, chunk, row)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(model, h, chunk, i) for i, h in enumerate(hashes)],
+                )
+            for row in images:  # one at a time: two copies in a batch need two ids
+                row = dict(row)
+                wanted = row.pop("id_wanted", None)
+                if wanted:
+                    existing = cur.execute(
+                        "SELECT id FROM images WHERE uri = ?", (row["uri"],)
+                    ).fetchone()
+                    row["id"] = existing[0] if existing else self.catalog.free_id(wanted, cur)
+                upsert_images(cur, [row])
+            if run_id is not None and run_counts:
+                self.catalog.update_run(run_id, cur, **run_counts)
 
     def rename_uri(self, old: str, new: str, mtime: float | None) -> None:
         """A file moved: keep its id and vector, point the catalog at the new place."""
@@ -211,7 +248,10 @@ class Store:
             files = self.vector_files(model)
             files.remove_except(self.catalog.chunks(model))
             if len(files.names()) > 1:
-                self.compact(model)
+                try:
+                    self.compact(model)
+                except StorageFull:
+                    pass  # no room for the compacted copy: readers read several chunks
 
     def remove_orphans(self, model: str) -> None:
         """Delete chunk and temporary files of ``model`` that no catalog row names (left
@@ -227,7 +267,7 @@ class Store:
         switches to it in one transaction; old chunks are deleted only after that.
         Damaged rows (their chunk is gone) are left as they are, for ``damage()``.
         """
-        with self.writing():
+        with self.writing(), self._full_disk_said():
             files = self.vector_files(model)
             rows = self.catalog.chunk_rows(model)
             lengths = files.lengths({c for _, c, _ in rows}, fresh=True)

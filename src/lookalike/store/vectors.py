@@ -31,10 +31,14 @@ class VectorFiles:
         self.dir.mkdir(parents=True, exist_ok=True)
         name = f"chunk-{uuid.uuid4().hex[:16]}"
         tmp = self.dir / f".{name}.tmp"
-        with open(tmp, "wb") as fh:
-            np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32))
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with open(tmp, "wb") as fh:
+                np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32))
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a full disk: give the space back now
+            raise
         os.replace(tmp, self.dir / f"{name}.npy")
         return name
 
