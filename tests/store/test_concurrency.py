@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from tests.concurrency import make_images, run_stress
 
-N_IMAGES = 96
+N_IMAGES = 64
 
 
 def test_kill_resume_and_concurrent_readers_lose_nothing(tmp_path):
     images = make_images(tmp_path / "images", N_IMAGES)
-    result = run_stress(images, tmp_path / "col", kills=3, seed=7)
+    result = run_stress(images, tmp_path / "col", kills=3, seed=7, kill_after=(0.0, 1.5))
     print(result)
     assert not result.errors, "\n".join(result.errors)
     assert result.vectors_lost == 0

@@ -204,3 +204,29 @@ def test_cli_check_and_repair(two_chunk_col):
     assert repaired.exit_code == 0, repaired.output
     assert f"repaired: {n} vectors embedded again" in repaired.output
     assert runner.invoke(app, ["check", str(col_path)]).exit_code == 0
+
+
+def test_a_reader_that_loses_the_race_with_a_compaction_reads_again(two_chunk_col, photos_dir):
+    col_path = two_chunk_col
+    reader = Store.open(col_path)
+    held = reader.embeddings("test-pixels")  # the compacted chunk, memory-mapped
+    assert isinstance(held.vectors, np.memmap)
+    held_copy = np.array(held.vectors)
+    split_chunks(col_path)  # another process writes: new chunks, the old one unnamed
+    # The race: the reader has read the catalog's rows, not opened their chunks yet...
+    generation = reader.catalog.generation()
+    rows = reader.catalog.embedding_rows("test-pixels")
+    reader.vector_files("test-pixels").keep_maps(set())  # ...nothing mapped
+    writer = Store.open(col_path)
+    writer.tidy("test-pixels")  # ...when a writer compacts and deletes those chunks.
+    assert not {c for _, c, _ in rows} & writer.vector_files("test-pixels").names()
+    from lookalike.store._store import _CatalogMovedOn
+
+    with pytest.raises(_CatalogMovedOn):  # a missing chunk, and the catalog moved on
+        reader._load("test-pixels", rows, generation)
+    now = reader.embeddings("test-pixels")  # so it reads the catalog again
+    assert list(now.ids) == list(held.ids) and not reader.damage()
+    np.testing.assert_array_equal(np.asarray(now.vectors), held_copy)
+    # What the reader had mapped is still readable, though its file is deleted.
+    assert not Path(held.vectors.filename).exists()
+    np.testing.assert_array_equal(np.asarray(held.vectors), held_copy)
