@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from filelock import FileLock, Timeout
 
-from lookalike.errors import CollectionNotFound, IndexNotBuilt, StorageFull
+from lookalike.errors import CollectionNotFound, IndexNotBuilt, LookalikeError, StorageFull
 from lookalike.store.catalog import Catalog, upsert_images
 from lookalike.store.vectors import VectorFiles
 
@@ -253,12 +253,6 @@ class Store:
                 except StorageFull:
                     pass  # no room for the compacted copy: readers read several chunks
 
-    def remove_orphans(self, model: str) -> None:
-        """Delete chunk and temporary files of ``model`` that no catalog row names (left
-        by a writer that died), under the writer lock."""
-        with self.writing():
-            self.vector_files(model).remove_except(self.catalog.chunks(model))
-
     def compact(self, model: str) -> None:
         """Rewrite ``model``'s readable chunks as one, in image order, then delete the
         chunks the catalog no longer names. Under the writer lock.
@@ -357,7 +351,7 @@ class Store:
                         continue
                 self._cache[model] = state
                 return state
-            raise RuntimeError(f"The vectors of {model!r} kept changing while being read.")
+            raise LookalikeError(f"The vectors of {model!r} kept changing while being read.")
 
     def _load(
         self, model: str, rows: list[tuple[str, str, int]], generation: int
