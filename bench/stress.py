@@ -8,7 +8,7 @@ runs a short one).
 Prints the kill/resume cycles survived and the vectors lost (must be 0), what the
 readers did, and the time of the whole scenario beside the clean run's in this process.
 
-    python bench/stress.py                    # 400 images, 12 kills (a few minutes)
+    python bench/stress.py                    # 400 images, 12 kills (about 5 minutes)
     python bench/stress.py --n 100 --kills 3  # a quick look
 """
 

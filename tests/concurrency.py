@@ -281,7 +281,6 @@ def run_stress(
         result.cycles_survived += 1
 
     # -- two writers at once finish the work -----------------------------------------
-    ids_before_final = set(ids_now())
     both = [
         subprocess.Popen(index_cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
         for _ in range(2)
@@ -296,31 +295,24 @@ def run_stress(
         error(f"both final runs embedded images: {embedded_now}")
     observe()
 
-    # -- the server follows: the images the last runs added are answered, then all ------
+    # -- the server follows: the last image indexed is answered (timed), then all -------
+    def answered(image_id: str) -> bool:
+        try:
+            r = requests.get(f"{base}api/neighbors/{image_id}?k=3", timeout=30)
+            c = requests.get(
+                f"{base}catalogue/v2/images/{image_id}?include=visuallySimilar", timeout=30
+            )
+        except requests.ConnectionError:
+            return False
+        return r.status_code == 200 and c.status_code == 200
+
     t0 = time.monotonic()
     ids = ids_now()
-    newest = [i for i in ids if i not in ids_before_final] or ids[-5:]
-    pending = set(newest)
-    while pending and server and time.monotonic() - t0 < 30:
-        for image_id in sorted(pending):
-            try:
-                r = requests.get(f"{base}api/neighbors/{image_id}?k=3", timeout=30)
-                c = requests.get(
-                    f"{base}catalogue/v2/images/{image_id}?include=visuallySimilar", timeout=30
-                )
-            except requests.ConnectionError:
-                break
-            if r.status_code == 200 and c.status_code == 200:
-                pending.discard(image_id)
-        if pending:
-            time.sleep(0.1)
+    while server and not answered(ids[-1]) and time.monotonic() - t0 < 30:
+        time.sleep(0.1)
     result.server_follow_seconds = time.monotonic() - t0
-    unanswered = [
-        i
-        for i in ids
-        if server and requests.get(f"{base}api/neighbors/{i}?k=3", timeout=30).status_code != 200
-    ]
-    if pending or unanswered or not server:
+    unanswered = [i for i in ids if not server or not answered(i)]
+    if unanswered:
         error(f"the server never answered for {len(unanswered)} of {len(ids)} images")
 
     stop.set()
