@@ -64,7 +64,7 @@ class Health:
             )
         lines += [f"  {note}" for note in self.notes]
         if not self.ok and not self.repaired:
-            lines.append("  run `lookalike check COLLECTION --repair` (or `index` again) to repair")
+            lines.append(f"  repair: `lookalike check {self.path} --repair` (or `index` again)")
         return "\n".join(lines)
 
 

@@ -37,7 +37,7 @@ class CollectionInfo:
             if lost:
                 lines.append(
                     f"    {len(lost)} images lost their vectors (run `lookalike index` on "
-                    "their files again, or `lookalike check COLLECTION --repair`):"
+                    f"their files again, or `lookalike check {self.path} --repair`):"
                 )
                 lines += [f"      {i} {uri}: {why}" for i, uri, why in lost[:20]]
                 if len(lost) > 20:
