@@ -24,6 +24,7 @@ from lookalike._validation import check_choice, check_int, check_real
 from lookalike.errors import LookalikeError
 from lookalike.search import FlatIndex, KnnIndex
 from lookalike.store import Embeddings, ImageRow, IndexReport, SavedResults, Store, ThumbnailCache
+from lookalike.store.health import Health, check_store
 from lookalike.store.indexing import index_records
 from lookalike.store.info import CollectionInfo, collection_info
 from lookalike.store.labels import LabelStore
@@ -49,7 +50,7 @@ class Collection:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._indexes: dict[str, KnnIndex] = {}
+        self._indexes: dict[str, tuple[Embeddings, KnnIndex]] = {}
         self._saved = SavedResults(store.path)
         self.thumbs = ThumbnailCache(store.path / "thumbs")
 
@@ -120,7 +121,22 @@ class Collection:
 
     # -- reading -------------------------------------------------------------------
     def info(self) -> CollectionInfo:
-        return collection_info(self._store.catalog, self.root)
+        """Counts, models, failed images, and the images whose vectors were lost."""
+        uris = None
+        damaged: dict[str, list[tuple[str, str, str]]] = {}
+        for d in self._store.damage():
+            uris = uris or {r.id: r.uri for r in self._store.catalog.images()}
+            damaged.setdefault(d.model, []).append((d.image_id, uris.get(d.image_id, ""), d.reason))
+        return collection_info(self._store.catalog, self.root, damaged)
+
+    def check(self, *, repair: bool = False) -> Health:
+        """Whether the catalog is sound and every vector it names is on disk; with
+        ``repair``, embed lost vectors again from their files and remove files left by
+        writers that died (waits for a running ``index``). ``.ok`` says healthy."""
+        health = check_store(self._store, repair=repair)
+        if repair:
+            self._indexes.clear()
+        return health
 
     def images(self, *, status: str | None = None):
         """Every image as a pandas DataFrame (id, uri, size, status, error, ...)."""
@@ -145,9 +161,11 @@ class Collection:
     def knn_index(self, model: str | None = None) -> KnnIndex:
         """The search index over ``model``'s vectors (built once, reused)."""
         name = self._model(model)
-        if name not in self._indexes:
-            self._indexes[name] = FlatIndex.from_vectors(self.embeddings(name).vectors)
-        return self._indexes[name]
+        emb = self.embeddings(name)  # new vectors (another process indexed): a new index
+        built = self._indexes.get(name)
+        if built is None or built[0] is not emb:
+            built = self._indexes[name] = (emb, FlatIndex.from_vectors(emb.vectors))
+        return built[1]
 
     def thumbnail(self, image: str, size: int = 256) -> Image.Image:
         """A cached thumbnail of ``image`` that fits in ``size x size``."""

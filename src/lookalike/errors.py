@@ -10,6 +10,7 @@ __all__ = [
     "LookalikeError",
     "ModelUnavailable",
     "NoPath",
+    "StorageFull",
 ]
 
 
@@ -42,3 +43,8 @@ class ModelUnavailable(LookalikeError):
 
 class NoPath(LookalikeError):
     """No chain of similar images links two images."""
+
+
+class StorageFull(LookalikeError, OSError):
+    """The disk holding the collection is full: the batch being written was not
+    committed, and everything committed before it is intact."""

@@ -34,7 +34,8 @@ def neighbors(
         row = col.image(image)
         exclude = emb.positions().get(row.id)
         if exclude is None:
-            raise ImageNotFound(f"Image {row.id!r} has no vector for {emb.model}: {row.error}")
+            why = row.error or "not embedded with it, or its vector was lost (`lookalike info`)"
+            raise ImageNotFound(f"Image {row.id!r} has no vector for {emb.model}: {why}")
         vector, label = emb.vectors[exclude], row.id
     else:
         vector = col.embed_file(query, emb.model)

@@ -6,6 +6,7 @@ image's content lives.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -80,6 +81,19 @@ CREATE TABLE IF NOT EXISTS skipped (
 );
 """
 
+# Every change to the images or the vectors bumps meta.generation, whichever process or
+# code path makes it: a long-lived reader (the server) learns with one small read that
+# what it cached is stale. Kept apart from _SCHEMA, which is split on semicolons.
+_TRIGGERS = [
+    f"CREATE TRIGGER IF NOT EXISTS {table}_{op.lower()}_generation AFTER {op} ON {table}"
+    " BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'; END"
+    for table in ("images", "embeddings")
+    for op in ("INSERT", "UPDATE", "DELETE")
+]
+_SCHEMA_NAMES = set(
+    re.findall(r"CREATE (?:TABLE|INDEX|TRIGGER) IF NOT EXISTS (\w+)", _SCHEMA + " ".join(_TRIGGERS))
+)
+
 
 @dataclass(frozen=True)
 class ImageRow:
@@ -147,15 +161,46 @@ class Catalog:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
+        self._data_version: int | None = None
+        self._generation: int | None = None
+        if self._schema_is_current():
+            return  # opening writes nothing: a reader never takes SQLite's write lock
         with self.transaction() as cur:
-            for statement in _SCHEMA.split(";"):
+            for statement in [*_SCHEMA.split(";"), *_TRIGGERS]:
                 if statement.strip():
                     cur.execute(statement)
             cur.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
             )
+            cur.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', '0')")
             self._migrate(cur)
+
+    def _schema_is_current(self) -> bool:
+        """True when every table, index and trigger exists and the version is current."""
+        try:
+            names = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master")}
+            meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.OperationalError:  # a new file: no meta table yet
+            return False
+        return (
+            _SCHEMA_NAMES <= names
+            and "generation" in meta
+            and meta.get("schema_version") == str(SCHEMA_VERSION)
+        )
+
+    def generation(self) -> int:
+        """A number that changes whenever an image row or a vector row changes, in this
+        process or any other. Cheap: SQLite's ``data_version`` says whether anything was
+        committed by another connection since the last call; only then is it read."""
+        with self._lock:
+            version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._data_version or self._generation is None:
+                row = self._conn.execute(
+                    "SELECT value FROM meta WHERE key = 'generation'"
+                ).fetchone()
+                self._generation, self._data_version = int(row[0]), version
+            return self._generation
 
     @staticmethod
     def _migrate(cur: sqlite3.Cursor) -> None:
@@ -186,6 +231,7 @@ class Catalog:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+            self._generation = None  # data_version does not count this connection's commits
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:

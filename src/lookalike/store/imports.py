@@ -96,7 +96,9 @@ def import_vectors(
     for i, h in enumerate(hashes):
         keep.setdefault(h, i)  # two keys with one content: the first vector is kept
     order = list(keep.values())
-    store.commit(model, data.dim, rows, list(keep), l2_normalize(data.vectors[order]))
+    with store.writing():  # one writer; its chunks are compacted before it lets go
+        store.commit(model, data.dim, rows, list(keep), l2_normalize(data.vectors[order]))
+        store.tidy(model)
     return ImportReport(
         source=str(data.path),
         model=model,

@@ -9,6 +9,7 @@ an interrupted run resumes where it stopped.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections import deque
@@ -192,7 +193,7 @@ def _plan(store: Store, records: list[ImageRecord], model: str) -> tuple[list, i
     """Split records into those to read and the number unchanged since the last run
     (same place, same mtime and size, and a vector for ``model``)."""
     known = store.catalog.uri_index()
-    embedded = store.catalog.embedded_hashes(model)
+    embedded = store.embedded_hashes(model)  # a lost vector is embedded again
     todo, unchanged = [], 0
     for record in records:
         entry = known.get(record.uri)
@@ -209,6 +210,23 @@ def _plan(store: Store, records: list[ImageRecord], model: str) -> tuple[list, i
     return todo, unchanged
 
 
+def _one_writer(fn):
+    """Run ``fn(store, records, backbone, ...)`` under the collection's writer lock: a
+    second run waits, then finds the work done (nothing is embedded twice). It starts
+    and ends by tidying: files dead writers left go, the new chunks are compacted."""
+
+    @functools.wraps(fn)
+    def run(store: Store, records, backbone: Backbone, *args, **kwargs) -> IndexReport:
+        with store.writing():
+            store.tidy(backbone.name)
+            report = fn(store, records, backbone, *args, **kwargs)
+            store.tidy(backbone.name)
+        return report
+
+    return run
+
+
+@_one_writer
 def index_records(
     store: Store,
     records: Iterable[ImageRecord],
@@ -260,13 +278,12 @@ def index_records(
             (report.failed if reason.startswith(UNREADABLE_FOLDER) else report.skipped).append(
                 (uri, reason)
             )
-    store.remove_orphans(backbone.name)
     if spec is not None:
         store.catalog.set_model_spec(backbone.name, spec)
     todo, report.unchanged = _plan(store, records, backbone.name)
     known = store.catalog.uri_index()
     missing = _missing_by_hash(known) if update_catalog else {}
-    embedded = store.catalog.embedded_hashes(backbone.name)
+    embedded = store.embedded_hashes(backbone.name)
     run_id = store.catalog.start_run(source, backbone.name)
     workers = workers or os.cpu_count() or 1
     done = report.unchanged

@@ -27,6 +27,9 @@ class CollectionInfo:
     #: (uri, reason) of what folder walks left out: files that are not an image type
     #: lookalike reads, folders that cannot be listed.
     skipped: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    #: model -> (id, uri, reason) of the images whose vector the catalog names but the
+    #: disk lost; re-running ``index`` on their files embeds them again.
+    damaged: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict, repr=False)
 
     def __str__(self) -> str:
         lines = [
@@ -35,6 +38,15 @@ class CollectionInfo:
         ]
         for name, m in self.models.items():
             lines.append(f"  model {name}: dim {m['dim']}, {m['vectors']} images with vectors")
+            lost = self.damaged.get(name, [])
+            if lost:
+                lines.append(
+                    f"    {len(lost)} images lost their vectors (run `lookalike index` on "
+                    f"their files again, or `lookalike check {self.path} --repair`):"
+                )
+                lines += [f"      {i} {display(uri)}: {why}" for i, uri, why in lost[:20]]
+                if len(lost) > 20:
+                    lines.append(f"      ... and {len(lost) - 20} more")
         if not self.models:
             lines.append("  no vectors yet: run `lookalike index SOURCE --collection PATH`")
         if self.runs:
@@ -66,11 +78,18 @@ class CollectionInfo:
 MAX_SKIPPED_SHOWN = 50  # a folder of sidecar files must not bury the report
 
 
-def collection_info(catalog: Catalog, path: Path) -> CollectionInfo:
-    """The :class:`CollectionInfo` of the collection at ``path`` with this catalog."""
+def collection_info(
+    catalog: Catalog, path: Path, damaged: dict[str, list[tuple[str, str, str]]] | None = None
+) -> CollectionInfo:
+    """The :class:`CollectionInfo` of the collection at ``path`` with this catalog;
+    ``damaged`` as :attr:`CollectionInfo.damaged` (not counted as having vectors)."""
     counts = catalog.counts()
+    damaged = damaged or {}
     model_info = {
-        name: {"dim": dim, "vectors": len(catalog.embedding_rows(name))}
+        name: {
+            "dim": dim,
+            "vectors": len(catalog.embedding_rows(name)) - len(damaged.get(name, [])),
+        }
         for name, dim in catalog.models()
     }
     failed = [(r.id, r.uri, r.error or "") for r in catalog.images(status="error")]
@@ -83,4 +102,5 @@ def collection_info(catalog: Catalog, path: Path) -> CollectionInfo:
         failed=failed,
         runs=catalog.runs(),
         skipped=catalog.skipped(),
+        damaged=damaged,
     )

@@ -2,8 +2,9 @@
 
 A chunk is written to a temporary name, flushed and renamed, and only then recorded in
 the catalog; a chunk the catalog does not mention (the process died in between) is an
-orphan and is removed at the next write. Many small chunks are compacted into one, in
-image order, so that reading the vectors of a whole collection is a single memory map.
+orphan and is removed by the next writer. At the end of its run a writer compacts the
+chunks into one, in image order, so that reading the vectors of a whole collection is a
+single memory map. Readers never write or delete (see ``store._store``).
 """
 
 from __future__ import annotations
@@ -30,10 +31,14 @@ class VectorFiles:
         self.dir.mkdir(parents=True, exist_ok=True)
         name = f"chunk-{uuid.uuid4().hex[:16]}"
         tmp = self.dir / f".{name}.tmp"
-        with open(tmp, "wb") as fh:
-            np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32))
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with open(tmp, "wb") as fh:
+                np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32))
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a full disk: give the space back now
+            raise
         os.replace(tmp, self.dir / f"{name}.npy")
         return name
 
@@ -42,6 +47,34 @@ class VectorFiles:
         if name not in self._mmaps:
             self._mmaps[name] = np.load(self.dir / f"{name}.npy", mmap_mode="r")
         return self._mmaps[name]
+
+    def names(self) -> set[str]:
+        """The chunks on disk."""
+        if not self.dir.exists():
+            return set()
+        return {p.name.removesuffix(".npy") for p in self.dir.glob("chunk-*.npy")}
+
+    def lengths(self, names: set[str], *, fresh: bool = False) -> dict[str, int]:
+        """name -> rows of each chunk of ``names``; a missing chunk is left out, an
+        unreadable one (torn, too short for its header) is ``-1``. ``fresh`` reads the
+        files again instead of the maps this object holds."""
+        out = {}
+        for name in names:
+            if fresh:
+                self._mmaps.pop(name, None)
+            try:
+                out[name] = len(self.chunk(name))
+            except FileNotFoundError:
+                continue
+            except (OSError, ValueError, EOFError):
+                out[name] = -1
+        return out
+
+    def keep_maps(self, names: set[str]) -> None:
+        """Forget the maps of chunks not in ``names`` (replaced ones: their disk space is
+        freed once no array maps them any more)."""
+        for name in set(self._mmaps) - names:
+            del self._mmaps[name]
 
     def gather(self, chunks: list[str], rows: np.ndarray) -> np.ndarray:
         """Rows ``rows[i]`` of chunk ``chunks[i]``, stacked; a view when it can be.
@@ -70,7 +103,10 @@ class VectorFiles:
             name = path.name.removesuffix(".npy")
             if path.name.startswith(".") or (path.suffix == ".npy" and name not in keep):
                 self._mmaps.pop(name, None)
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:  # Windows: a file another process maps; the next writer
+                    pass
 
 
 def release_pages(vectors) -> None:

@@ -1,0 +1,145 @@
+"""A collection's health: is the catalog sound, does every vector it names exist, and,
+asked to, repair what can be: embed lost vectors again from their image files, drop the
+files dead writers left."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lookalike import models
+from lookalike.errors import LookalikeError
+from lookalike.sources import records_of_uris
+from lookalike.store._store import Damage, Store
+from lookalike.store.indexing import index_records
+from lookalike.store.specs import collection_backbone
+from lookalike.store.vectors import VectorFiles
+
+__all__ = ["Health", "check_store"]
+
+MAX_LISTED = 20
+
+
+@dataclass(frozen=True)
+class Health:
+    """What :func:`check_store` found (and repaired); prints as a report.
+
+    ``damage`` lists (model, image id, uri, reason) of the vectors still lost; ``ok``
+    is true when the catalog is sound and no vector is lost.
+    """
+
+    path: str
+    catalog: str
+    damage: list[tuple[str, str, str, str]]
+    stray_files: int
+    repaired: int = 0
+    removed_files: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.catalog == "ok" and not self.damage
+
+    def __str__(self) -> str:
+        lines = [f"Collection {self.path}", f"  catalog: {self.catalog}"]
+        by_model: dict[str, list[tuple[str, str, str, str]]] = {}
+        for d in self.damage:
+            by_model.setdefault(d[0], []).append(d)
+        for model, lost in by_model.items():
+            lines.append(f"  model {model}: {len(lost)} images lost their vectors:")
+            lines += [f"    {i} {uri}: {why}" for _, i, uri, why in lost[:MAX_LISTED]]
+            if len(lost) > MAX_LISTED:
+                lines.append(f"    ... and {len(lost) - MAX_LISTED} more")
+        if not self.damage:
+            lines.append("  vectors: every vector the catalog names is on disk")
+        if self.stray_files:
+            lines.append(
+                f"  {self.stray_files} vector files no catalog row names (left by a writer "
+                "that died, or being written now): harmless, removed by the next writer"
+            )
+        if self.repaired or self.removed_files:
+            lines.append(
+                f"  repaired: {self.repaired} vectors embedded again, "
+                f"{self.removed_files} stray files removed"
+            )
+        lines += [f"  {note}" for note in self.notes]
+        if not self.ok and not self.repaired:
+            lines.append(f"  repair: `lookalike check {self.path} --repair` (or `index` again)")
+        return "\n".join(lines)
+
+
+def _catalog_check(store: Store) -> str:
+    rows = store.catalog._query("PRAGMA quick_check")
+    said = [r[0] for r in rows]
+    return "ok" if said == ["ok"] else "; ".join(said[:5])
+
+
+def _stray_files(store: Store) -> int:
+    n = 0
+    for name, _ in store.catalog.models():
+        files = VectorFiles(store.path / "vectors", name)
+        if files.dir.exists():
+            keep = store.catalog.chunks(name)
+            n += sum(1 for p in files.dir.iterdir() if p.name.removesuffix(".npy") not in keep)
+    return n
+
+
+def _listed(store: Store, damage: list[Damage]) -> list[tuple[str, str, str, str]]:
+    uris = {r.id: r.uri for r in store.catalog.images()}
+    return [(d.model, d.image_id, uris.get(d.image_id, ""), d.reason) for d in damage]
+
+
+def check_store(store: Store, *, repair: bool = False) -> Health:
+    """Check the collection in ``store``; with ``repair``, embed the lost vectors again
+    (under the writer lock) and remove stray files. Reading only without ``repair``."""
+    catalog = _catalog_check(store)
+    damage, stray = store.damage(), _stray_files(store)
+    if not repair or not (damage or stray):
+        return Health(str(store.path), catalog, _listed(store, damage), stray)
+    notes: list[str] = []
+    repaired = 0
+    with store.writing():
+        damage = store.damage()  # again, now that no writer runs
+        by_model: dict[str, list[Damage]] = {}
+        for d in damage:
+            by_model.setdefault(d.model, []).append(d)
+        for model, lost in by_model.items():
+            repaired += _repair(store, model, lost, notes)
+        for name, _ in store.catalog.models():
+            store.tidy(name)
+        left = store.damage()
+    return Health(
+        str(store.path),
+        catalog,
+        _listed(store, left),
+        _stray_files(store),
+        repaired=repaired,
+        removed_files=stray,
+        notes=notes,
+    )
+
+
+def _repair(store: Store, model: str, lost: list[Damage], notes: list[str]) -> int:
+    if models.is_view(model):
+        # A view's vectors are computed again when they are next needed (duplicates).
+        store.forget_vectors(model, [d.content_hash for d in lost])
+        notes.append(f"model {model}: {len(lost)} view vectors dropped, embedded again on use")
+        return len(lost)
+    try:
+        backbone = collection_backbone(store.catalog, model)
+    except LookalikeError as err:
+        notes.append(f"model {model}: cannot embed again here: {err}")
+        return 0
+    ids = {d.image_id for d in lost}
+    rows = [r for r in store.catalog.images(status="ok") if r.id in ids]
+    todo = [
+        (r.uri, r.metadata)
+        for r in rows
+        if r.uri.startswith(("http://", "https://")) or Path(r.uri).is_file()
+    ]
+    if len(todo) < len(rows):
+        notes.append(f"model {model}: {len(rows) - len(todo)} image files are gone")
+    if not todo:
+        return 0
+    report = index_records(store, list(records_of_uris(todo)), backbone, source="repair", spec=None)
+    return report.embedded
