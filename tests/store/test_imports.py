@@ -60,8 +60,9 @@ def test_npy_with_ids(col, tmp_path, photos_dir):
 
 
 def test_parquet_of_paths_creates_content_keyed_rows(tmp_path, photos_dir):
-    pa = pytest.importorskip("pyarrow")
-    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow as pa  # the dev extra installs it: never skipped
+    import pyarrow.parquet as pq
+
     photos_dir = shutil.copytree(photos_dir, tmp_path / "photos")
     names = sorted(f"photos/{p.name}" for p in photos_dir.iterdir())  # relative to the file
     table = pa.table(
@@ -184,8 +185,9 @@ def test_bad_pickles(col, tmp_path):
 
 
 def test_parquet_missing_column(col, tmp_path):
-    pa = pytest.importorskip("pyarrow")
-    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow as pa  # the dev extra installs it: never skipped
+    import pyarrow.parquet as pq
+
     pq.write_table(pa.table({"id": ["a"], "emb": [[1.0, 2.0]]}), tmp_path / "v.parquet")
     with pytest.raises(ValueError, match=r"has no column 'vector' \(columns: id, emb\)"):
         col.import_vectors(tmp_path / "v.parquet", model="nb")
