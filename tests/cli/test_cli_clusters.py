@@ -70,7 +70,9 @@ def test_compare_prints_the_table_and_saves_per_image_rows(col_path, tmp_path):
         tmp_path / "o.csv",
     )
     assert result.exit_code == 0, result.output
-    assert "Top-2 neighbours shared by test-pixels and test-grey (9 images" in result.output
+    # A sentence Rich wraps at the terminal's width: compared word by word.
+    words = " ".join(result.output.split())
+    assert "Top-2 neighbours shared by test-pixels and test-grey (9 images" in words
     assert len((tmp_path / "o.csv").read_text().splitlines()) == 10
 
 

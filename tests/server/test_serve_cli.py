@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 import uvicorn
 from typer.testing import CliRunner
 
@@ -38,7 +39,17 @@ def test_serve_options(server_col, monkeypatch):
     assert settings.k_default == 3 and not settings.precompute
     assert settings.cors_origins == ("https://a.org", "https://b.org")
     assert settings.public_url == "https://images.example.org/"
-    assert settings.allow_labels and "labels can be saved" in result.output
+    assert settings.allow_labels and "(labels can be saved; Ctrl-C stops)" in result.output
+
+
+@pytest.mark.parametrize("columns", ["40", "80", "200"])
+def test_serve_message_is_one_line_at_any_width(server_col, monkeypatch, columns):
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    args = ["serve", str(server_col.root), "--port", "8123", "--allow-labels"]
+    result = runner.invoke(app, args, env={"COLUMNS": columns})
+    assert result.exit_code == 0, result.output
+    line = f"Serving {server_col.root} at http://127.0.0.1:8123/ (labels can be saved; Ctrl-C stops)"
+    assert line in result.output.splitlines()
 
 
 def test_serve_errors_are_one_line(tmp_path, server_col):

@@ -21,9 +21,31 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Docstrings are Markdown: a paragraph's line breaks are the source's, not the help's.
+    rich_markup_mode="markdown",
 )
 console = Console()
 err_console = Console(stderr=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from lookalike import __version__
+
+        console.print(f"lookalike {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Find, map and connect visually similar images in a collection."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -107,8 +107,8 @@ def list_models(
     ] = None,
 ) -> None:
     """The models lookalike knows: name, aliases, dimension, weights available offline;
-    and the models each --collection holds. Other models: hf:<model id or folder>,
-    onnx:<file.onnx>, or vectors brought in with import-vectors."""
+    and the models each --collection holds. Other models: `hf:<model id or folder>`,
+    `onnx:<file.onnx>`, or vectors brought in with import-vectors."""
     known = lookalike.list_models()
     table = Table(title="Models")
     # Names are never cut short, however long the other columns (paths of hf:/onnx: specs).
