@@ -8,13 +8,13 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["check_choice", "check_int", "check_real"]
+from lookalike.errors import ParameterError
+
+__all__ = ["ParameterError", "check_choice", "check_int", "check_real"]
 
 
-def _fail(name: str, where: str, allowed: str, value: object) -> ValueError:
-    return ValueError(
-        f"The {name!r} parameter of {where} must be {allowed}. Got {value!r} instead."
-    )
+def _fail(name: str, where: str, allowed: str, value: object) -> ParameterError:
+    return ParameterError(name, where, allowed, value)
 
 
 def _interval(low: float | None, high: float | None, closed: str) -> str:

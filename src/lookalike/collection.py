@@ -20,7 +20,7 @@ from lookalike._collection import graphs as _graphs
 from lookalike._collection import neighbors as _neighbors
 from lookalike._progress import progress_bar
 from lookalike._validation import check_choice, check_int, check_real
-from lookalike.errors import LookalikeError
+from lookalike.errors import ImageDecodeError, LookalikeError
 from lookalike.search import FlatIndex, KnnIndex
 from lookalike.store import Embeddings, ImageRow, IndexReport, SavedResults, Store, ThumbnailCache
 from lookalike.store.indexing import index_records
@@ -153,7 +153,12 @@ class Collection:
     def embed_file(self, path: PathLike | bytes, model: str | None = None) -> np.ndarray:
         """The vector of an image outside the collection (a path or the file's bytes)."""
         backbone = self._backbone(model)
-        pixels, _ = imaging.load_for_model(path, backbone.input_size)
+        try:
+            pixels, _ = imaging.load_for_model(path, backbone.input_size)
+        except ImageDecodeError as err:
+            if isinstance(path, bytes | bytearray):
+                raise
+            raise ImageDecodeError(f"Cannot read {os.fspath(path)!r}: {err}") from None
         return backbone.embed(pixels[None])[0]
 
     # -- neighbours ----------------------------------------------------------------

@@ -10,6 +10,7 @@ __all__ = [
     "LookalikeError",
     "ModelUnavailable",
     "NoPath",
+    "ParameterError",
 ]
 
 
@@ -42,3 +43,14 @@ class ModelUnavailable(LookalikeError):
 
 class NoPath(LookalikeError):
     """No chain of similar images links two images."""
+
+
+class ParameterError(ValueError):
+    """A parameter's value is not allowed: the message names the parameter and the
+    function; ``name`` and ``detail`` (what is allowed, what was received) let a presenter
+    name its own option instead (the CLI says ``-k``, not ``Collection.neighbors``)."""
+
+    def __init__(self, name: str, where: str, allowed: str, value: object) -> None:
+        self.name = name
+        self.detail = f"must be {allowed}. Got {value!r} instead."
+        super().__init__(f"The {name!r} parameter of {where} {self.detail}")

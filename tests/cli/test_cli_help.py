@@ -4,6 +4,7 @@ no text of a docstring is lost to the help's Markdown."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -23,7 +24,7 @@ def premature_breaks(text: str) -> list[str]:
     break came from the source, not from the width."""
     lines = text.splitlines()
     found = []
-    for first, second in zip(lines, lines[1:], strict=False):
+    for first, second in itertools.pairwise(lines):
         boxed = first.startswith("│") and second.startswith("│")
         a, b = (first[1:-1], second[1:-1]) if boxed else (first, second)
         if not boxed and (first.startswith(tuple(BOX)) or second.startswith(tuple(BOX))):

@@ -48,7 +48,8 @@ def test_serve_message_is_one_line_at_any_width(server_col, monkeypatch, columns
     args = ["serve", str(server_col.root), "--port", "8123", "--allow-labels"]
     result = runner.invoke(app, args, env={"COLUMNS": columns})
     assert result.exit_code == 0, result.output
-    line = f"Serving {server_col.root} at http://127.0.0.1:8123/ (labels can be saved; Ctrl-C stops)"
+    line = f"Serving {server_col.root} at http://127.0.0.1:8123/ "
+    line += "(labels can be saved; Ctrl-C stops)"
     assert line in result.output.splitlines()
 
 
@@ -57,4 +58,4 @@ def test_serve_errors_are_one_line(tmp_path, server_col):
     assert result.exit_code == 1 and "Error: No collection at" in result.output
     result = runner.invoke(app, ["serve", str(server_col.root), "--k-default", "0"])
     assert result.exit_code == 1
-    assert "The 'k_default' parameter of Settings must be an int" in result.output
+    assert "Invalid value for --k-default: must be an int" in result.output

@@ -3,6 +3,7 @@ import-vectors, export-onnx."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -44,10 +45,18 @@ def index(
 
     Exits with 3 when some images could not be read (they are listed, and kept in
     `lookalike info`)."""
+    created = not collection.exists()
     col = lookalike.create(collection)
-    report = col.index(
-        source, model=model, batch_size=batch_size, workers=workers, progress=progress
-    )
+    try:
+        report = col.index(
+            source, model=model, batch_size=batch_size, workers=workers, progress=progress
+        )
+    except Exception:
+        # A collection this command made and that holds nothing (the source was missing,
+        # the model unknown) is not left behind.
+        if created and col.info().n_images == 0:
+            shutil.rmtree(collection, ignore_errors=True)
+        raise
     console.print(str(report), highlight=False, soft_wrap=True)
     if report.failed:
         raise typer.Exit(code=EXIT_SOME_FAILED)

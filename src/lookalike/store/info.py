@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lookalike.models.views import is_view
 from lookalike.store.catalog import Catalog
 
 __all__ = ["CollectionInfo", "collection_info"]
@@ -44,9 +45,11 @@ class CollectionInfo:
 def collection_info(catalog: Catalog, path: Path) -> CollectionInfo:
     """The :class:`CollectionInfo` of the collection at ``path`` with this catalog."""
     counts = catalog.counts()
+    # Views (``<model>-centre``) are stored like models but are parts of one: not listed.
     model_info = {
         name: {"dim": dim, "vectors": len(catalog.embedding_rows(name))}
         for name, dim in catalog.models()
+        if not is_view(name)
     }
     failed = [(r.id, r.uri, r.error or "") for r in catalog.images(status="error")]
     return CollectionInfo(
