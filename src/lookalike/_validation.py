@@ -35,7 +35,7 @@ def check_int(
     >>> check_int(0, "k", "Collection.neighbors", low=1)
     Traceback (most recent call last):
     ...
-    ValueError: The 'k' parameter of Collection.neighbors must be an int in the range [1, inf). Got 0 instead.
+    lookalike.errors.ParameterError: The 'k' parameter of Collection.neighbors must be an int in the range [1, inf). Got 0 instead.
     """  # noqa: E501
     ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if ok and (low is None or value >= low) and (high is None or value <= high):
