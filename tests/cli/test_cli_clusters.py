@@ -80,11 +80,11 @@ def test_compare_prints_the_table_and_saves_per_image_rows(col_path, tmp_path):
     ("args", "message"),
     [
         (("clusters", "{col}", "-k", "20"), "k=20 should be <= n_images=9."),
-        (("clusters", "{col}", "-k", "0"), "The 'k' parameter of Collection.clusters must be"),
+        (("clusters", "{col}", "-k", "0"), "Invalid value for -k: must be"),
         (("clusters", "{col}", "--scan", "5:x"), "--scan should look like START:STOP:STEP"),
         (
             ("map", "{col}", "--method", "mds"),
-            "'method' parameter of Collection.map must be one of",
+            "Invalid value for --method: must be one of",
         ),
         (("compare", "{col}", "--models", MODEL, "nope", "-k", "2"), "Unknown model 'nope'"),
         (("clusters", "{empty}"), "No collection at"),

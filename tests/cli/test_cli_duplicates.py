@@ -93,19 +93,19 @@ def test_thresholds_and_calibrate(setup, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["duplicates", "{col}", "-t", "2"], "The 'threshold' parameter of Collection.duplicates"),
-        (["duplicates", "{col}", "--search", "fast"], "The 'search' parameter of duplicates"),
-        (["dedup", "{col}", "--keep", "newest"], "The 'keep' parameter of Collection.dedup"),
+        (["duplicates", "{col}", "-t", "2"], "Invalid value for --threshold: must be"),
+        (["duplicates", "{col}", "--search", "fast"], "Invalid value for --search: must be"),
+        (["dedup", "{col}", "--keep", "newest"], "Invalid value for --keep: must be"),
         (["calibrate", "{col}", "--labels", "{labels}"], "line 1: label 'maybe' is not one of"),
         (["calibrate", "{col}", "--labels", "{missing}"], "No labels file at"),
         (["calibrate", "{col}"], "No labelled pairs"),
         (["duplicates", "{col}", "-m", "other"], "Unknown model 'other'"),
         (
             ["duplicates", "{col}", "--scoring", "mean"],
-            "The 'scoring' parameter of Collection.duplicates must be one of 'centre', 'root', "
-            "'cosine'. Got 'mean' instead.",
+            "Invalid value for --scoring: must be one of 'centre', 'root', 'cosine'. "
+            "Got 'mean' instead.",
         ),
-        (["thresholds", "{col}", "-o", "{png}", "--scoring", "l2"], "'scoring' parameter of"),
+        (["thresholds", "{col}", "-o", "{png}", "--scoring", "l2"], "Invalid value for --scoring"),
     ],
 )
 def test_errors_are_one_line(args, message, setup, tmp_path):
