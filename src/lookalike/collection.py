@@ -6,6 +6,7 @@ the work goes through several layers, to the function of the same name in
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from lookalike._collection import clusters as _clusters
 from lookalike._collection import duplicates as _duplicates
 from lookalike._collection import graphs as _graphs
 from lookalike._collection import neighbors as _neighbors
-from lookalike._progress import progress_bar
+from lookalike._progress import progress_bar, progress_setting
 from lookalike._validation import check_choice, check_int, check_real
 from lookalike.errors import ImageDecodeError, LookalikeError
 from lookalike.search import FlatIndex, KnnIndex
@@ -93,10 +94,13 @@ class Collection:
         check_int(batch_size, "batch_size", "Collection.index", low=1, high=4096)
         if workers is not None:
             check_int(workers, "workers", "Collection.index", low=1, high=256)
-        backbone = self._backbone(model)
+        started = time.perf_counter()
+        with progress_setting(progress):  # the model's first export shows, or not, alike
+            backbone = self._backbone(model)
+        model_seconds = time.perf_counter() - started
         records = sources.records_from(source)
         label = str(source) if isinstance(source, str | os.PathLike) else "paths"
-        with progress_bar(progress, f"indexing {label}") as on_progress:
+        with progress_setting(progress), progress_bar(progress, f"indexing {label}") as bar:
             report = index_records(
                 self._store,
                 records,
@@ -104,9 +108,10 @@ class Collection:
                 source=label,
                 batch_size=batch_size,
                 workers=workers,
-                progress=on_progress,
+                progress=bar,
                 spec=models.spec_of(backbone.name),
             )
+        report.model_seconds = model_seconds
         self._indexes.pop(backbone.name, None)
         return report
 

@@ -49,6 +49,7 @@ def _main(
 ) -> None:
     """Find, map and connect visually similar images in a collection."""
 
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Exit codes: 0 all well, 1 an error stopped the command, 2 usage error (click's),
