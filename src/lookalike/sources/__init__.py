@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from lookalike.sources._base import ImageRecord
+from lookalike.sources.catalogue import from_catalogue, is_catalogue_source
 from lookalike.sources.folder import from_files, from_folder, from_list_file
 from lookalike.sources.iiif import IIIFClient, from_iiif, is_iiif_source
 
 __all__ = [
     "ImageRecord",
+    "from_catalogue",
     "from_files",
     "from_folder",
     "from_iiif",
@@ -25,8 +27,10 @@ __all__ = [
 def records_from(
     source: str | os.PathLike | Iterable[str | os.PathLike],
 ) -> Iterator[ImageRecord]:
-    """Records for a folder, a list file (``.txt``), one image file, a IIIF manifest or
-    collection (``http(s)://`` URL or ``.json`` file), or an iterable of paths.
+    """Records for a folder, a list file (``.txt``), one image file, a catalogue's image
+    list (an ``http(s)://`` URL whose path ends in ``/images``, e.g.
+    ``.../catalogue/v2/images?query=cat``), a IIIF manifest or collection (any other
+    ``http(s)://`` URL, or a ``.json`` file), or an iterable of paths.
 
     Raises
     ------
@@ -34,7 +38,11 @@ def records_from(
         If a path given as the source does not exist.
     NotIIIF, SourceUnavailable
         For IIIF sources that are not IIIF or cannot be fetched.
+    CatalogueUnavailable
+        For a catalogue that cannot be reached (when the records are read).
     """
+    if isinstance(source, str | os.PathLike) and is_catalogue_source(source):
+        return from_catalogue(os.fspath(source))
     if isinstance(source, str | os.PathLike) and is_iiif_source(source):
         return iter(from_iiif(source))
     if isinstance(source, str | os.PathLike):
