@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
-import pytest
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import uvicorn
 from typer.testing import CliRunner
 
 from lookalike.cli import app
+from tests.server.conftest import free_port
 
 runner = CliRunner()
 
@@ -42,15 +47,32 @@ def test_serve_options(server_col, monkeypatch):
     assert settings.allow_labels and "(labels can be saved; Ctrl-C stops)" in result.output
 
 
-@pytest.mark.parametrize("columns", ["40", "80", "200"])
-def test_serve_message_is_one_line_at_any_width(server_col, monkeypatch, columns):
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
-    args = ["serve", str(server_col.root), "--port", "8123", "--allow-labels"]
-    result = runner.invoke(app, args, env={"COLUMNS": columns})
-    assert result.exit_code == 0, result.output
-    line = f"Serving {server_col.root} at http://127.0.0.1:8123/ "
-    line += "(labels can be saved; Ctrl-C stops)"
-    assert line in result.output.splitlines()
+def test_serve_message_is_one_line_in_a_narrow_terminal(server_col):
+    """A real `lookalike serve` at 40 columns: its first line is whole (the terminal
+    wraps it; the address stays one piece to copy)."""
+    port = free_port()
+    run_cli = "import sys, tests.conftest; from lookalike.cli import app; app()"
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, COLUMNS="40", PYTHONPATH=f"{root / 'src'}:{root}")
+    args = ["serve", str(server_col.root), "--port", str(port), "--no-precompute"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", run_cli, *args, "--allow-labels"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        cwd=root,
+        env=env,
+        text=True,
+    )
+    try:
+        first = proc.stderr.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert first == (
+        f"Serving {server_col.root} at http://127.0.0.1:{port}/ "
+        "(labels can be saved; Ctrl-C stops)\n"
+    )
 
 
 def test_serve_errors_are_one_line(tmp_path, server_col):

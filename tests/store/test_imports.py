@@ -208,7 +208,9 @@ def test_cli_import_and_models(col, tmp_path):
     assert result.output.strip().splitlines() == [
         "Error: 'v.npy' holds vectors of dim=6, but model 'ext' has dim=5 in this collection."
     ]
-    result = runner.invoke(app, ["models", "--collection", str(col.root)])
+    # A table is laid out for the terminal's width: read it at 80 columns (CI's width; a
+    # COLUMNS exported before the CLI was imported still wins, as Rich reads it then).
+    result = runner.invoke(app, ["models", "--collection", str(col.root)], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     assert "│ ext " in result.output and "│ test-pixels │ 108 │ 9 " in result.output
     assert "Models in" in result.output
