@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 
 __all__ = ["listeners", "progress_bar", "progress_setting", "status"]
@@ -104,7 +104,9 @@ def status(message: str, enabled: bool | None = None) -> Iterator[None]:
             _line(f"{message}: {seconds:.1f} s")
 
 
-def progress_bar(enabled: bool | None, label: str):
+def progress_bar(
+    enabled: bool | None, label: str
+) -> AbstractContextManager[Callable[[int, int], None] | None]:
     """A progress bar on stderr; the block gets ``update(done, total)``, or None when
     nothing is shown."""
     mode = _mode(enabled)
