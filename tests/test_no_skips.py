@@ -18,7 +18,4 @@ def test_no_test_skips_itself():
         for n, line in enumerate(path.read_text().splitlines(), 1)
         if SKIPS.search(line)
     ]
-    assert not found, "tests that skip instead of installing what they need:\n" + "\n".join(
-        found
-    )
-
+    assert not found, "tests that skip instead of installing what they need:\n" + "\n".join(found)
