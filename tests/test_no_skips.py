@@ -19,3 +19,16 @@ def test_no_test_skips_itself():
         if SKIPS.search(line)
     ]
     assert not found, "tests that skip instead of installing what they need:\n" + "\n".join(found)
+
+
+def test_no_doctest_is_skipped():
+    """Examples that cannot run (a collection, the network) are literal blocks (``::``),
+    not doctests marked +SKIP that pytest reports as skipped."""
+    src = TESTS.parent / "src"
+    found = [
+        f"{path.relative_to(src)}:{n}"
+        for path in sorted(src.rglob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if "doctest: +SKIP" in line
+    ]
+    assert not found, found

@@ -42,9 +42,11 @@ class Collection:
 
     Examples
     --------
-    >>> col = lookalike.create("my-col")                      # doctest: +SKIP
-    >>> col.index("./photos")                                 # doctest: +SKIP
-    >>> col.neighbors("3fa4c1d2e5b6", k=9)                    # doctest: +SKIP
+    A literal block (it needs photos; a doctest always skipped tests nothing)::
+
+        col = lookalike.create("my-col")
+        col.index("./photos")
+        col.neighbors("3fa4c1d2e5b6", k=9)
     """
 
     def __init__(self, store: Store) -> None:

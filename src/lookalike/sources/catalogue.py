@@ -9,10 +9,11 @@ address and the reason.
 
 Examples
 --------
->>> client = CatalogueClient("https://api.wellcomecollection.org/catalogue/v2/",
-...                          cache_dir="~/.cache/lookalike")          # doctest: +SKIP
->>> client.similar("a2b3c4d5", k=5)                                   # doctest: +SKIP
-[('e8f9g0h1', 0.91), ...]
+Against the live Wellcome Collection API (so not a doctest)::
+
+    client = CatalogueClient("https://api.wellcomecollection.org/catalogue/v2/",
+                             cache_dir="~/.cache/lookalike")
+    client.similar("a2b3c4d5", k=5)     # [('e8f9g0h1', nan), ...]: the live API gives no score
 """
 
 from __future__ import annotations
