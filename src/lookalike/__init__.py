@@ -1,8 +1,13 @@
 """lookalike: find, map and connect visually similar images in a collection.
 
->>> import lookalike
->>> col = lookalike.open("my-col")          # doctest: +SKIP
->>> col.neighbors("IMAGE_ID", k=9)          # doctest: +SKIP
+::
+
+    import lookalike
+    col = lookalike.open("my-col")
+    col.neighbors("IMAGE_ID", k=9)
+
+(A literal block, not a doctest: it needs a collection, and a doctest that is always
+skipped tests nothing.)
 """
 
 from lookalike.analysis import graph_stats

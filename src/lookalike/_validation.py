@@ -8,13 +8,13 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["check_choice", "check_int", "check_real"]
+from lookalike.errors import ParameterError
+
+__all__ = ["ParameterError", "check_choice", "check_int", "check_real"]
 
 
-def _fail(name: str, where: str, allowed: str, value: object) -> ValueError:
-    return ValueError(
-        f"The {name!r} parameter of {where} must be {allowed}. Got {value!r} instead."
-    )
+def _fail(name: str, where: str, allowed: str, value: object) -> ParameterError:
+    return ParameterError(name, where, allowed, value)
 
 
 def _interval(low: float | None, high: float | None, closed: str) -> str:
@@ -35,7 +35,7 @@ def check_int(
     >>> check_int(0, "k", "Collection.neighbors", low=1)
     Traceback (most recent call last):
     ...
-    ValueError: The 'k' parameter of Collection.neighbors must be an int in the range [1, inf). Got 0 instead.
+    lookalike.errors.ParameterError: The 'k' parameter of Collection.neighbors must be an int in the range [1, inf). Got 0 instead.
     """  # noqa: E501
     ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if ok and (low is None or value >= low) and (high is None or value <= high):

@@ -6,6 +6,7 @@ the work goes through several layers, to the function of the same name in
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,10 @@ from lookalike._collection import clusters as _clusters
 from lookalike._collection import duplicates as _duplicates
 from lookalike._collection import graphs as _graphs
 from lookalike._collection import neighbors as _neighbors
-from lookalike._progress import progress_bar
+from lookalike._progress import progress_bar, progress_setting
 from lookalike._uris import display
 from lookalike._validation import check_choice, check_int, check_real
-from lookalike.errors import LookalikeError
+from lookalike.errors import ImageDecodeError, LookalikeError
 from lookalike.search import FlatIndex, KnnIndex
 from lookalike.store import Embeddings, ImageRow, IndexReport, SavedResults, Store, ThumbnailCache
 from lookalike.store.health import Health, check_store
@@ -43,9 +44,11 @@ class Collection:
 
     Examples
     --------
-    >>> col = lookalike.create("my-col")                      # doctest: +SKIP
-    >>> col.index("./photos")                                 # doctest: +SKIP
-    >>> col.neighbors("3fa4c1d2e5b6", k=9)                    # doctest: +SKIP
+    A literal block (it needs photos; a doctest always skipped tests nothing)::
+
+        col = lookalike.create("my-col")
+        col.index("./photos")
+        col.neighbors("3fa4c1d2e5b6", k=9)
     """
 
     def __init__(self, store: Store) -> None:
@@ -95,11 +98,14 @@ class Collection:
         check_int(batch_size, "batch_size", "Collection.index", low=1, high=4096)
         if workers is not None:
             check_int(workers, "workers", "Collection.index", low=1, high=256)
-        backbone = self._backbone(model)
+        started = time.perf_counter()
+        with progress_setting(progress):  # the model's first export shows, or not, alike
+            backbone = self._backbone(model)
+        model_seconds = time.perf_counter() - started
         skipped: list[tuple[str, str]] = []  # what a folder's walk leaves out, and why
         records = sources.records_from(source, skipped=lambda *entry: skipped.append(entry))
         label = display(os.fsdecode(source)) if isinstance(source, str | os.PathLike) else "paths"
-        with progress_bar(progress, f"indexing {label}") as on_progress:
+        with progress_setting(progress), progress_bar(progress, f"indexing {label}") as bar:
             report = index_records(
                 self._store,
                 records,
@@ -107,11 +113,12 @@ class Collection:
                 source=label,
                 batch_size=batch_size,
                 workers=workers,
-                progress=on_progress,
+                progress=bar,
                 spec=models.spec_of(backbone.name),
                 walked=sources.local_folder(source),
                 skipped=skipped,
             )
+        report.model_seconds = model_seconds
         self._indexes.pop(backbone.name, None)
         return report
 
@@ -175,7 +182,12 @@ class Collection:
     def embed_file(self, path: PathLike | bytes, model: str | None = None) -> np.ndarray:
         """The vector of an image outside the collection (a path or the file's bytes)."""
         backbone = self._backbone(model)
-        pixels, _ = imaging.load_for_model(path, backbone.input_size)
+        try:
+            pixels, _ = imaging.load_for_model(path, backbone.input_size)
+        except ImageDecodeError as err:
+            if isinstance(path, bytes | bytearray):
+                raise
+            raise ImageDecodeError(f"Cannot read {os.fspath(path)!r}: {err}") from None
         return backbone.embed(pixels[None])[0]
 
     # -- neighbours ----------------------------------------------------------------

@@ -10,6 +10,7 @@ __all__ = [
     "LookalikeError",
     "ModelUnavailable",
     "NoPath",
+    "ParameterError",
     "StorageFull",
 ]
 
@@ -48,3 +49,12 @@ class NoPath(LookalikeError):
 class StorageFull(LookalikeError, OSError):
     """The disk holding the collection is full: the batch being written was not
     committed, and everything committed before it is intact."""
+class ParameterError(ValueError):
+    """A parameter's value is not allowed: the message names the parameter and the
+    function; ``name`` and ``detail`` (what is allowed, what was received) let a presenter
+    name its own option instead (the CLI says ``-k``, not ``Collection.neighbors``)."""
+
+    def __init__(self, name: str, where: str, allowed: str, value: object) -> None:
+        self.name = name
+        self.detail = f"must be {allowed}. Got {value!r} instead."
+        super().__init__(f"The {name!r} parameter of {where} {self.detail}")

@@ -66,7 +66,7 @@ def test_neighbors_of_an_outside_query(col_path, photos_dir):
     ("args", "message"),
     [
         (["neighbors", "{col}", "nope"], "No image 'nope' in the collection"),
-        (["neighbors", "{col}", "{photo}", "-k", "0"], "The 'k' parameter of Collection.neighbors"),
+        (["neighbors", "{col}", "{photo}", "-k", "0"], "Invalid value for -k: must be"),
         (["neighbors", "{missing}", "abc"], "No collection at"),
         (["neighbors", "{col}"], "Give exactly one of 'image'"),
         (["index", "{missing}/x", "-c", "{col}"], "is not a folder or a file"),

@@ -7,13 +7,12 @@ import json
 
 import numpy as np
 import pytest
+import torch
+import transformers  # the dev extra installs it: these tests are never skipped
 
-transformers = pytest.importorskip("transformers")
-torch = pytest.importorskip("torch")
-
-from lookalike.errors import ModelUnavailable  # noqa: E402
-from lookalike.models import get_backbone, list_models, resolve  # noqa: E402
-from lookalike.models.huggingface import HuggingFaceBackbone, model_name  # noqa: E402
+from lookalike.errors import ModelUnavailable
+from lookalike.models import get_backbone, list_models, resolve
+from lookalike.models.huggingface import HuggingFaceBackbone, model_name
 
 SIZE = 32
 MEAN, STD = (0.5, 0.4, 0.3), (0.2, 0.25, 0.3)

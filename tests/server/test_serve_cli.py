@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import uvicorn
 from typer.testing import CliRunner
 
 from lookalike.cli import app
+from tests.server.conftest import free_port
 
 runner = CliRunner()
 
@@ -38,7 +44,35 @@ def test_serve_options(server_col, monkeypatch):
     assert settings.k_default == 3 and not settings.precompute
     assert settings.cors_origins == ("https://a.org", "https://b.org")
     assert settings.public_url == "https://images.example.org/"
-    assert settings.allow_labels and "labels can be saved" in result.output
+    assert settings.allow_labels and "(labels can be saved; Ctrl-C stops)" in result.output
+
+
+def test_serve_message_is_one_line_in_a_narrow_terminal(server_col):
+    """A real `lookalike serve` at 40 columns: its first line is whole (the terminal
+    wraps it; the address stays one piece to copy)."""
+    port = free_port()
+    run_cli = "import sys, tests.conftest; from lookalike.cli import app; app()"
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, COLUMNS="40", PYTHONPATH=f"{root / 'src'}:{root}")
+    args = ["serve", str(server_col.root), "--port", str(port), "--no-precompute"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", run_cli, *args, "--allow-labels"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        cwd=root,
+        env=env,
+        text=True,
+    )
+    try:
+        first = proc.stderr.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert first == (
+        f"Serving {server_col.root} at http://127.0.0.1:{port}/ "
+        "(labels can be saved; Ctrl-C stops)\n"
+    )
 
 
 def test_serve_errors_are_one_line(tmp_path, server_col):
@@ -46,4 +80,4 @@ def test_serve_errors_are_one_line(tmp_path, server_col):
     assert result.exit_code == 1 and "Error: No collection at" in result.output
     result = runner.invoke(app, ["serve", str(server_col.root), "--k-default", "0"])
     assert result.exit_code == 1
-    assert "The 'k_default' parameter of Settings must be an int" in result.output
+    assert "Invalid value for --k-default: must be an int" in result.output

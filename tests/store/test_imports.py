@@ -60,8 +60,9 @@ def test_npy_with_ids(col, tmp_path, photos_dir):
 
 
 def test_parquet_of_paths_creates_content_keyed_rows(tmp_path, photos_dir):
-    pa = pytest.importorskip("pyarrow")
-    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow as pa  # the dev extra installs it: never skipped
+    import pyarrow.parquet as pq
+
     photos_dir = shutil.copytree(photos_dir, tmp_path / "photos")
     names = sorted(f"photos/{p.name}" for p in photos_dir.iterdir())  # relative to the file
     table = pa.table(
@@ -184,8 +185,9 @@ def test_bad_pickles(col, tmp_path):
 
 
 def test_parquet_missing_column(col, tmp_path):
-    pa = pytest.importorskip("pyarrow")
-    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow as pa  # the dev extra installs it: never skipped
+    import pyarrow.parquet as pq
+
     pq.write_table(pa.table({"id": ["a"], "emb": [[1.0, 2.0]]}), tmp_path / "v.parquet")
     with pytest.raises(ValueError, match=r"has no column 'vector' \(columns: id, emb\)"):
         col.import_vectors(tmp_path / "v.parquet", model="nb")
@@ -206,7 +208,9 @@ def test_cli_import_and_models(col, tmp_path):
     assert result.output.strip().splitlines() == [
         "Error: 'v.npy' holds vectors of dim=6, but model 'ext' has dim=5 in this collection."
     ]
-    result = runner.invoke(app, ["models", "--collection", str(col.root)])
+    # A table is laid out for the terminal's width: read it at 80 columns (CI's width; a
+    # COLUMNS exported before the CLI was imported still wins, as Rich reads it then).
+    result = runner.invoke(app, ["models", "--collection", str(col.root)], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     assert "│ ext " in result.output and "│ test-pixels │ 108 │ 9 " in result.output
     assert "Models in" in result.output

@@ -75,7 +75,8 @@ def read_only_server(web_col):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+        # Never a skip: scripts/setup.sh installs it, and a skipped browser suite hides defects.
+        pytest.fail(f"Chromium is not at {CHROMIUM}: run bash scripts/setup.sh")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -39,6 +39,7 @@ def clusters(
         emb,
         f"clusters-k{k}-seed{random_state}",
         lambda: analysis.k_medoids(emb.vectors, k, random_state=random_state).to_arrays(),
+        f"clustering {len(emb.ids)} images into {k} clusters (k-medoids)",
     )
     return analysis.Clusters.from_arrays(saved, random_state=random_state, ids=emb.ids)
 
@@ -53,6 +54,7 @@ def scan_k(
         emb,
         f"scan-{tag}-seed{random_state}",
         lambda: analysis.scan_k(emb.vectors, ks, random_state=random_state).to_arrays(),
+        f"k-medoids of {len(emb.ids)} images for {len(set(ks))} values of k",
     )
     return analysis.KScan.from_arrays(saved)
 
@@ -119,6 +121,8 @@ def map(  # named after Collection.map: shadows the builtin in this module only
         emb,
         f"map-{method}-seed{random_state}",
         lambda: {"coords": analysis.project(emb.vectors, method=method, random_state=random_state)},
+        f"computing the {method.upper()} map of {len(emb.ids)} images"
+        + (" (UMAP compiles its code first: about 30 s)" if method == "umap" else ""),
     )
     return analysis.Projection(saved["coords"], method, emb.model, emb.ids)
 

@@ -78,7 +78,8 @@ def knn_graph(col: Collection, emb: Embeddings, k: int, mutual: bool) -> analysi
     build = partial(
         analysis.build_knn_graph, emb.vectors, emb.ids, k=k, mutual=mutual, model=emb.model
     )
-    return col._saved.held(emb, path, build, analysis.KnnGraph.from_arrays)
+    label = f"building the {k}-nearest-neighbour graph of {len(emb.ids)} images"
+    return col._saved.held(emb, path, build, analysis.KnnGraph.from_arrays, label)
 
 
 def path(

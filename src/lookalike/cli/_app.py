@@ -5,15 +5,17 @@ codes and the common argument types."""
 from __future__ import annotations
 
 import functools
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+import typer.models
 from rich.console import Console
 from rich.markup import escape
 
-from lookalike.errors import LookalikeError
+from lookalike.errors import LookalikeError, ParameterError
 
 app = typer.Typer(
     name="lookalike",
@@ -21,9 +23,32 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Docstrings are Markdown: a paragraph's line breaks are the source's, not the help's.
+    rich_markup_mode="markdown",
 )
 console = Console()
 err_console = Console(stderr=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from lookalike import __version__
+
+        console.print(f"lookalike {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Find, map and connect visually similar images in a collection."""
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,10 +58,35 @@ EXIT_ERROR = 1
 EXIT_SOME_FAILED = 3
 
 
+def _option_flags(fn: Callable[..., Any]) -> dict[str, str]:
+    """Parameter name -> the command's option for it (``k`` -> ``-k``, ``method`` ->
+    ``--method``), read from the command function's ``typer.Option`` annotations."""
+    flags = {}
+    for name, hint in typing.get_type_hints(fn, include_extras=True).items():
+        for meta in getattr(hint, "__metadata__", ()):
+            if isinstance(meta, typer.models.OptionInfo):
+                # typer keeps the first declaration of an Annotated option in `default`.
+                given = [meta.default, *(meta.param_decls or ())]
+                decls = [d for d in given if isinstance(d, str) and d.startswith("-")]
+                long = [d for d in decls if d.startswith("--")]
+                flags[name] = (long or decls or ["--" + name.replace("_", "-")])[0]
+    return flags
+
+
+def _in_cli_terms(err: Exception, flags: dict[str, str]) -> str:
+    """The error's message, naming the command's option where it names the parameter of
+    the Python function the option was passed to."""
+    if isinstance(err, ParameterError) and err.name in flags:
+        return f"Invalid value for {flags[err.name]}: {err.detail}"
+    return str(err)
+
+
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     """``app.command`` whose LookalikeError/ValueError becomes one line and exit code 1."""
 
     def decorate(fn: F) -> F:
+        flags = _option_flags(fn)
+
         @functools.wraps(fn)
         def wrapper(*a: Any, **kw: Any) -> Any:
             try:
@@ -44,7 +94,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             except (LookalikeError, ValueError, FileNotFoundError) as err:
                 err_console.print(
                     "[red]Error:[/red]",
-                    escape(str(err)),
+                    escape(_in_cli_terms(err, flags)),
                     highlight=False,
                     soft_wrap=True,
                     emoji=False,

@@ -3,6 +3,7 @@ import-vectors, export-onnx."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -19,8 +20,9 @@ def index(
     source: Annotated[
         str,
         typer.Argument(
-            help="A folder of images, a .txt list of paths, one image, or a IIIF manifest "
-            "or collection (URL or .json file)."
+            help="A folder of images, a .txt list of paths, one image, a catalogue's image "
+            "list (a URL ending in /images, e.g. .../catalogue/v2/images?query=cat), or a "
+            "IIIF manifest or collection (URL or .json file)."
         ),
     ],
     collection: Annotated[
@@ -45,10 +47,18 @@ def index(
 
     Exits with 3 when some images could not be read (they are listed, and kept in
     `lookalike info`)."""
+    created = not collection.exists()
     col = lookalike.create(collection)
-    report = col.index(
-        source, model=model, batch_size=batch_size, workers=workers, progress=progress
-    )
+    try:
+        report = col.index(
+            source, model=model, batch_size=batch_size, workers=workers, progress=progress
+        )
+    except Exception:
+        # A collection this command made and that holds nothing (the source was missing,
+        # the model unknown) is not left behind.
+        if created and col.info().n_images == 0:
+            shutil.rmtree(collection, ignore_errors=True)
+        raise
     console.print(str(report), highlight=False, soft_wrap=True)
     if report.failed:
         raise typer.Exit(code=EXIT_SOME_FAILED)
@@ -115,8 +125,8 @@ def list_models(
     ] = None,
 ) -> None:
     """The models lookalike knows: name, aliases, dimension, weights available offline;
-    and the models each --collection holds. Other models: hf:<model id or folder>,
-    onnx:<file.onnx>, or vectors brought in with import-vectors."""
+    and the models each --collection holds. Other models: `hf:<model id or folder>`,
+    `onnx:<file.onnx>`, or vectors brought in with import-vectors."""
     known = lookalike.list_models()
     table = Table(title="Models")
     # Names are never cut short, however long the other columns (paths of hf:/onnx: specs).

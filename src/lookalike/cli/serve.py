@@ -60,7 +60,10 @@ def serve(
     )
     col = lookalike.open(collection)
     mode = "labels can be saved" if allow_labels else "read-only"
+    # One line whatever the width: the terminal wraps it, the URL stays whole to copy.
     err_console.print(
-        f"Serving {collection} at http://{host}:{port}/ ({mode}; Ctrl-C stops)", highlight=False
+        f"Serving {collection} at http://{host}:{port}/ ({mode}; Ctrl-C stops)",
+        highlight=False,
+        soft_wrap=True,
     )
     run_server(col, host=host, port=port, settings=settings)

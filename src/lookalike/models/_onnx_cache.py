@@ -14,6 +14,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from lookalike._progress import status
+
 __all__ = ["cache_dir", "cached_export", "cpu_session", "export_path", "file_sha256"]
 
 
@@ -43,11 +45,14 @@ def export_path(stem: str, weights: str | os.PathLike, version: str) -> Path:
     return cache_dir() / "onnx" / f"{stem}-{file_sha256(weights)[:16]}-{version}.onnx"
 
 
-def cached_export(target: Path, export: Callable[[Path], None]) -> tuple[Path, bool]:
+def cached_export(
+    target: Path, export: Callable[[Path], None], what: str | None = None
+) -> tuple[Path, bool]:
     """Return ``(target, exported)``, calling ``export(tmp)`` first if ``target`` is missing.
 
     ``export`` writes a complete model to the path it is given; that file is then renamed
-    to ``target`` atomically. ``exported`` tells whether this call had to export.
+    to ``target`` atomically. ``exported`` tells whether this call had to export. The
+    export (half a minute) shows a status line naming ``what`` (default: the file).
     """
     if target.is_file():
         return target, False
@@ -55,7 +60,8 @@ def cached_export(target: Path, export: Callable[[Path], None]) -> tuple[Path, b
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".partial.onnx", dir=target.parent)
     os.close(fd)
     try:
-        export(Path(tmp))
+        with status(f"exporting {what or target.stem} to ONNX, once (cached in {target.parent})"):
+            export(Path(tmp))
         os.chmod(tmp, 0o644)  # mkstemp makes it 0600
         os.replace(tmp, target)
     finally:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lookalike._progress import status
 from lookalike._validation import check_choice
 from lookalike.errors import ModelUnavailable
 from lookalike.models._base import Backbone
@@ -235,12 +236,13 @@ class EfficientNetLite(Backbone):
             import torch
 
             torch.set_num_threads(os.cpu_count() or 1)
-            module = feature_extractor(variant=variant)
+            with status(f"loading {variant} (PyTorch)"):
+                module = feature_extractor(variant=variant)
             self._module = module.to(memory_format=torch.channels_last)
         else:
             target = export_path(variant, weights_path(variant), _GRAPH_VERSION)
             self.onnx_path, self.exported = cached_export(
-                target, lambda path: _export_onnx(path, variant)
+                target, lambda path: _export_onnx(path, variant), what=variant
             )
             self._session = cpu_session(self.onnx_path)
 

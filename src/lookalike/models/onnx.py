@@ -221,6 +221,7 @@ def export_onnx(out: str | os.PathLike, model: str = "efficientnet-lite0") -> Pa
     cached, _ = cached_export(
         export_path(name, lite.weights_path(name), lite._GRAPH_VERSION),
         lambda path: lite._export_onnx(path, name),
+        what=name,
     )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

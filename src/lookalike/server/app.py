@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 import lookalike
 from lookalike.collection import Collection
+from lookalike.server.api_docs import install_api_docs
 from lookalike.server.errors import ApiError, error_response, install_error_handlers
 from lookalike.server.pictures import PictureService
 from lookalike.server.results_cache import ResultCache
@@ -116,6 +117,8 @@ def create_app(collection: Collection, *, settings: Settings | None = None) -> F
         "catalogue images API shape, a IIIF Image API 3.0 service, a JSON search API and "
         "the web page that uses them (at `/`).",
         lifespan=lifespan,
+        docs_url=None,  # /docs with local assets: install_api_docs
+        redoc_url=None,
     )
     app.state.collection = collection
     app.state.settings = settings
@@ -135,6 +138,7 @@ def create_app(collection: Collection, *, settings: Settings | None = None) -> F
     app.include_router(map.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_api_docs(app)
     install_error_handlers(app)
     app.openapi = lambda: _openapi_without_422(app)
     if settings.cors_origins:

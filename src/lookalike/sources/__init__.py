@@ -9,6 +9,7 @@ from typing import Any
 
 from lookalike._uris import FILE_PREFIX, path_uri, uri_path
 from lookalike.sources._base import ImageRecord
+from lookalike.sources.catalogue import from_catalogue, is_catalogue_source
 from lookalike.sources.folder import (
     UNREADABLE_FOLDER,
     SkipFn,
@@ -22,6 +23,7 @@ __all__ = [
     "UNREADABLE_FOLDER",
     "ImageRecord",
     "SkipFn",
+    "from_catalogue",
     "from_files",
     "from_folder",
     "from_iiif",
@@ -37,8 +39,10 @@ def records_from(
     *,
     skipped: SkipFn | None = None,
 ) -> Iterator[ImageRecord]:
-    """Records for a folder, a list file (``.txt``), one image file, a IIIF manifest or
-    collection (``http(s)://`` URL or ``.json`` file), or an iterable of paths.
+    """Records for a folder, a list file (``.txt``), one image file, a catalogue's image
+    list (an ``http(s)://`` URL whose path ends in ``/images``, e.g.
+    ``.../catalogue/v2/images?query=cat``), a IIIF manifest or collection (any other
+    ``http(s)://`` URL, or a ``.json`` file), or an iterable of paths.
 
     ``skipped(uri, reason)`` is told what a folder's walk leaves out (see
     :func:`from_folder`).
@@ -49,7 +53,11 @@ def records_from(
         If a path given as the source does not exist.
     NotIIIF, SourceUnavailable
         For IIIF sources that are not IIIF or cannot be fetched.
+    CatalogueUnavailable
+        For a catalogue that cannot be reached (when the records are read).
     """
+    if isinstance(source, str | os.PathLike) and is_catalogue_source(source):
+        return from_catalogue(os.fspath(source))
     if isinstance(source, str) and source.startswith(FILE_PREFIX):
         source = uri_path(source)  # type: ignore[assignment]  # a uri the catalog wrote
     if isinstance(source, str | os.PathLike) and is_iiif_source(source):

@@ -9,10 +9,11 @@ address and the reason.
 
 Examples
 --------
->>> client = CatalogueClient("https://api.wellcomecollection.org/catalogue/v2/",
-...                          cache_dir="~/.cache/lookalike")          # doctest: +SKIP
->>> client.similar("a2b3c4d5", k=5)                                   # doctest: +SKIP
-[('e8f9g0h1', 0.91), ...]
+Against the live Wellcome Collection API (so not a doctest)::
+
+    client = CatalogueClient("https://api.wellcomecollection.org/catalogue/v2/",
+                             cache_dir="~/.cache/lookalike")
+    client.similar("a2b3c4d5", k=5)     # [('e8f9g0h1', nan), ...]: the live API gives no score
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -34,7 +35,7 @@ from lookalike._validation import check_int, check_real
 from lookalike.errors import ImageNotFound, LookalikeError
 from lookalike.sources._base import ImageRecord
 
-__all__ = ["CatalogueClient", "CatalogueUnavailable"]
+__all__ = ["CatalogueClient", "CatalogueUnavailable", "from_catalogue", "is_catalogue_source"]
 
 SIMILAR_INCLUDES = ("withSimilarFeatures", "visuallySimilar")
 _RETRY_STATUS = {429, 500, 502, 503, 504}
@@ -167,25 +168,43 @@ class CatalogueClient:
             return str(id)
         return f"{service}/full/!{max_side},{max_side}/0/default.jpg"
 
-    def images(self, *, page_size: int = 100, max_pages: int | None = None) -> Iterator[dict]:
-        """Every Image of the catalogue, following ``nextPage`` links."""
+    def images(
+        self,
+        *,
+        page_size: int = 100,
+        max_pages: int | None = None,
+        params: Mapping[str, str] | None = None,
+        fresh: bool = False,
+    ) -> Iterator[dict]:
+        """Every Image of the catalogue (or those ``params`` select, e.g. ``{"query":
+        "cat"}`` on the Wellcome API), following ``nextPage`` links. ``fresh``: ask the
+        server for every page again instead of reading it from the cache."""
         page_size = check_int(page_size, "page_size", "CatalogueClient.images", low=1, high=100)
-        url: str | None = self.base + "images?" + urlencode({"pageSize": page_size})
+        query = {"pageSize": str(page_size), **(params or {})}
+        url: str | None = self.base + "images?" + urlencode(query)
         pages = 0
         while url and (max_pages is None or pages < max_pages):
-            body = self._get_json_url(url)
+            body = self._get_json_url(url, cached=not fresh)
             yield from body.get("results", [])
             url = body.get("nextPage")
             pages += 1
 
     def records(
-        self, *, max_side: int = 1024, limit: int | None = None, page_size: int = 100
+        self,
+        *,
+        max_side: int = 1024,
+        limit: int | None = None,
+        page_size: int = 100,
+        params: Mapping[str, str] | None = None,
+        fresh: bool = False,
     ) -> Iterator[ImageRecord]:
-        """An :class:`ImageRecord` per image, for ``Collection.index``: the id is the
-        catalogue's, the uri the IIIF picture (at most ``max_side`` px), and the loader
-        fetches it through this client (cache, retries, rate limit)."""
+        """An :class:`ImageRecord` per image (of those ``params`` select), for
+        ``Collection.index``: the id is the catalogue's, the uri the IIIF picture (at most
+        ``max_side`` px), and the loader fetches it through this client (cache, retries,
+        rate limit). ``fresh`` as in :meth:`images`."""
         max_side = check_int(max_side, "max_side", "CatalogueClient.records", low=16, high=8192)
-        for n, image in enumerate(self.images(page_size=page_size)):
+        listing = self.images(page_size=page_size, params=params, fresh=fresh)
+        for n, image in enumerate(listing):
             if limit is not None and n >= limit:
                 return
             service = _iiif_service(image)
@@ -220,10 +239,10 @@ class CatalogueClient:
         query = ("?" + urlencode(params)) if params else ""
         return self._get_json_url(self.base + path + query)
 
-    def _get_json_url(self, url: str) -> dict[str, Any]:
-        cached = self._cache_read(url, ".json")
-        if cached is not None:
-            return json.loads(cached)
+    def _get_json_url(self, url: str, cached: bool = True) -> dict[str, Any]:
+        hit = self._cache_read(url, ".json") if cached else None
+        if hit is not None:
+            return json.loads(hit)
         response = self._request(url)
         try:
             body = response.json()
@@ -295,6 +314,38 @@ class CatalogueClient:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
+
+
+def is_catalogue_source(source: str | os.PathLike) -> bool:
+    """An ``http(s)://`` URL of a catalogue's image list (its path ends in ``/images``),
+    e.g. ``https://api.wellcomecollection.org/catalogue/v2/images?query=cat``."""
+    text = os.fspath(source)
+    if not text.startswith(("http://", "https://")):
+        return False
+    return urlsplit(text).path.rstrip("/").endswith("/images")
+
+
+def from_catalogue(url: str, *, max_side: int = 1024) -> Iterator[ImageRecord]:
+    """Records of the images a catalogue lists at ``url`` (``{base}/images``, its query
+    parameters kept: ``?query=...`` selects on the Wellcome API), read through a
+    :class:`CatalogueClient` whose cache keeps the pictures; the list itself is asked
+    for again each time, so a later run sees the images added since."""
+    parts = urlsplit(url)
+    base = urlunsplit(
+        (parts.scheme, parts.netloc, parts.path.rstrip("/")[: -len("images")], "", "")
+    )
+    params = dict(parse_qsl(parts.query, keep_blank_values=True))
+    page_size = params.pop("pageSize", "100")
+    client = CatalogueClient(base, cache_dir=_cache_root() / "catalogue")
+    size = int(page_size) if page_size.isdigit() else 100
+    return client.records(max_side=max_side, page_size=size, params=params, fresh=True)
+
+
+def _cache_root() -> Path:
+    if os.environ.get("LOOKALIKE_CACHE"):
+        return Path(os.environ["LOOKALIKE_CACHE"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base).expanduser() / "lookalike"
 
 
 def _other(include: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from lookalike._uris import display
+from lookalike.models.views import is_view
 from lookalike.store.catalog import Catalog
 
 __all__ = ["CollectionInfo", "collection_info"]
@@ -85,12 +86,14 @@ def collection_info(
     ``damaged`` as :attr:`CollectionInfo.damaged` (not counted as having vectors)."""
     counts = catalog.counts()
     damaged = damaged or {}
+    # Views (``<model>-centre``) are stored like models but are parts of one: not listed.
     model_info = {
         name: {
             "dim": dim,
             "vectors": len(catalog.embedding_rows(name)) - len(damaged.get(name, [])),
         }
         for name, dim in catalog.models()
+        if not is_view(name)
     }
     failed = [(r.id, r.uri, r.error or "") for r in catalog.images(status="error")]
     return CollectionInfo(

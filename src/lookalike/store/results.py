@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from lookalike._progress import status
 from lookalike.store._store import Embeddings
 
 __all__ = ["ResultFiles", "SavedResults", "fingerprint", "load_arrays", "save_arrays"]
@@ -116,21 +117,33 @@ class SavedResults:
         return self._fingerprints[emb.model][1]
 
     def arrays(
-        self, emb: Embeddings, name: str, compute: Callable[[], dict[str, np.ndarray]]
+        self,
+        emb: Embeddings,
+        name: str,
+        compute: Callable[[], dict[str, np.ndarray]],
+        label: str | None = None,
     ) -> dict[str, np.ndarray]:
         """The arrays saved as result ``name`` of ``emb``'s vectors, or ``compute()``
-        saved as it if they are absent or stale."""
+        saved as it if they are absent or stale (with ``label`` as its status line)."""
         path = self.files.path(emb.model, name)
         saved = load_arrays(path, self.fingerprint(emb))
         if saved is None:
-            saved = compute()
+            with status(label or f"computing {name} of {len(emb.ids)} images"):
+                saved = compute()
             save_arrays(path, self.fingerprint(emb), saved)
         return saved
 
-    def held(self, emb: Embeddings, path: Path, build: Callable[[], Any], load: Callable) -> Any:
+    def held(
+        self,
+        emb: Embeddings,
+        path: Path,
+        build: Callable[[], Any],
+        load: Callable,
+        label: str | None = None,
+    ) -> Any:
         """An object saved at ``path`` as its ``.to_arrays()``: ``load(arrays)`` if the
-        file is fresh, else ``build()`` (then saved); kept in memory while ``emb`` is
-        the current vectors of its model."""
+        file is fresh, else ``build()`` (then saved, ``label`` its status line); kept in
+        memory while ``emb`` is the current vectors of its model."""
         held = self._held.get(path)
         if held is not None and held[0] is emb:
             return held[1]
@@ -138,7 +151,8 @@ class SavedResults:
         if arrays is not None:
             found = load(arrays)
         else:
-            found = build()
+            with status(label or f"computing {path.stem} of {len(emb.ids)} images"):
+                found = build()
             save_arrays(path, self.fingerprint(emb), found.to_arrays())
         self._held[path] = (emb, found)
         return found

@@ -38,6 +38,8 @@ export class Atlas {
     this._bind();
     this.resize();
     this.fit();
+    this.dirty = false;
+    this.draw(); // now, not at the next animation frame: the first data shows at once
     this.observer = new ResizeObserver(() => { this.resize(); this.request(); });
     this.observer.observe(canvas);
     const loop = () => {
@@ -199,6 +201,9 @@ export class Atlas {
           }
           drawn++;
         } else {
+          // Its place, the size of the picture, while the picture loads.
+          ctx.fillStyle = "#2b3036";
+          ctx.fillRect(sx - side / 2, sy - side / 2, side, side);
           ctx.fillStyle = this.colour(i);
           ctx.fillRect(sx - 3, sy - 3, 6, 6);
         }

@@ -73,8 +73,13 @@ async function showAtlas() {
   if (!colour.value) colour.value = "";
   let atlas = null;
 
+  const loading = document.getElementById("atlas-loading");
   async function load() {
+    const name = method.options[method.selectedIndex].text;
     status.textContent = "Computing the map (the first time takes a while)…";
+    loading.textContent = `Computing the ${name} map of the collection (the first time takes a while)…`;
+    loading.classList.remove("failed");
+    loading.hidden = false;
     showError(error, null);
     try {
       const k = colour.value;
@@ -90,10 +95,13 @@ async function showAtlas() {
         tip: document.getElementById("atlas-tip"),
       });
       window.lookalikeAtlas = atlas;
+      loading.hidden = true; // the atlas drew its dots at once; thumbnails follow
       legend(k ? Number(k) : 0);
       status.textContent = `${data.ids.length} images, ${data.method.toUpperCase()} of ${data.model} vectors.`;
     } catch (err) {
       status.textContent = "";
+      loading.textContent = `No map: ${err.message}`;
+      loading.classList.add("failed");
       showError(error, new Error(`Cannot draw the map: ${err.message}`));
     }
   }
