@@ -103,10 +103,12 @@ class SavedResults:
     """What a collection computes from its vectors, saved under ``<collection>/index/``
     and reused until the vectors change: the fingerprint of a model's vectors is
     computed once per :class:`Embeddings` object (a new one comes with every write to
-    the store)."""
+    the store). With ``writable`` False nothing is written: what is computed is only
+    returned (and held), so a read-only reader leaves the collection as it found it."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, writable: bool = True) -> None:
         self.files = ResultFiles(Path(root) / "index")
+        self.writable = writable
         self._fingerprints: dict[str, tuple[Embeddings, str]] = {}
         self._held: dict[Path, tuple[Embeddings, Any]] = {}
 
@@ -124,7 +126,8 @@ class SavedResults:
         saved = load_arrays(path, self.fingerprint(emb))
         if saved is None:
             saved = compute()
-            save_arrays(path, self.fingerprint(emb), saved)
+            if self.writable:
+                save_arrays(path, self.fingerprint(emb), saved)
         return saved
 
     def held(self, emb: Embeddings, path: Path, build: Callable[[], Any], load: Callable) -> Any:
@@ -139,6 +142,7 @@ class SavedResults:
             found = load(arrays)
         else:
             found = build()
-            save_arrays(path, self.fingerprint(emb), found.to_arrays())
+            if self.writable:
+                save_arrays(path, self.fingerprint(emb), found.to_arrays())
         self._held[path] = (emb, found)
         return found

@@ -20,7 +20,7 @@ from lookalike.server.deps import (
     base_url,
     image_row,
 )
-from lookalike.server.errors import ERROR_RESPONSES
+from lookalike.server.errors import ERROR_RESPONSES, ApiError
 from lookalike.server.schemas import Image, ResultList, image_from_row
 
 __all__ = ["router"]
@@ -135,7 +135,9 @@ def list_images(
     size = check_int(size, "pageSize", where, low=1, high=settings.page_size_max)
     ids = similar.ids()
     total_pages = max(1, math.ceil(len(ids) / size))
-    page = check_int(page, "page", where, low=1, high=total_pages)
+    page = check_int(page, "page", where, low=1)
+    if page > total_pages:
+        raise ApiError(404, f"No page {page}: there are {total_pages} pages of {size}.")
     includes = _includes(include)
     k = _check_k(k, settings, where)
     base = base_url(request)

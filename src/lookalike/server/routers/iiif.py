@@ -104,7 +104,10 @@ async def picture(
         limits=settings.iiif,
     )
     try:
-        data = await run_in_threadpool(pictures.picture, row, req)
+        data = await run_in_threadpool(pictures.cached, row, req)
+        if data is None:
+            async with pictures.slots.hold():  # bounded memory: a few renders at a time
+                data = await run_in_threadpool(pictures.make, row, req)
     except UnreadablePicture as err:
         raise ApiError(404, str(err)) from err
     return Response(data, media_type=req.media_type, headers=CACHE_HEADERS)
