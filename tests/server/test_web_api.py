@@ -211,7 +211,11 @@ def test_clusters_api(client):
     members = client.get(f"/api/clusters/{c['cluster']}", params={"k": 5}).json()
     assert members["members"][0]["id"] == c["medoid"] and len(members["members"]) == c["size"]
     assert_error(client.get("/api/clusters/7", params={"k": 5}), 404, "No cluster 7: there are 5")
-    assert_error(client.get("/api/clusters", params={"k": 3}), 400, "k: Value error, should be 5, 10, 20 or 40, not 3")
+    assert_error(
+        client.get("/api/clusters", params={"k": 3}),
+        400,
+        "k: Value error, should be 5, 10, 20 or 40, not 3",
+    )
     big = client.get("/api/clusters", params={"k": 40}).json()  # lowered to the 9 images
     assert big["k"] == 9 and len(big["clusters"]) == 9
 

@@ -23,6 +23,7 @@ from lookalike.store import ImageRow
 
 __all__ = [
     "ID_PATTERN",
+    "MAX_OFFSET",
     "CollectionDep",
     "PicturesDep",
     "ResultsDep",
@@ -41,6 +42,8 @@ __all__ = [
 # a file; it is only ever looked up in the catalog.
 ID_PATTERN = r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,127}$"
 _ID = re.compile(ID_PATTERN)
+# The largest offset of a paged list (more than any collection holds).
+MAX_OFFSET = 1_000_000_000
 
 
 async def get_collection(request: Request) -> Collection:

@@ -39,10 +39,13 @@ IGNORED_INCLUDES = (
 )
 
 IdPath = Annotated[str, Path(pattern=ID_PATTERN, max_length=128, description="Image id.")]
+_NAMES = "|".join(n.replace(".", r"\.") for n in SIMILAR_INCLUDES + IGNORED_INCLUDES)
+_ITEM = rf" *(?:{_NAMES})? *"
 IncludeQuery = Annotated[
     str | None,
     Query(
         max_length=500,
+        json_schema_extra={"pattern": rf"^{_ITEM}(?:,{_ITEM})*$"},  # checked below
         description="Comma-separated: visuallySimilar (older name) and/or "
         "withSimilarFeatures (current name) add the k most similar images.",
         examples=["visuallySimilar"],

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator
 
-from lookalike.server.deps import CollectionDep, ResultsDep, SettingsDep, image_title
+from lookalike.server.deps import MAX_OFFSET, CollectionDep, ResultsDep, SettingsDep, image_title
 from lookalike.server.errors import ERROR_RESPONSES, ApiError
 from lookalike.server.results_cache import collection_version
 
@@ -104,7 +104,7 @@ async def cluster_members(
     results: ResultsDep,
     settings: SettingsDep,
     k: KQuery = 10,
-    offset: Annotated[int, Query(ge=0, description="Skip this many members.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many members.")] = 0,
     limit: Annotated[int, Query(ge=1, le=500, description="At most this many.")] = 200,
 ) -> dict:
     """Members of `cluster`, the medoid first, then by cosine similarity to it (404 for

@@ -25,6 +25,7 @@ from lookalike._validation import check_real
 from lookalike.analysis import DEFAULT_THRESHOLD
 from lookalike.server.deps import (
     ID_PATTERN,
+    MAX_OFFSET,
     CollectionDep,
     ResultsDep,
     SettingsDep,
@@ -164,7 +165,7 @@ async def duplicate_pairs(
     settings: SettingsDep,
     threshold: ThresholdQuery = None,
     order: Annotated[Literal["desc", "asc"], Query(description="By score.")] = "desc",
-    offset: Annotated[int, Query(ge=0, description="Skip this many pairs.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many pairs.")] = 0,
     limit: Annotated[int, Query(ge=1, le=500, description="At most this many pairs.")] = 100,
 ) -> dict:
     """Pairs with cosine similarity >= `threshold`, best first (or worst first with

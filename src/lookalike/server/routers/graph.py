@@ -20,13 +20,17 @@ router = APIRouter(prefix="/api", tags=["graph"], responses=ERROR_RESPONSES)
 
 SeedQuery = Annotated[str, Query(pattern=ID_PATTERN, max_length=128, description="Image id.")]
 DepthQuery = Annotated[int, Query(ge=0, le=4, description="Levels of expansion.")]
-KQuery = Annotated[int, Query(ge=1, le=20, description="Neighbours per image.")]
+KQuery = Annotated[
+    int,
+    Query(ge=1, le=20, description="Neighbours per image (lowered to the number of images - 1)."),
+]
 MAX_NODES = 600  # a graph a browser draws smoothly with pictures on its nodes
 
 
 def _grow(col, seed: str, depth: int, k: int):
     """(graph, notes): the networkx graph with titles on its nodes and no file paths."""
     seed = image_row(col, seed).id
+    k = max(1, min(k, len(col.embeddings()) - 1))  # a small collection has fewer
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         g = col.graph(seed, depth=depth, k=k, max_nodes=MAX_NODES)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from lookalike.server.deps import (
     ID_PATTERN,
+    MAX_OFFSET,
     CollectionDep,
     ResultsDep,
     image_row,
@@ -55,7 +56,7 @@ async def find_images(
     col: CollectionDep,
     results: ResultsDep,
     q: Annotated[str, Query(max_length=200, description="Part of an id or file name.")] = "",
-    offset: Annotated[int, Query(ge=0, description="Skip this many matches.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many matches.")] = 0,
     limit: Annotated[int, Query(ge=1, le=500, description="At most this many.")] = 50,
 ) -> dict:
     """Images whose id starts with `q` or whose file name contains `q` (case-insensitive),
