@@ -141,7 +141,8 @@ async def _duplicates(col, results, settings, t: float | None) -> dict:
         key, lambda: _pairs(col, settings, t), heavy=True, what="duplicate pairs"
     )
     if "refused" in found:
-        raise _too_many(*found["refused"], settings.max_duplicate_pairs)
+        t_found, pairs, estimated = found["refused"]
+        raise _too_many(t_found, pairs, settings.max_duplicate_pairs, estimated)
     return found
 
 
