@@ -143,16 +143,16 @@ def _vips_region(row: ImageRow, request: IIIFRequest) -> Image.Image | None:
         If the file is gone, changed size since indexing, or does not decode.
     """
     x, y, w, h = request.region
-    try:
+    try:  # (an animation loads its first frame, as the indexing decoder reads it)
         image = pyvips.Image.new_from_file(str(row.uri), access="sequential")
         if image.get("vips-loader") not in VIPS_LOADERS:
             return None
         if image.get_typeof("orientation") and image.get("orientation") not in (0, 1):
             return None  # turning needs random access: Pillow's path
+        if image.interpretation == "cmyk":
+            return None  # libvips converts through ICC profiles, the index did not
         if (image.width, image.height) != (row.width, row.height):
             raise UnreadablePicture(f"The file of image {row.id!r} changed since indexing.")
-        if image.get_typeof("n-pages") and image.get("n-pages") > 1:
-            image = image.crop(0, 0, image.width, image.get("page-height"))  # first frame
         image = image.crop(x, y, w, h)
         factor = max(1, int(min(w / request.size[0], h / request.size[1]) / 3))
         if factor > 1:
