@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from bench.serve import build_collection, free_port, load  # noqa: E402
+from bench.serve import build_collection, cpu_seconds, free_port, load  # noqa: E402
 
 from lookalike.imaging import content_hash  # noqa: E402
 from lookalike.store import Store  # noqa: E402
@@ -170,20 +170,22 @@ def throughput(servers: dict, ids: dict, args) -> dict[str, dict[str, str]]:
     rng = random.Random(0)
     runs: dict[str, list[dict]] = {name: [] for name in servers}
     for _ in range(args.rounds):
-        for name, (_, port) in servers.items():
+        for name, (proc, port) in servers.items():
 
             def similar(name=name) -> str:
                 return f"/catalogue/v2/images/{rng.choice(ids[name])}?include=visuallySimilar"
 
             asyncio.run(load(port, similar, clients=3, seconds=0.5))  # warm up
-            runs[name].append(
-                asyncio.run(load(port, similar, clients=args.clients, seconds=args.seconds))
-            )
+            cpu0 = cpu_seconds(proc.pid)
+            r = asyncio.run(load(port, similar, clients=args.clients, seconds=args.seconds))
+            r["cpu"] = (cpu_seconds(proc.pid) - cpu0) / max(1, r["requests"]) * 1000
+            runs[name].append(r)
     out = {}
     for name, rs in runs.items():
         out[name] = {
             "similar images: req/s (median)": f"{np.median([r['rps'] for r in rs]):.0f}",
             "similar images: p99 ms (median)": f"{np.median([r['p99'] for r in rs]):.1f}",
+            "similar images: server CPU ms/req (median)": f"{np.median([r['cpu'] for r in rs]):.2f}",
             "similar images: errors": str(sum(r["errors"] for r in rs)),
         }
     return out

@@ -56,7 +56,7 @@ class HttpHygiene:
         self.read_only_routes = read_only_routes
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] == "GET":  # no body to watch
             return await self.app(scope, receive, send)
         if scope["method"] == "HEAD":
             return await self._head(scope, receive, send)
