@@ -185,7 +185,7 @@ def throughput(servers: dict, ids: dict, args) -> dict[str, dict[str, str]]:
         out[name] = {
             "similar images: req/s (median)": f"{np.median([r['rps'] for r in rs]):.0f}",
             "similar images: p99 ms (median)": f"{np.median([r['p99'] for r in rs]):.1f}",
-            "similar images: server CPU ms/req (median)": f"{np.median([r['cpu'] for r in rs]):.2f}",
+            "similar images: server CPU ms/req": f"{np.median([r['cpu'] for r in rs]):.2f}",
             "similar images: errors": str(sum(r["errors"] for r in rs)),
         }
     return out
