@@ -135,6 +135,11 @@ def create_app(collection: Collection, *, settings: Settings | None = None) -> F
     -------
     fastapi.FastAPI
         Serve it with uvicorn (:func:`serve`) or drive it with ``TestClient``.
+
+    Notes
+    -----
+    Sets ``collection.save_results = False``: what the server computes (clusters,
+    maps, kNN graphs) is kept in memory, never written into the collection.
     """
     settings = settings or Settings()
     similar = SimilarImages(
