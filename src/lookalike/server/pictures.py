@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 from PIL import Image
@@ -62,6 +63,7 @@ class PictureService:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.cache_max_side = cache_max_side
         self.slots = Slots(slots)
+        self._big = threading.Lock()
 
     def _cache_path(self, row: ImageRow, request: IIIFRequest) -> Path | None:
         if self.cache_dir is None or max(request.size) > self.cache_max_side:
@@ -105,6 +107,12 @@ class PictureService:
         return self._render_pillow(row, request)
 
     def _render_pillow(self, row: ImageRow, request: IIIFRequest) -> bytes:
+        if (row.width or 0) * (row.height or 0) > BIG_PIXELS:
+            with self._big:  # a full decode of a huge file: one at a time
+                return self._decode_and_render(row, request)
+        return self._decode_and_render(row, request)
+
+    def _decode_and_render(self, row: ImageRow, request: IIIFRequest) -> bytes:
         _, _, rw, rh = request.region
         scale = max(request.size[0] / rw, request.size[1] / rh)
         min_side = math.ceil(min(row.width or 1, row.height or 1) * min(scale, 1.0)) + 1
@@ -120,6 +128,9 @@ class PictureService:
         return render(image, request, scale=image.width / decoded.width)
 
 
+# Above this many pixels a file decoded whole by Pillow (libvips cannot stream it) is
+# decoded one at a time: 3 bytes a pixel, so at most ~100 MB each for the others.
+BIG_PIXELS = 32_000_000
 # Loaders that read the formats lookalike indexes, line by line.
 VIPS_LOADERS = ("jpegload", "pngload", "webpload", "tiffload", "gifload")
 _MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
