@@ -66,6 +66,17 @@ class Collection:
         return self._store.path
 
     @property
+    def save_results(self) -> bool:
+        """Whether clusters, maps and kNN graphs computed here are saved under
+        ``index/`` (default True). A read-only server sets it False: results saved
+        before are still read, new ones are only kept in memory."""
+        return self._saved.writable
+
+    @save_results.setter
+    def save_results(self, value: bool) -> None:
+        self._saved.writable = bool(value)
+
+    @property
     def models(self) -> list[str]:
         """Names of the models that have vectors here, oldest first (not the vectors of
         views such as ``<model>-centre``, which only serve a model's duplicate scores)."""

@@ -26,8 +26,10 @@ def test_serve_binds_localhost_by_default(server_col, monkeypatch):
     assert kwargs["host"] == "127.0.0.1" and kwargs["port"] == 8123
     assert "reload" not in kwargs
     settings = fastapi_app.state.settings
-    assert settings.k_default == 5 and settings.cors_origins == () and settings.precompute
+    assert settings.k_default == 5 and settings.cors_origins == ("*",) and settings.precompute
     assert not settings.allow_labels and "read-only" in result.output
+    result = runner.invoke(app, ["serve", str(server_col.root), "--cors-origin", "none"])
+    assert result.exit_code == 0 and calls[1][0].state.settings.cors_origins == ()
 
 
 def test_serve_options(server_col, monkeypatch):

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -33,8 +37,16 @@ def test_find_images_by_id_or_file_name(client, ids):
     assert ids["coffee.jpg"] in [r["id"] for r in body["results"]]
     page = client.get("/api/images", params={"offset": 8, "limit": 5}).json()
     assert page["total"] == 9 and len(page["results"]) == 1
-    assert_error(client.get("/api/images", params={"limit": 0}), 400, r"'limit' parameter")
-    assert_error(client.get("/api/images", params={"offset": -1}), 400, r"'offset' parameter")
+    assert_error(
+        client.get("/api/images", params={"limit": 0}),
+        400,
+        r"limit: Input should be greater than or equal to 1",
+    )
+    assert_error(
+        client.get("/api/images", params={"offset": -1}),
+        400,
+        r"offset: Input should be greater than or equal to 0",
+    )
 
 
 def test_image_metadata_has_no_paths(client, ids):
@@ -98,10 +110,19 @@ def test_duplicates_labels_and_exports(writable, ids):
         "label": "same",
     } in labels
     csv_text = client.get("/api/duplicates/pairs.csv", params={"threshold": 0.9}).text
-    assert csv_text.splitlines()[0] == "a,b,score,title_a,title_b,label"
+    lines = list(csv.reader(io.StringIO(csv_text)))
+    assert lines[0] == ["a", "b", "score", "title_a", "title_b", "uri_a", "uri_b", "label"]
+    # A person can act on the file alone: each row names the files, a score in [-1, 1].
+    assert all(Path(row[5]).is_file() and Path(row[6]).is_file() for row in lines[1:])
+    assert all(-1 <= float(row[2]) <= 1 for row in lines[1:])
     kept = client.get("/api/duplicates/dedup.csv", params={"threshold": 0.9}).text.splitlines()
-    assert kept[0] == "id,title" and len(kept) - 1 < 9
-    assert_error(client.get("/api/duplicates", params={"threshold": 2}), 400, r"'threshold'")
+    assert kept[0] == "id,title,uri" and len(kept) - 1 < 9
+    assert_error(client.get("/api/duplicates", params={"threshold": 2}), 400, r"threshold: Input")
+    assert_error(
+        client.get("/api/duplicates", params={"threshold": 0.2}),
+        400,
+        r"threshold: 0.2 is below this server's floor of 0.5",
+    )
     assert_error(
         client.post("/api/labels", json={"a": first["a"], "b": "nope", "label": "same"}),
         404,
@@ -185,25 +206,30 @@ def test_graph_api(client, ids):
     assert (
         graphml.text.count("<node ") == 4 and "attachment" in graphml.headers["content-disposition"]
     )
-    assert_error(client.get("/api/graph", params={"seed": seed, "depth": 9}), 400, "'depth'")
-    assert_error(client.get("/api/graph", params={"seed": seed, "k": 0}), 400, "'k'")
+    assert_error(client.get("/api/graph", params={"seed": seed, "depth": 9}), 400, "depth: Input")
+    assert_error(client.get("/api/graph", params={"seed": seed, "k": 0}), 400, "k: Input")
     assert_error(client.get("/api/graph", params={"seed": "nope"}), 404, "No image 'nope'")
 
 
 def test_clusters_api(client):
-    body = client.get("/api/clusters", params={"k": 3}).json()
+    body = client.get("/api/clusters", params={"k": 5}).json()
     sizes = [c["size"] for c in body["clusters"]]
     assert sum(sizes) == 9 and sizes == sorted(sizes, reverse=True)
     c = body["clusters"][0]
-    members = client.get(f"/api/clusters/{c['cluster']}", params={"k": 3}).json()
+    members = client.get(f"/api/clusters/{c['cluster']}", params={"k": 5}).json()
     assert members["members"][0]["id"] == c["medoid"] and len(members["members"]) == c["size"]
-    assert_error(client.get("/api/clusters/7", params={"k": 3}), 400, "'cluster'")
-    assert_error(client.get("/api/clusters", params={"k": 0}), 400, "'k'")
-    assert_error(client.get("/api/clusters", params={"k": 50}), 400, "should be <=")
+    assert_error(client.get("/api/clusters/7", params={"k": 5}), 404, "No cluster 7: there are 5")
+    assert_error(
+        client.get("/api/clusters", params={"k": 3}),
+        400,
+        "k: Value error, should be 5, 10, 20 or 40, not 3",
+    )
+    big = client.get("/api/clusters", params={"k": 40}).json()  # lowered to the 9 images
+    assert big["k"] == 9 and len(big["clusters"]) == 9
 
 
 def test_map_api(client):
-    body = client.get("/api/map", params={"method": "pca", "clusters": 3}).json()
+    body = client.get("/api/map", params={"method": "pca", "clusters": 5}).json()
     assert len(body["ids"]) == len(body["x"]) == len(body["cluster"]) == 9
     assert min(body["x"]) == 0 and max(max(body["x"]), max(body["y"])) == pytest.approx(1)
     assert_error(client.get("/api/map", params={"method": "mds"}), 400, "method")

@@ -142,9 +142,9 @@ def test_grow_a_graph_and_open_a_node(page, web_ids, web_server):
 
 
 def test_clusters_show_representatives_and_members(page):
-    page.goto("/clusters?k=3")
+    page.goto("/clusters?k=5")
     reps = page.locator(".cluster-card")
-    expect(reps).to_have_count(3)
+    expect(reps).to_have_count(5)
     sizes = [int(re.search(r"(\d+) image", t).group(1)) for t in reps.all_inner_texts()]
     assert sum(sizes) == 9 and sizes == sorted(sizes, reverse=True)
     reps.first.click()

@@ -25,10 +25,18 @@ def serve(
     k_max: Annotated[int, typer.Option(help="Largest k a request may ask for.")] = 100,
     cors_origin: Annotated[
         list[str] | None,
-        typer.Option(help="Allow this origin by CORS (repeatable); default: no CORS."),
+        typer.Option(
+            help="Allow this origin by CORS on the GET routes (repeatable; 'none' sends no "
+            "CORS headers). Default: any origin ('*') when read-only, none with "
+            "--allow-labels."
+        ),
     ] = None,
     public_url: Annotated[
-        str | None, typer.Option(help="The address clients use, when behind a proxy.")
+        str | None,
+        typer.Option(
+            help="The address clients use (behind a proxy), in every absolute URL of a "
+            "response; default: the address bound (never the request's Host header)."
+        ),
     ] = None,
     precompute: Annotated[
         bool, typer.Option(help="Compute every image's similar images at start-up.")
@@ -52,7 +60,9 @@ def serve(
     settings = Settings(
         k_default=k_default,
         k_max=k_max,
-        cors_origins=tuple(cors_origin or ()),
+        cors_origins=(
+            None if not cors_origin else tuple(o for o in cors_origin if o.lower() != "none")
+        ),
         public_url=public_url,
         precompute=precompute,
         model=model,

@@ -18,8 +18,8 @@ from fastapi.staticfiles import StaticFiles
 import lookalike
 from lookalike.collection import Collection
 from lookalike.server.api_docs import install_api_docs
-from lookalike.server.errors import ApiError, error_response, install_error_handlers
-from lookalike.server.pictures import PictureService
+from lookalike.server.errors import error_response, install_error_handlers
+from lookalike.server.pictures import PictureService, Slots
 from lookalike.server.results_cache import ResultCache
 from lookalike.server.routers import (
     catalogue,
@@ -41,22 +41,34 @@ __all__ = ["create_app", "serve"]
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-class _BodyTooLarge(ApiError):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"The request body is larger than {limit} bytes.")
+class HttpHygiene:
+    """ASGI middleware for what every route owes HTTP, before any route runs:
 
+    - ``HEAD`` is answered as ``GET`` without the body (same status and headers);
+    - a write route of a read-only server (``POST /api/labels`` without
+      ``allow_labels``) is refused with 403 before its body is read;
+    - a body over ``limit`` bytes is refused with 413: at once when the client
+      announces its length, as soon as the limit is passed when it streams it (the
+      route's own answer, if any, is replaced)."""
 
-class BodySizeLimit:
-    """ASGI middleware: refuse request bodies over ``limit`` bytes with 413, whether
-    the client announced the length or streams the body."""
-
-    def __init__(self, app, limit: int) -> None:
+    def __init__(self, app, limit: int, read_only_routes: tuple[tuple[str, str], ...]) -> None:
         self.app = app
         self.limit = limit
+        self.read_only_routes = read_only_routes
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] == "GET":  # no body to watch
             return await self.app(scope, receive, send)
+        if scope["method"] == "HEAD":
+            return await self._head(scope, receive, send)
+        if (scope["method"], scope["path"].rstrip("/")) in self.read_only_routes:
+            response = error_response(
+                403,
+                "This server is read-only: start it with 'lookalike serve --allow-labels' "
+                "to save labels.",
+                {"Connection": "close"},
+            )
+            return await response(scope, receive, send)
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
@@ -64,21 +76,51 @@ class BodySizeLimit:
                 except ValueError:
                     too_large = False
                 if too_large:
-                    err = _BodyTooLarge(self.limit)
-                    response = error_response(413, err.description, {"Connection": "close"})
-                    return await response(scope, receive, send)
+                    return await self._too_large(scope, receive, send)
         seen = 0
+        over = False
+        started = False
 
         async def limited_receive():
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _BodyTooLarge(self.limit)
+                if seen > self.limit and not started:
+                    over = True
+                    return {"type": "http.disconnect"}  # the route stops reading
             return message
 
-        return await self.app(scope, limited_receive, send)
+        async def guarded_send(message):
+            nonlocal started
+            if over:
+                return  # whatever the route says about a body it could not read
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not over:
+                raise
+        if over:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope, receive, send):
+        response = error_response(
+            413,
+            f"The request body is larger than this server's limit of {self.limit} bytes.",
+            {"Connection": "close"},
+        )
+        await response(scope, receive, send)
+
+    async def _head(self, scope, receive, send):
+        async def bodiless_send(message):
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, bodiless_send)
 
 
 def create_app(collection: Collection, *, settings: Settings | None = None) -> FastAPI:
@@ -94,6 +136,11 @@ def create_app(collection: Collection, *, settings: Settings | None = None) -> F
     -------
     fastapi.FastAPI
         Serve it with uvicorn (:func:`serve`) or drive it with ``TestClient``.
+
+    Notes
+    -----
+    Sets ``collection.save_results = False``: what the server computes (clusters,
+    maps, kNN graphs) is kept in memory, never written into the collection.
     """
     settings = settings or Settings()
     similar = SimilarImages(
@@ -123,10 +170,17 @@ def create_app(collection: Collection, *, settings: Settings | None = None) -> F
     app.state.collection = collection
     app.state.settings = settings
     app.state.similar = similar
-    app.state.results = ResultCache()
+    # The server computes clusters, maps and kNN graphs (a few fixed parameters, one
+    # at a time) but never writes them into the collection.
+    collection.save_results = False
+    app.state.results = ResultCache(settings.results_cache_bytes)
     app.state.pictures = PictureService(
-        collection.root / "thumbs" / "iiif", cache_max_side=settings.cache_max_side
+        collection.root / "thumbs" / "iiif",
+        cache_max_side=settings.cache_max_side,
+        slots=settings.max_concurrent_pictures,
     )
+    app.state.upload_slots = Slots(settings.max_concurrent_uploads)
+    app.router.redirect_slashes = False  # its redirects are built from the Host header
     app.include_router(catalogue.router)
     app.include_router(iiif.router)
     app.include_router(search.router)
@@ -140,30 +194,68 @@ def create_app(collection: Collection, *, settings: Settings | None = None) -> F
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_api_docs(app)
     install_error_handlers(app)
-    app.openapi = lambda: _openapi_without_422(app)
-    if settings.cors_origins:
+    app.openapi = lambda: _openapi_without_422(app, _bounds(settings))
+    read_only = () if settings.allow_labels else (("POST", "/api/labels"),)
+    app.add_middleware(HttpHygiene, limit=settings.max_request_bytes, read_only_routes=read_only)
+    if settings.cors_origins:  # outermost: refusals carry the CORS headers too
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "HEAD"],
             allow_headers=["*"],
+            max_age=3600,
         )
-    app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
     return app
 
 
-def _openapi_without_422(app: FastAPI) -> dict:
-    """The schema, minus FastAPI's default 422 answers: invalid parameters are 400 in
-    the one error shape here (documented on every route)."""
+def _bounds(settings: Settings) -> dict[str, dict[str, tuple[float | None, float | None]]]:
+    """The ranges of parameters that the settings fix: path -> name -> (min, max)."""
+    k = (1, settings.k_max)
+    threshold = (settings.duplicate_threshold_min, 1)
+    return {
+        "/catalogue/v2/images/{id}": {"k": k},
+        "/catalogue/v2/images": {
+            "k": k,
+            "page": (1, None),
+            "pageSize": (1, settings.page_size_max),
+        },
+        "/api/neighbors/{id}": {"k": k},
+        "/api/neighbors": {"k": k},
+        "/api/duplicates": {"threshold": threshold},
+        "/api/duplicates/pairs.csv": {"threshold": threshold},
+        "/api/duplicates/dedup.csv": {"threshold": threshold},
+    }
+
+
+def _declare(schema: dict, low: float | None, high: float | None) -> None:
+    """Set ``minimum``/``maximum`` on the numeric branch(es) of a parameter schema."""
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") in ("integer", "number"):
+            branch.pop("exclusiveMinimum", None)
+            branch.pop("exclusiveMaximum", None)
+            if low is not None:
+                branch["minimum"] = low
+            if high is not None:
+                branch["maximum"] = high
+
+
+def _openapi_without_422(app: FastAPI, bounds: dict) -> dict:
+    """The schema, minus FastAPI's default 422 answers (invalid parameters are 400 in
+    the one error shape here, documented on every route), with the real range of every
+    parameter that the settings fix (``k`` up to ``k_max``, the duplicate threshold's
+    floor), so that clients and fuzzers know what is accepted."""
     if app.openapi_schema is None:
         from fastapi.openapi.utils import get_openapi
 
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
-        for path in schema.get("paths", {}).values():
+        for route, path in schema.get("paths", {}).items():
             for operation in path.values():
                 operation.get("responses", {}).pop("422", None)
+                for param in operation.get("parameters", []):
+                    if param["name"] in bounds.get(route, {}):
+                        _declare(param["schema"], *bounds[route][param["name"]])
         for name in ("HTTPValidationError", "ValidationError"):
             schema.get("components", {}).get("schemas", {}).pop(name, None)
         app.openapi_schema = schema

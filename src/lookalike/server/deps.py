@@ -23,6 +23,7 @@ from lookalike.store import ImageRow
 
 __all__ = [
     "ID_PATTERN",
+    "MAX_OFFSET",
     "CollectionDep",
     "PicturesDep",
     "ResultsDep",
@@ -41,6 +42,8 @@ __all__ = [
 # a file; it is only ever looked up in the catalog.
 ID_PATTERN = r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,127}$"
 _ID = re.compile(ID_PATTERN)
+# The largest offset of a paged list (more than any collection holds).
+MAX_OFFSET = 1_000_000_000
 
 
 async def get_collection(request: Request) -> Collection:
@@ -71,11 +74,20 @@ ResultsDep = Annotated[ResultCache, Depends(get_results)]
 
 
 def base_url(request: Request) -> str:
-    """This server's public address, ending with ``/`` (``Settings.public_url`` wins)."""
+    """This server's public address, ending with ``/``: ``Settings.public_url``, else
+    the address the connection arrived on (the bind address). Never the ``Host``
+    header, which any client can set to anything."""
     configured = request.app.state.settings.public_url
     if configured:
-        return configured.rstrip("/") + "/"
-    return str(request.base_url)
+        return configured
+    scheme = request.scope.get("scheme", "http")
+    host, port = request.scope.get("server") or ("127.0.0.1", 80)
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(scheme)
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    root = request.scope.get("root_path", "").rstrip("/")
+    return f"{scheme}://{netloc}{root}/"
 
 
 def image_row(collection: Collection, image_id: str) -> ImageRow:

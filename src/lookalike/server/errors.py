@@ -23,10 +23,11 @@ log = logging.getLogger("lookalike.server")
 class ApiError(Exception):
     """An error with its HTTP status, raised by routers for cases exceptions don't name."""
 
-    def __init__(self, status: int, description: str) -> None:
+    def __init__(self, status: int, description: str, headers: dict | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
+        self.headers = headers
 
 
 def error_response(status: int, description: str, headers: dict | None = None) -> JSONResponse:
@@ -65,7 +66,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.description)
+        return error_response(exc.status, exc.description, exc.headers)
 
     async def _not_found(request: Request, exc: Exception) -> JSONResponse:
         return error_response(404, str(exc))

@@ -104,10 +104,12 @@ class SavedResults:
     """What a collection computes from its vectors, saved under ``<collection>/index/``
     and reused until the vectors change: the fingerprint of a model's vectors is
     computed once per :class:`Embeddings` object (a new one comes with every write to
-    the store)."""
+    the store). With ``writable`` False nothing is written: what is computed is only
+    returned (and held), so a read-only reader leaves the collection as it found it."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, writable: bool = True) -> None:
         self.files = ResultFiles(Path(root) / "index")
+        self.writable = writable
         self._fingerprints: dict[str, tuple[Embeddings, str]] = {}
         self._held: dict[Path, tuple[Embeddings, Any]] = {}
 
@@ -130,7 +132,8 @@ class SavedResults:
         if saved is None:
             with status(label or f"computing {name} of {len(emb.ids)} images"):
                 saved = compute()
-            save_arrays(path, self.fingerprint(emb), saved)
+            if self.writable:
+                save_arrays(path, self.fingerprint(emb), saved)
         return saved
 
     def held(
@@ -153,6 +156,7 @@ class SavedResults:
         else:
             with status(label or f"computing {path.stem} of {len(emb.ids)} images"):
                 found = build()
-            save_arrays(path, self.fingerprint(emb), found.to_arrays())
+            if self.writable:
+                save_arrays(path, self.fingerprint(emb), found.to_arrays())
         self._held[path] = (emb, found)
         return found

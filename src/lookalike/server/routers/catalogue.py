@@ -20,7 +20,7 @@ from lookalike.server.deps import (
     base_url,
     image_row,
 )
-from lookalike.server.errors import ERROR_RESPONSES
+from lookalike.server.errors import ERROR_RESPONSES, ApiError
 from lookalike.server.schemas import Image, ResultList, image_from_row
 
 __all__ = ["router"]
@@ -39,10 +39,13 @@ IGNORED_INCLUDES = (
 )
 
 IdPath = Annotated[str, Path(pattern=ID_PATTERN, max_length=128, description="Image id.")]
+_NAMES = "|".join(n.replace(".", r"\.") for n in SIMILAR_INCLUDES + IGNORED_INCLUDES)
+_ITEM = rf" *(?:{_NAMES})? *"
 IncludeQuery = Annotated[
     str | None,
     Query(
         max_length=500,
+        json_schema_extra={"pattern": rf"^{_ITEM}(?:,{_ITEM})*$"},  # checked below
         description="Comma-separated: visuallySimilar (older name) and/or "
         "withSimilarFeatures (current name) add the k most similar images.",
         examples=["visuallySimilar"],
@@ -135,7 +138,9 @@ def list_images(
     size = check_int(size, "pageSize", where, low=1, high=settings.page_size_max)
     ids = similar.ids()
     total_pages = max(1, math.ceil(len(ids) / size))
-    page = check_int(page, "page", where, low=1, high=total_pages)
+    page = check_int(page, "page", where, low=1)
+    if page > total_pages:
+        raise ApiError(404, f"No page {page}: there are {total_pages} pages of {size}.")
     includes = _includes(include)
     k = _check_k(k, settings, where)
     base = base_url(request)

@@ -11,18 +11,20 @@ stored, and an image without one is scored with its whole picture (the answer's
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Literal
 
+import numpy as np
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from lookalike._validation import check_int, check_real
+from lookalike._validation import check_real
+from lookalike.analysis import DEFAULT_THRESHOLD
+from lookalike.exports import clip_score, rows_to_csv
 from lookalike.server.deps import (
     ID_PATTERN,
+    MAX_OFFSET,
     CollectionDep,
     ResultsDep,
     SettingsDep,
@@ -42,8 +44,16 @@ router = APIRouter(
 )
 
 ThresholdQuery = Annotated[
-    float | None, Query(description="Cosine similarity, -1 to 1 (default: the library's).")
+    float | None,
+    Query(
+        ge=-1,
+        le=1,
+        description="Cosine similarity (default: the library's, 0.72); at least this "
+        "server's floor (0.5 unless configured).",
+    ),
 ]
+# Rows of the vectors scored against all of them to estimate a threshold's pairs.
+ESTIMATE_ROWS = 512
 
 
 class LabelIn(BaseModel):
@@ -54,15 +64,85 @@ class LabelIn(BaseModel):
     label: Literal["same", "different"]
 
 
-def _threshold(threshold: float | None, where: str) -> float | None:
+def _threshold(threshold: float | None, settings, where: str) -> float | None:
+    """The threshold asked for, refused below the server's floor."""
     if threshold is None:
         return None
-    return round(check_real(threshold, "threshold", where, low=-1, high=1), 4)
+    t = round(check_real(threshold, "threshold", where, low=-1, high=1), 4)
+    floor = settings.duplicate_threshold_min
+    if t < floor:
+        raise ApiError(
+            400,
+            f"threshold: {t:g} is below this server's floor of {floor:g} (it bounds the "
+            "pairs a request can produce); ask for a higher threshold.",
+        )
+    return t
 
 
-def _duplicates(col, results, threshold: float | None):
-    key = ("duplicates", threshold, collection_version(col))
-    return results.get(key, lambda: col.duplicates(threshold, embed_views=False))
+def _too_many(t: float, pairs: int, budget: int, estimated: bool) -> ApiError:
+    about = "about " if estimated else ""
+    return ApiError(
+        400,
+        f"threshold: {t:g} gives {about}{pairs:,} pairs, over this server's budget of "
+        f"{budget:,} pairs; ask for a higher threshold.",
+    )
+
+
+def _estimate_pairs(col, settings, t: float) -> int:
+    """Pairs scoring >= ``t`` in plain cosine, from ``ESTIMATE_ROWS`` rows (fixed seed)
+    scored against all: one ``512 x n`` product instead of ``n x n`` (every row when
+    the collection has no more). Duplicate scores are not plain cosines, so this is an
+    estimate; the pairs actually found are checked against the budget too."""
+    x = col.embeddings(settings.model).vectors
+    n = len(x)
+    if n < 2:
+        return 0
+    rows = np.arange(n)
+    if n > ESTIMATE_ROWS:
+        rows = np.sort(np.random.default_rng(0).choice(n, ESTIMATE_ROWS, replace=False))
+    sample = np.asarray(x[rows], dtype=np.float32)
+    hits = 0
+    for start in range(0, n, 8192):  # bounded memory: 512 x 8192 scores at a time
+        block = np.asarray(x[start : start + 8192], dtype=np.float32)
+        hits += int(np.count_nonzero(sample @ block.T >= t))
+    hits -= len(rows)  # every row meets itself
+    return int(hits * n / (2 * len(rows)))
+
+
+def _pairs(col, settings, t: float | None) -> dict:
+    """The pairs >= ``t`` in a compact form (ids as numpy strings), or a refusal when
+    they are more than the server's budget. Runs in a worker thread."""
+    budget = settings.max_duplicate_pairs
+    effective = DEFAULT_THRESHOLD if t is None else t
+    estimate = _estimate_pairs(col, settings, effective)
+    if estimate > budget:
+        return {"refused": (effective, estimate, True)}
+    found = col.duplicates(t, model=settings.model, embed_views=False)
+    frame = found.to_frame()
+    if len(frame) > budget:
+        return {"refused": (found.threshold, len(frame), False)}
+    return {
+        "a": frame["a"].to_numpy(dtype=str),
+        "b": frame["b"].to_numpy(dtype=str),
+        "score": frame["score"].to_numpy(dtype=np.float32),
+        "threshold": found.threshold,
+        "model": found.model,
+        "method": found.method,
+        "notes": list(found.notes),
+        "sets": len(found.groups),
+        "in_sets": sum(len(g) for g in found.groups),
+    }
+
+
+async def _duplicates(col, results, settings, t: float | None) -> dict:
+    key = ("duplicates", t, settings.model, collection_version(col))
+    found = await results.get(
+        key, lambda: _pairs(col, settings, t), heavy=True, what="duplicate pairs"
+    )
+    if "refused" in found:
+        t_found, pairs, estimated = found["refused"]
+        raise _too_many(t_found, pairs, settings.max_duplicate_pairs, estimated)
+    return found
 
 
 def _labels(col) -> dict[tuple[str, str], str]:
@@ -85,45 +165,44 @@ async def duplicate_pairs(
     settings: SettingsDep,
     threshold: ThresholdQuery = None,
     order: Annotated[Literal["desc", "asc"], Query(description="By score.")] = "desc",
-    offset: Annotated[int, Query(description="Skip this many pairs.")] = 0,
-    limit: Annotated[int, Query(description="At most this many pairs (1-500).")] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many pairs.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many pairs.")] = 100,
 ) -> dict:
     """Pairs with cosine similarity >= `threshold`, best first (or worst first with
     `order=asc`, to review the borderline ones), each with its saved label if any;
     `labels_writable` says whether this server saves new labels; `notes` says how many
     images have no centre view (the server computes none) and are scored whole."""
     where = "GET /api/duplicates"
-    t = _threshold(threshold, where)
-    limit = check_int(limit, "limit", where, low=1, high=500)
-    offset = check_int(offset, "offset", where, low=0)
+    t = _threshold(threshold, settings, where)
+    found = await _duplicates(col, results, settings, t)
 
     def answer() -> dict:
-        found = _duplicates(col, results, t)
-        frame = found.to_frame()
-        if order == "asc":
-            frame = frame.iloc[::-1]
-        page = frame.iloc[offset : offset + limit]
-        titles = _titles(col, list(page["a"]) + list(page["b"]))
+        total = len(found["score"])
+        take = np.arange(offset, min(offset + limit, total))
+        if order == "asc":  # worst first: count from the end
+            take = total - 1 - take
+        a, b, scores = found["a"][take], found["b"][take], found["score"][take]
+        titles = _titles(col, list(a) + list(b))
         labels = _labels(col)
         pairs = [
             {
-                "a": a,
-                "b": b,
+                "a": str(x),
+                "b": str(y),
                 "score": float(s),
-                "title_a": titles[a],
-                "title_b": titles[b],
-                "label": labels.get(tuple(sorted((a, b)))),
+                "title_a": titles[x],
+                "title_b": titles[y],
+                "label": labels.get(tuple(sorted((str(x), str(y))))),
             }
-            for a, b, s in zip(page["a"], page["b"], page["score"], strict=True)
+            for x, y, s in zip(a, b, scores, strict=True)
         ]
         return {
-            "threshold": found.threshold,
-            "model": found.model,
-            "method": found.method,
-            "notes": found.notes,
-            "total": len(frame),
-            "sets": len(found.groups),
-            "in_sets": sum(len(g) for g in found.groups),
+            "threshold": found["threshold"],
+            "model": found["model"],
+            "method": found["method"],
+            "notes": found["notes"],
+            "total": total,
+            "sets": found["sets"],
+            "in_sets": found["in_sets"],
             "labelled": len(labels),
             "labels_writable": settings.allow_labels,
             "offset": offset,
@@ -192,12 +271,10 @@ def calibration(col: CollectionDep) -> dict:
 
 
 def _csv(rows: list[list], header: list[str], filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
+    # The shared writer neutralises cells a spreadsheet would run as formulas.
+    body = rows_to_csv(rows, header)
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    return Response(out.getvalue(), media_type="text/csv", headers=headers)
+    return Response(body, media_type="text/csv", headers=headers)
 
 
 @router.get(
@@ -206,18 +283,38 @@ def _csv(rows: list[list], header: list[str], filename: str) -> Response:
     responses={200: {"content": {"text/csv": {}}, "description": "The pairs."}},
     summary="Export the pairs (CSV)",
 )
-def export_pairs(col: CollectionDep, results: ResultsDep, threshold: ThresholdQuery = None):
-    """Every pair >= `threshold`: a, b, score, title_a, title_b, label."""
-    found = _duplicates(col, results, _threshold(threshold, "GET /api/duplicates/pairs.csv"))
-    frame = found.to_frame()
-    titles = _titles(col, list(frame["a"]) + list(frame["b"]))
-    labels = _labels(col)
-    rows = [
-        [a, b, f"{s:.6f}", titles[a], titles[b], labels.get(tuple(sorted((a, b))), "")]
-        for a, b, s in zip(frame["a"], frame["b"], frame["score"], strict=True)
-    ]
-    header = ["a", "b", "score", "title_a", "title_b", "label"]
-    return _csv(rows, header, f"duplicate-pairs-{found.threshold:g}.csv")
+async def export_pairs(
+    col: CollectionDep,
+    results: ResultsDep,
+    settings: SettingsDep,
+    threshold: ThresholdQuery = None,
+):
+    """Every pair >= `threshold`: a, b, score, title_a, title_b, uri_a, uri_b, label."""
+    t = _threshold(threshold, settings, "GET /api/duplicates/pairs.csv")
+    found = await _duplicates(col, results, settings, t)
+
+    def answer() -> Response:
+        a, b, scores = found["a"], found["b"], found["score"]
+        titles = _titles(col, list(a) + list(b))
+        uris = {x: col.image(x).uri for x in {*a.tolist(), *b.tolist()}}  # where the files are
+        labels = _labels(col)
+        rows = [
+            [
+                x,
+                y,
+                f"{clip_score(s):.6f}",
+                titles[x],
+                titles[y],
+                uris.get(x, ""),
+                uris.get(y, ""),
+                labels.get(tuple(sorted((x, y))), ""),
+            ]
+            for x, y, s in zip(a.tolist(), b.tolist(), scores.tolist(), strict=True)
+        ]
+        header = ["a", "b", "score", "title_a", "title_b", "uri_a", "uri_b", "label"]
+        return _csv(rows, header, f"duplicate-pairs-{found['threshold']:g}.csv")
+
+    return await run_in_threadpool(answer)
 
 
 @router.get(
@@ -226,8 +323,10 @@ def export_pairs(col: CollectionDep, results: ResultsDep, threshold: ThresholdQu
     responses={200: {"content": {"text/csv": {}}, "description": "The kept images."}},
     summary="Export the de-duplicated list (CSV)",
 )
-def export_dedup(
+async def export_dedup(
     col: CollectionDep,
+    results: ResultsDep,
+    settings: SettingsDep,
     threshold: ThresholdQuery = None,
     keep: Annotated[
         Literal["largest", "largest-file", "oldest", "first-path"],
@@ -236,7 +335,21 @@ def export_dedup(
 ):
     """Every image that stays after de-duplication at `threshold` (images in no
     duplicate set included): id, title. No file is touched."""
-    t = _threshold(threshold, "GET /api/duplicates/dedup.csv")
-    plan = col.dedup(t, keep=keep, embed_views=False)
-    rows = [[i, image_title(col.image(i))] for i in plan.kept]
-    return _csv(rows, ["id", "title"], "deduplicated.csv")
+    t = _threshold(threshold, settings, "GET /api/duplicates/dedup.csv")
+    await _duplicates(col, results, settings, t)  # the same bound on the pairs
+
+    def plan() -> list[str]:
+        return list(col.dedup(t, keep=keep, model=settings.model, embed_views=False).kept)
+
+    kept = await results.get(
+        ("dedup", t, keep, settings.model, collection_version(col)),
+        plan,
+        heavy=True,
+        what="a de-duplication plan",
+    )
+
+    def answer() -> Response:
+        rows = [[i, image_title(row), row.uri] for i in kept for row in [col.image(i)]]
+        return _csv(rows, ["id", "title", "uri"], "deduplicated.csv")
+
+    return await run_in_threadpool(answer)

@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from lookalike._validation import check_int
 from lookalike.server.deps import ID_PATTERN, CollectionDep, base_url, image_row, image_title
 from lookalike.server.errors import ERROR_RESPONSES
 
@@ -20,16 +19,18 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api", tags=["graph"], responses=ERROR_RESPONSES)
 
 SeedQuery = Annotated[str, Query(pattern=ID_PATTERN, max_length=128, description="Image id.")]
-DepthQuery = Annotated[int, Query(description="Levels of expansion (0-4).")]
-KQuery = Annotated[int, Query(description="Neighbours per image (1-20).")]
+DepthQuery = Annotated[int, Query(ge=0, le=4, description="Levels of expansion.")]
+KQuery = Annotated[
+    int,
+    Query(ge=1, le=20, description="Neighbours per image (lowered to the number of images - 1)."),
+]
 MAX_NODES = 600  # a graph a browser draws smoothly with pictures on its nodes
 
 
-def _grow(col, seed: str, depth: int, k: int, where: str):
+def _grow(col, seed: str, depth: int, k: int):
     """(graph, notes): the networkx graph with titles on its nodes and no file paths."""
-    depth = check_int(depth, "depth", where, low=0, high=4)
-    k = check_int(k, "k", where, low=1, high=20)
     seed = image_row(col, seed).id
+    k = max(1, min(k, len(col.embeddings()) - 1))  # a small collection has fewer
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         g = col.graph(seed, depth=depth, k=k, max_nodes=MAX_NODES)
@@ -47,7 +48,7 @@ def seed_graph(seed: SeedQuery, col: CollectionDep, depth: DepthQuery = 2, k: KQ
     metrics (nodes, edges, density, degrees, components, clustering, diameter)."""
     import lookalike
 
-    g, notes = _grow(col, seed, depth, k, "GET /api/graph")
+    g, notes = _grow(col, seed, depth, k)
     stats = lookalike.graph_stats(g).to_dict()
     return {
         "seed": g.graph["seed"],
@@ -79,7 +80,7 @@ GRAPH_FILE = {200: {"content": {"application/xml": {}}, "description": "The grap
 def _export(col, request, seed: str, depth: int, k: int, suffix: str) -> Response:
     from lookalike.store.graphs import write_graph
 
-    g, _ = _grow(col, seed, depth, k, f"GET /api/graph.{suffix}")
+    g, _ = _grow(col, seed, depth, k)
     base = base_url(request)
     for node, attrs in g.nodes(data=True):
         attrs["thumbnail"] = f"{base}iiif/{node}/full/!256,256/0/default.jpg"

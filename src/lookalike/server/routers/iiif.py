@@ -27,7 +27,25 @@ __all__ = ["router"]
 router = APIRouter(prefix="/iiif", tags=["iiif"], responses=ERROR_RESPONSES)
 
 IdPath = Annotated[str, Path(pattern=ID_PATTERN, max_length=128, description="Image id.")]
-Param = Annotated[str, Path(max_length=100)]
+
+
+def _declared(pattern: str):
+    """A path parameter whose pattern the schema declares and the IIIF parser checks
+    (its messages say what is allowed and why, which a pattern mismatch cannot)."""
+    return Path(max_length=100, json_schema_extra={"pattern": pattern})
+
+
+_N = r"(?:\d{1,9}(?:\.\d{1,9})?|\.\d{1,9})"
+RegionPath = Annotated[
+    str,
+    _declared(rf"^(?:full|square|\d{{1,9}}(?:,\d{{1,9}}){{3}}|pct:{_N}(?:,{_N}){{3}})$"),
+]
+SizePath = Annotated[
+    str, _declared(rf"^\^?(?:max|full|pct:{_N}|!\d{{1,9}},\d{{1,9}}|\d{{0,9}},\d{{0,9}})$")
+]
+RotationPath = Annotated[str, _declared(r"^!?(?:0|90|180|270)$")]
+QualityPath = Annotated[str, _declared(r"^(?:default|color|gray)$")]
+FormatPath = Annotated[str, _declared(r"^(?:jpg|png|webp)$")]
 CACHE_HEADERS = {"Cache-Control": "public, max-age=86400"}
 IMAGE_CONTENT = {
     200: {
@@ -76,11 +94,11 @@ def info(id: IdPath, request: Request, col: CollectionDep, settings: SettingsDep
 )
 async def picture(
     id: IdPath,
-    region: Param,
-    size: Param,
-    rotation: Param,
-    quality: Param,
-    format: Param,
+    region: RegionPath,
+    size: SizePath,
+    rotation: RotationPath,
+    quality: QualityPath,
+    format: FormatPath,
     col: CollectionDep,
     pictures: PicturesDep,
     settings: SettingsDep,
@@ -104,7 +122,10 @@ async def picture(
         limits=settings.iiif,
     )
     try:
-        data = await run_in_threadpool(pictures.picture, row, req)
+        data = await run_in_threadpool(pictures.cached, row, req)
+        if data is None:
+            async with pictures.slots.hold():  # bounded memory: a few renders at a time
+                data = await run_in_threadpool(pictures.make, row, req)
     except UnreadablePicture as err:
         raise ApiError(404, str(err)) from err
     return Response(data, media_type=req.media_type, headers=CACHE_HEADERS)

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from lookalike._validation import check_int
 from lookalike.server.deps import (
     ID_PATTERN,
+    MAX_OFFSET,
     CollectionDep,
     ResultsDep,
     image_row,
@@ -41,31 +41,28 @@ def collection_summary(col: CollectionDep) -> dict:
     }
 
 
-def _catalogue(col, results) -> list[tuple[str, str, int | None, int | None]]:
+async def _catalogue(col, results) -> list[tuple[str, str, int | None, int | None]]:
     """(id, title, width, height) of every readable image, in catalog order."""
 
     def compute():
         rows = col._store.catalog.images(status="ok")
         return [(r.id, image_title(r), r.width, r.height) for r in rows]
 
-    return results.get(("catalogue", collection_version(col)), compute)
+    return await results.get(("catalogue", collection_version(col)), compute)
 
 
 @router.get("/images", summary="Find images by id or file name")
-def find_images(
+async def find_images(
     col: CollectionDep,
     results: ResultsDep,
     q: Annotated[str, Query(max_length=200, description="Part of an id or file name.")] = "",
-    offset: Annotated[int, Query(description="Skip this many matches.")] = 0,
-    limit: Annotated[int, Query(description="At most this many (1-500).")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many matches.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many.")] = 50,
 ) -> dict:
     """Images whose id starts with `q` or whose file name contains `q` (case-insensitive),
     in collection order; an empty `q` lists every image."""
-    where = "GET /api/images"
-    limit = check_int(limit, "limit", where, low=1, high=500)
-    offset = check_int(offset, "offset", where, low=0)
     needle = q.strip().lower()
-    rows = _catalogue(col, results)
+    rows = await _catalogue(col, results)
     if needle:
         rows = [r for r in rows if r[0].lower().startswith(needle) or needle in r[1].lower()]
     page = rows[offset : offset + limit]

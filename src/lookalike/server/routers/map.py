@@ -7,12 +7,11 @@ from typing import Annotated, Literal
 
 import numpy as np
 from fastapi import APIRouter, Query
-from fastapi.concurrency import run_in_threadpool
 
-from lookalike._validation import check_int
-from lookalike.server.deps import CollectionDep, ResultsDep, image_title
+from lookalike.server.deps import CollectionDep, ResultsDep, SettingsDep, image_title
 from lookalike.server.errors import ERROR_RESPONSES
 from lookalike.server.results_cache import collection_version
+from lookalike.server.routers.clusters import CLUSTER_K_SCHEMA, ClusterK, cluster_labels
 
 __all__ = ["router"]
 
@@ -31,22 +30,25 @@ def _unit_square(coords: np.ndarray) -> np.ndarray:
 async def image_map(
     col: CollectionDep,
     results: ResultsDep,
+    settings: SettingsDep,
     method: Annotated[Literal["pca", "tsne", "umap"], Query(description="Projection.")] = "umap",
     clusters: Annotated[
-        int | None, Query(description="Also the label of each image among k clusters.")
+        ClusterK | None,
+        Query(
+            description="Also the label of each image among k clusters (5, 10, 20, 40).",
+            json_schema_extra=CLUSTER_K_SCHEMA,
+        ),
     ] = None,
 ) -> dict:
     """`ids`, `titles`, `x`, `y` (parallel lists, in [0, 1]) of every image with a
-    vector; `cluster` too when `clusters=k` is given. Computed once per method and
-    saved in the collection."""
-    if clusters is not None:
-        clusters = check_int(clusters, "clusters", "GET /api/map", low=1, high=200)
+    vector; `cluster` too when `clusters=k` is given. Computed once per method (read
+    from the collection if `lookalike map` saved it; never written by the server)."""
 
-    def answer() -> dict:
-        proj = col.map(method)
+    def compute() -> dict:
+        proj = col.map(method, model=settings.model)
         xy = _unit_square(proj.coords)
         titles = {r.id: image_title(r) for r in col._store.catalog.images(status="ok")}
-        body = {
+        return {
             "method": proj.method,
             "model": proj.model,
             "ids": [str(i) for i in proj.ids],
@@ -54,11 +56,11 @@ async def image_map(
             "x": np.round(xy[:, 0], 5).tolist(),
             "y": np.round(xy[:, 1], 5).tolist(),
         }
-        if clusters is not None:
-            found = col.clusters(clusters)
-            body["k"] = clusters
-            body["cluster"] = found.labels.astype(int).tolist()
-        return body
 
-    key = ("map", method, clusters, collection_version(col))
-    return await run_in_threadpool(results.get, key, answer)
+    key = ("map", method, settings.model, collection_version(col))
+    body = await results.get(key, compute, heavy=True, what=f"the {method} map")
+    if clusters is not None:
+        body = dict(body)
+        body["cluster"] = await cluster_labels(col, results, settings, clusters)
+        body["k"] = max(1, min(clusters, len(body["ids"])))
+    return body
