@@ -39,6 +39,26 @@ def index(
         int | None, typer.Option(help="Decoding threads (default: the number of cores).")
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Where images are read and embedded: local, or ray (a Ray cluster; "
+            'pip install "lookalike[ray]").'
+        ),
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            help="With --engine ray: auto (the cluster this machine is in) or "
+            "ray://HEAD:10001; default a new local cluster."
+        ),
+    ] = None,
+    ray_actors: Annotated[
+        int | None,
+        typer.Option(help="With --engine ray: model copies (default: as many as fit)."),
+    ] = None,
+    ray_cpus: Annotated[float, typer.Option(help="With --engine ray: CPUs per actor.")] = 1.0,
+    ray_gpus: Annotated[float, typer.Option(help="With --engine ray: GPUs per actor.")] = 0.0,
 ) -> None:
     """Add the images of SOURCE to a collection and embed them (resumable, incremental).
 
@@ -46,7 +66,16 @@ def index(
     `lookalike info`)."""
     col = lookalike.create(collection)
     report = col.index(
-        source, model=model, batch_size=batch_size, workers=workers, progress=progress
+        source,
+        model=model,
+        batch_size=batch_size,
+        workers=workers,
+        progress=progress,
+        engine=engine,
+        ray_address=ray_address,
+        ray_actors=ray_actors,
+        ray_cpus=ray_cpus,
+        ray_gpus=ray_gpus,
     )
     console.print(str(report), highlight=False, soft_wrap=True)
     if report.failed:
