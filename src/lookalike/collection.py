@@ -112,8 +112,9 @@ class Collection:
         records = sources.records_from(source)
         label = str(source) if isinstance(source, str | os.PathLike) else "paths"
         if engine == "ray":
-            from lookalike.store.ray_indexing import index_records_ray
+            from lookalike.store.ray_indexing import index_records_ray, require_ray
 
+            require_ray()  # before the progress bar: without Ray, one line says what to do
             with progress_bar(progress, f"indexing {label} on Ray") as on_progress:
                 report = index_records_ray(
                     self._store,

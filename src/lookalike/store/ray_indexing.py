@@ -42,7 +42,7 @@ from lookalike.store.indexing import (
     read_records,
 )
 
-__all__ = ["RayUnavailable", "index_records_ray", "ray_session"]
+__all__ = ["RayUnavailable", "index_records_ray", "ray_session", "require_ray"]
 
 INSTALL_HINT = 'Indexing with --engine ray needs Ray: pip install "lookalike[ray]"'
 
@@ -51,7 +51,9 @@ class RayUnavailable(LookalikeError, ImportError):
     """Ray is not installed (``--engine ray`` says how to install it)."""
 
 
-def _import_ray():
+def require_ray() -> Any:
+    """The ``ray`` module (with Ray Data), or :class:`RayUnavailable` saying how to
+    install it."""
     try:
         import ray
         import ray.data  # the extra is ray[data]: plain ray has no Dataset
@@ -65,7 +67,7 @@ def ray_session(address: str | None = None) -> Iterator[Any]:
     """The ``ray`` module, connected: to the session this process has already, else to
     ``address`` (``"auto"``, ``"ray://head:10001"``), else to a new local cluster on this
     machine's cores (shut down on exit, as is a connection this opened)."""
-    ray = _import_ray()
+    ray = require_ray()
     if ray.is_initialized():
         yield ray
         return
@@ -225,7 +227,7 @@ def index_records_ray(
         Resources reserved per actor; its decode threads and inference threads follow
         ``num_cpus``.
     """
-    _import_ray()  # before anything is written: without Ray, say how to install it
+    require_ray()  # before anything is written: without Ray, say how to install it
     if num_cpus <= 0 and num_gpus <= 0:
         raise ValueError("A Ray actor needs some resource: give num_cpus or num_gpus > 0.")
     start = time.perf_counter()
@@ -300,12 +302,12 @@ def _embedded_batches(
         else:
             actors = max(1, int(resources.get("CPU", 1) // num_cpus))
     # Blocks of a few batches: enough blocks to keep every actor busy, few enough that
-    # scheduling costs nothing next to the embedding.
+    # scheduling costs nothing next to the embedding; no more actors than blocks.
     block = batch_size * max(1, min(8, math.ceil(len(todo) / (batch_size * actors * 2))))
+    n_blocks = math.ceil(len(todo) / block)
+    actors = min(actors, n_blocks)
     rows = [_to_row(i, r) for i, r in enumerate(todo)]
-    dataset = ray.data.from_items(
-        rows, override_num_blocks=math.ceil(len(rows) / block)
-    ).map_batches(
+    dataset = ray.data.from_items(rows, override_num_blocks=n_blocks).map_batches(
         _EmbedActor,
         fn_constructor_kwargs={
             "spec": spec,

@@ -1,0 +1,163 @@
+"""``index --engine ray`` on a real local Ray cluster (started once for the module, 2 CPUs)
+with the real default model: the same ids, vectors and failures as the local engine,
+incremental, and resumable after a real SIGKILL of a CLI driver attached to the cluster.
+Without Ray, the CLI says in one line how to install it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import lookalike
+from tests.conftest import PHOTOS, skimage_photo
+
+ray = pytest.importorskip("ray")
+
+N_GOOD = 30
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """30 distinct real-photo crops in two folders, an exact copy, and two bad files."""
+    root = tmp_path_factory.mktemp("ray-photos")
+    (root / "b").mkdir()
+    rng = np.random.default_rng(1)
+    photos = [skimage_photo(name) for name in PHOTOS]
+    for i in range(N_GOOD):
+        im = photos[i % len(photos)]
+        w, h = im.size
+        cw, ch = int(w * rng.uniform(0.5, 0.9)), int(h * rng.uniform(0.5, 0.9))
+        x, y = int(rng.integers(0, w - cw)), int(rng.integers(0, h - ch))
+        sub = root / ("b" if i % 3 == 0 else "")
+        im.crop((x, y, x + cw, y + ch)).resize((200, 160)).save(sub / f"crop_{i:02d}.jpg")
+    (root / "b" / "copy_of_00.jpg").write_bytes((root / "b" / "crop_00.jpg").read_bytes())
+    data = (root / "crop_01.jpg").read_bytes()
+    (root / "truncated.jpg").write_bytes(data[: len(data) // 3])
+    (root / "notes.png").write_text("not an image\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def local_col(tmp_path_factory, folder):
+    col = lookalike.create(tmp_path_factory.mktemp("local") / "col")
+    report = col.index(folder, batch_size=8, progress=False)
+    return col, report
+
+
+def images_by_uri(col) -> dict[str, tuple]:
+    return {r.uri: (r.id, r.status, r.error, r.content_hash) for r in col._store.catalog.images()}
+
+
+def assert_same_collection(col, ref) -> None:
+    """Equal catalog rows (ids, status, reasons) and vectors within 1e-5 cosine."""
+    assert images_by_uri(col) == images_by_uri(ref)
+    emb, want = col.embeddings(), ref.embeddings()
+    assert sorted(emb.ids) == sorted(want.ids)
+    pos = want.positions()
+    cosines = np.array(
+        [float(v @ want.vectors[pos[i]]) for i, v in zip(emb.ids, emb.vectors, strict=True)]
+    )
+    assert cosines.min() >= 1 - 1e-5, cosines.min()
+    assert col.info().failed == ref.info().failed
+
+
+def test_ray_engine_gives_the_local_collection_and_reruns_embed_nothing(
+    ray_cluster, tmp_path, folder, local_col
+):
+    ref, local = local_col
+    col = lookalike.create(tmp_path / "col")
+    report = col.index(folder, engine="ray", batch_size=4, progress=False)
+
+    assert report.failed == local.failed  # same order, same reasons
+    assert sorted(os.path.basename(uri) for uri, _ in report.failed) == [
+        "notes.png",
+        "truncated.jpg",
+    ]
+    assert (report.seen, report.added, report.embedded, report.reused) == (
+        local.seen,
+        local.added,
+        local.embedded,
+        local.reused,
+    )
+    assert report.embedded == N_GOOD and report.reused == 1  # the copy: one vector
+    assert_same_collection(col, ref)
+
+    again = col.index(folder, engine="ray", batch_size=4, progress=False)
+    assert again.embedded == 0 and again.added == 0
+    assert again.unchanged == N_GOOD + 1
+    assert again.failed == local.failed  # bad files are read again, as locally
+    assert_same_collection(col, ref)
+
+
+def count_vectors(col_path) -> int:
+    try:
+        with sqlite3.connect(col_path / "catalog.sqlite", timeout=1) as db:
+            return db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def run_cli(*args: str) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "lookalike.cli", "index", *args, "--no-progress"]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def test_cli_on_the_running_cluster_killed_half_way_resumes(
+    ray_cluster, tmp_path, folder, local_col
+):
+    ref, _ = local_col
+    col_path = tmp_path / "col"
+    args = (str(folder), "-c", str(col_path), "--engine", "ray", "--ray-address", "auto")
+    proc = run_cli(*args, "--ray-actors", "1", "--batch-size", "1")
+    deadline = time.monotonic() + 120
+    while count_vectors(col_path) < 3:  # a few shards are committed
+        assert proc.poll() is None, proc.stdout.read().decode()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = count_vectors(col_path)
+    assert 3 <= done_before < N_GOOD, "the kill must land half-way"
+
+    resumed = run_cli(*args, "--batch-size", "4")
+    out = resumed.communicate(timeout=120)[0].decode()
+    assert resumed.returncode == 3, out  # 3: finished, some images failed
+    assert f"{N_GOOD - done_before} embedded" in out, out
+    assert "failed: " in out and "truncated.jpg" in out
+
+    col = lookalike.open(col_path)
+    assert [r["status"] for r in col.info().runs] == ["interrupted", "done"]
+    assert_same_collection(col, ref)
+    files = list((col_path / "vectors" / col.embeddings().model).iterdir())
+    assert len(files) == 1  # compacted; the killed run's orphan chunk is gone
+
+
+def test_without_ray_the_cli_says_how_to_install_it(tmp_path, folder):
+    # The import of ray fails in the child as it does where Ray is not installed.
+    code = (
+        "import sys; sys.modules['ray'] = None; "
+        "from lookalike.cli import main; sys.argv = ['lookalike'] + sys.argv[1:]; main()"
+    )
+    cmd = [sys.executable, "-c", code, "index", str(folder), "-c", str(tmp_path / "col")]
+    done = subprocess.run([*cmd, "--engine", "ray"], capture_output=True, text=True)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("Error: Indexing with --engine ray needs Ray: ")
+    assert 'pip install "lookalike[ray]"' in lines[0]
+    assert "Traceback" not in done.stdout + done.stderr
+    assert count_vectors(tmp_path / "col") == 0
