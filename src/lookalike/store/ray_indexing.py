@@ -301,10 +301,9 @@ def _embedded_batches(
             actors = max(1, int(resources.get("GPU", 0) // num_gpus))
         else:
             actors = max(1, int(resources.get("CPU", 1) // num_cpus))
-    # Blocks of a few batches: enough blocks to keep every actor busy, few enough that
-    # scheduling costs nothing next to the embedding; no more actors than blocks.
-    block = batch_size * max(1, min(8, math.ceil(len(todo) / (batch_size * actors * 2))))
-    n_blocks = math.ceil(len(todo) / block)
+    # A block per batch: each shard reaches the driver (and is committed) as soon as an
+    # actor has embedded it, and no actor waits while another holds a long block.
+    n_blocks = math.ceil(len(todo) / batch_size)
     actors = min(actors, n_blocks)
     rows = [_to_row(i, r) for i, r in enumerate(todo)]
     dataset = ray.data.from_items(rows, override_num_blocks=n_blocks).map_batches(
