@@ -5,6 +5,7 @@ Without Ray, the CLI says in one line how to install it."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -161,3 +162,32 @@ def test_without_ray_the_cli_says_how_to_install_it(tmp_path, folder):
     assert 'pip install "lookalike[ray]"' in lines[0]
     assert "Traceback" not in done.stdout + done.stderr
     assert count_vectors(tmp_path / "col") == 0
+
+
+def test_records_travel_to_workers_and_read_as_locally(folder):
+    """What an actor rebuilds from a dataset row reads as the record the driver had: a
+    local path, and a URL of an object store (here pyarrow.fs's file:// scheme)."""
+    from lookalike.sources import ImageRecord
+    from lookalike.store.indexing import _read_one
+    from lookalike.store.ray_indexing import _Loaders, _to_row
+
+    path = folder / "crop_01.jpg"
+    loaders = _Loaders()
+    for record in (
+        ImageRecord(uri=str(path), id="given", metadata={"title": "a crop"}),
+        ImageRecord(uri=path.as_uri(), loader=lambda uri: path.read_bytes()),
+    ):
+        row = _to_row(7, record)
+        rebuilt = loaders.record(row["uri"], row["id"], json.loads(row["metadata"]), row["remote"])
+        assert (rebuilt.uri, rebuilt.id, rebuilt.metadata) == (
+            record.uri,
+            record.id,
+            record.metadata,
+        )
+        assert rebuilt.is_local == record.is_local
+        here, there = _read_one(record, 224), _read_one(rebuilt, 224)
+        assert there.error is None and there.hash == here.hash
+        assert np.array_equal(there.pixels, here.pixels)
+        assert {k: v for k, v in there.row.items() if k != "mtime"} == {
+            k: v for k, v in here.row.items() if k != "mtime"
+        }

@@ -106,7 +106,6 @@ class _Loaders:
 
     def __init__(self) -> None:
         self._iiif = None
-        self._filesystems: dict[str, Any] = {}
 
     def record(self, uri: str, id_: str, metadata: dict, remote: bool) -> ImageRecord:
         if not remote:
@@ -126,11 +125,8 @@ class _Loaders:
     def _object_store(self, uri: str) -> bytes:
         import pyarrow.fs
 
-        scheme = uri.split("://", 1)[0]
-        if scheme not in self._filesystems:
-            self._filesystems[scheme] = pyarrow.fs.FileSystem.from_uri(uri)[0]
-        _, path = pyarrow.fs.FileSystem.from_uri(uri)
-        with self._filesystems[scheme].open_input_stream(path) as stream:
+        filesystem, path = pyarrow.fs.FileSystem.from_uri(uri)
+        with filesystem.open_input_stream(path) as stream:
             return stream.read()
 
 
