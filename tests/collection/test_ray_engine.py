@@ -24,9 +24,22 @@ ray = pytest.importorskip("ray")
 N_GOOD = 30
 
 
+def cache_with_models(root):
+    """A lookalike cache directory holding the ONNX exports of this machine's cache (so
+    nothing is exported again) and nothing else."""
+    from lookalike.models._onnx_cache import cache_dir
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "onnx").symlink_to(cache_dir() / "onnx", target_is_directory=True)
+    return root
+
+
 @pytest.fixture(scope="module")
-def ray_cluster():
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+def ray_cluster(tmp_path_factory):
+    """A local 2-CPU cluster whose workers cache IIIF pictures in a cache of their own."""
+    cache_dir = tmp_path_factory.mktemp("worker-cache") / "lookalike"
+    env = {"env_vars": {"LOOKALIKE_CACHE": str(cache_with_models(cache_dir))}}
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env=env)
     yield ray
     ray.shutdown()
 
@@ -144,6 +157,31 @@ def test_cli_on_the_running_cluster_killed_half_way_resumes(
     assert_same_collection(col, ref)
     files = list((col_path / "vectors" / col.embeddings().model).iterdir())
     assert len(files) == 1  # compacted; the killed run's orphan chunk is gone
+
+
+def test_workers_fetch_the_pictures_of_a_iiif_manifest(ray_cluster, tmp_path, monkeypatch):
+    from tests.sources.test_iiif import PHOTOS as IIIF_PHOTOS
+    from tests.sources.test_iiif import Server, manifest_v3
+
+    monkeypatch.setenv("LOOKALIKE_CACHE", str(cache_with_models(tmp_path / "driver-cache")))
+    server = Server()
+    server.thread.start()
+    try:
+        server.documents["/m.json"] = manifest_v3(server, "m", list(IIIF_PHOTOS))
+        col = lookalike.create(tmp_path / "ray")
+        report = col.index(server.url("/m.json"), engine="ray", progress=False)
+        pictures = [r for r in server.requests if r.startswith("/iiif/")]
+        # The driver fetches the first picture (is the server there?), the actors all.
+        assert len(pictures) == 1 + len(IIIF_PHOTOS)
+        assert {p.split("/")[2] for p in pictures} == set(IIIF_PHOTOS)
+        ref = lookalike.create(tmp_path / "local")
+        local = ref.index(server.url("/m.json"), progress=False)
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+    assert (report.added, report.embedded, report.failed) == (local.added, local.embedded, [])
+    assert_same_collection(col, ref)
+    assert list(col.images().metadata) == list(ref.images().metadata)  # labels, services
 
 
 def test_without_ray_the_cli_says_how_to_install_it(tmp_path, folder):
