@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -284,9 +285,6 @@ def _embedded_batches(
     items (``pixels`` holding the vector), in input order, with the seconds waited."""
     from ray.data import ActorPoolStrategy, DataContext
 
-    ctx = DataContext.get_current()
-    ctx.execution_options.preserve_order = True  # ids are given in order, as locally
-    ctx.enable_progress_bars = False
     logging.getLogger("ray.data").setLevel(logging.WARNING)
     # It says at every run that the progress bars are off (this one is the CLI's).
     logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)
@@ -302,39 +300,65 @@ def _embedded_batches(
     n_blocks = math.ceil(len(todo) / batch_size)
     actors = min(actors, n_blocks)
     rows = [_to_row(i, r) for i, r in enumerate(todo)]
-    dataset = ray.data.from_items(rows, override_num_blocks=n_blocks).map_batches(
-        _EmbedActor,
-        fn_constructor_kwargs={
-            "spec": spec,
-            "name": backbone.name,
-            "threads": max(1, math.ceil(num_cpus)),
-        },
-        batch_size=batch_size,
-        batch_format="numpy",
-        compute=ActorPoolStrategy(size=actors),
-        num_cpus=num_cpus,
-        num_gpus=num_gpus,
-    )
+    # The dataset takes a copy of this process's Ray Data settings: set ours for it only.
+    ctx = DataContext.get_current()
+    saved = ctx.execution_options.preserve_order, ctx.enable_progress_bars
+    ctx.execution_options.preserve_order = True  # ids are given in order, as locally
+    ctx.enable_progress_bars = False
+    try:
+        dataset = ray.data.from_items(rows, override_num_blocks=n_blocks).map_batches(
+            _EmbedActor,
+            fn_constructor_kwargs={
+                "spec": spec,
+                "name": backbone.name,
+                "threads": max(1, math.ceil(num_cpus)),
+            },
+            batch_size=batch_size,
+            batch_format="numpy",
+            compute=ActorPoolStrategy(size=actors),
+            num_cpus=num_cpus,
+            num_gpus=num_gpus,
+        )
+    finally:
+        ctx.execution_options.preserve_order, ctx.enable_progress_bars = saved
+
     t0 = time.perf_counter()
-    for batch in dataset.iter_batches(batch_size=batch_size, batch_format="numpy"):
+    batches = iter(dataset.iter_batches(batch_size=batch_size, batch_format="numpy"))
+    while True:
+        try:
+            batch = next(batches, None)
+        except ray.exceptions.RayError as err:  # a model that does not build on a node...
+            raise LookalikeError(f"Indexing on Ray failed on a worker: {_cause(err)}") from err
+        if batch is None:
+            return
         wait = time.perf_counter() - t0
-        items = []
-        for pos, hash_, error, row, vector in zip(
-            batch["pos"],
-            batch["hash"],
-            batch["error"],
-            batch["row"],
-            batch["vector"],
-            strict=True,
-        ):
-            items.append(
-                ReadItem(
-                    record=todo[int(pos)],
-                    hash=str(hash_) or None,
-                    pixels=vector,
-                    row=json.loads(str(row)),
-                    error=str(error) or None,
-                )
+        items = [
+            ReadItem(
+                record=todo[int(pos)],
+                hash=str(hash_) or None,
+                pixels=vector,
+                row=json.loads(str(row)),
+                error=str(error) or None,
             )
+            for pos, hash_, error, row, vector in zip(
+                batch["pos"],
+                batch["hash"],
+                batch["error"],
+                batch["row"],
+                batch["vector"],
+                strict=True,
+            )
+        ]
         yield items, wait
         t0 = time.perf_counter()
+
+
+def _cause(err: Exception) -> str:
+    """The line of a worker's traceback that names its error (``ModelUnavailable: ...``),
+    else the first line of the Ray error."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    named = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Unavailable): ", line)]
+    if named:
+        name, _, message = named[-1].partition(": ")
+        return f"{name.rsplit('.', 1)[-1]}: {message}"
+    return lines[0] if lines else type(err).__name__
