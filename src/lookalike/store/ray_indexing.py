@@ -4,7 +4,7 @@ the local pipeline's own (:mod:`lookalike.store.indexing`), on the driver.
 
 - The records left to read after :func:`~lookalike.store.indexing._plan` (what is
   unchanged since the last run is skipped) become a Ray Dataset of ``(uri, id,
-  metadata)`` rows, in blocks of a few batches.
+  metadata)`` rows, a block per batch.
 - Each actor builds the collection's backbone once, from the model's spec, and maps a
   batch of rows through the local reader (:func:`~lookalike.store.indexing.read_records`:
   the same decode, hashing and error reasons) and ``Backbone.embed``.
