@@ -95,7 +95,8 @@ class Collection:
         ``engine="ray"`` reads and embeds on a Ray cluster (``pip install
         "lookalike[ray]"``): a new local one, or ``ray_address`` (``"auto"``,
         ``"ray://head:10001"``), with ``ray_actors`` model copies of ``ray_cpus`` CPUs and
-        ``ray_gpus`` GPUs each; the vectors land here, as with the local engine.
+        ``ray_gpus`` GPUs each and ``workers`` decoding threads (default: its CPUs); the
+        vectors land here, as with the local engine.
 
         Returns an :class:`IndexReport`; bad images are listed in ``report.failed`` and
         in :meth:`info`, never raised.
@@ -127,6 +128,7 @@ class Collection:
                     actors=ray_actors,
                     num_cpus=ray_cpus,
                     num_gpus=ray_gpus,
+                    workers=workers,
                     progress=on_progress,
                 )
             self._indexes.pop(backbone.name, None)

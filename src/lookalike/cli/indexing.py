@@ -36,7 +36,11 @@ def index(
     ] = None,
     batch_size: Annotated[int, typer.Option(help="Images per inference batch.")] = 32,
     workers: Annotated[
-        int | None, typer.Option(help="Decoding threads (default: the number of cores).")
+        int | None,
+        typer.Option(
+            help="Decoding threads (default: the number of cores; with --engine ray, "
+            "per actor, default its CPUs)."
+        ),
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     engine: Annotated[

@@ -203,6 +203,7 @@ def index_records_ray(
     actors: int | None = None,
     num_cpus: float = 1.0,
     num_gpus: float = 0.0,
+    workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     update_catalog: bool = True,
 ) -> IndexReport:
@@ -221,8 +222,9 @@ def index_records_ray(
         Actors in the pool (one model each); default as many as the cluster's CPUs (or
         GPUs, with ``num_gpus``) hold.
     num_cpus, num_gpus : float
-        Resources reserved per actor; its decode threads and inference threads follow
-        ``num_cpus``.
+        Resources reserved per actor; its inference threads follow ``num_cpus``.
+    workers : int, optional
+        Decoding threads per actor (default: its CPUs).
     """
     require_ray()  # before anything is written: without Ray, say how to install it
     if num_cpus <= 0 and num_gpus <= 0:
@@ -247,8 +249,9 @@ def index_records_ray(
     with ray_session(address) as ray:
         run_id = store.catalog.start_run(source, backbone.name)
         computed = _Computed(backbone)
+        threads = workers or max(1, math.ceil(num_cpus))
         for items, wait in _embedded_batches(
-            ray, todo, backbone, spec, batch_size, actors, num_cpus, num_gpus
+            ray, todo, backbone, spec, batch_size, actors, num_cpus, num_gpus, threads
         ):
             _write_batch(
                 store,
@@ -280,6 +283,7 @@ def _embedded_batches(
     actors: int | None,
     num_cpus: float,
     num_gpus: float,
+    threads: int,
 ) -> Iterator[tuple[list[ReadItem], float]]:
     """The records of ``todo`` read and embedded on the cluster, as the local reader's
     items (``pixels`` holding the vector), in input order, with the seconds waited."""
@@ -311,7 +315,7 @@ def _embedded_batches(
             fn_constructor_kwargs={
                 "spec": spec,
                 "name": backbone.name,
-                "threads": max(1, math.ceil(num_cpus)),
+                "threads": threads,
             },
             batch_size=batch_size,
             batch_format="numpy",
