@@ -159,6 +159,34 @@ def test_cli_on_the_running_cluster_killed_half_way_resumes(
     assert len(files) == 1  # compacted; the killed run's orphan chunk is gone
 
 
+def test_a_driver_on_ray_client_gives_the_same_collection(ray_cluster, tmp_path, folder):
+    """``--ray-address ray://...``: the driver reaches the cluster through a Ray Client
+    server (started here, on the test's cluster), as a laptop reaches a remote head."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    gcs = ray.get_runtime_context().gcs_address
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ray.util.client.server", "--address", gcs, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        args = (str(folder / "b"), "-c", str(tmp_path / "col"), "--engine", "ray")
+        done = run_cli(*args, "--ray-address", f"ray://127.0.0.1:{port}")
+        out = done.communicate(timeout=180)[0].decode()
+    finally:
+        server.kill()
+        server.wait()
+    assert done.returncode == 0, out
+    assert "11 images seen, 11 added" in out and "10 embedded, 1 vectors reused" in out, out
+    ref = lookalike.create(tmp_path / "local")
+    ref.index(folder / "b", progress=False)
+    assert_same_collection(lookalike.open(tmp_path / "col"), ref)
+
+
 def test_workers_fetch_the_pictures_of_a_iiif_manifest(ray_cluster, tmp_path, monkeypatch):
     from tests.sources.test_iiif import PHOTOS as IIIF_PHOTOS
     from tests.sources.test_iiif import Server, manifest_v3

@@ -72,12 +72,17 @@ def ray_session(address: str | None = None) -> Iterator[Any]:
     if ray.is_initialized():
         yield ray
         return
-    ray.init(
-        address=address,
-        include_dashboard=False,
-        logging_level=logging.WARNING,
-        log_to_driver=False,
-    )
+    try:
+        ray.init(
+            address=address,
+            include_dashboard=False,
+            logging_level=logging.WARNING,
+            log_to_driver=False,
+        )
+    except (ConnectionError, ImportError, RuntimeError) as err:  # no cluster there
+        where = f"the Ray cluster at {address!r}" if address else "a local Ray cluster"
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise LookalikeError(f"Cannot connect to {where}: {first}") from None
     try:
         yield ray
     finally:
@@ -287,11 +292,7 @@ def _embedded_batches(
 ) -> Iterator[tuple[list[ReadItem], float]]:
     """The records of ``todo`` read and embedded on the cluster, as the local reader's
     items (``pixels`` holding the vector), in input order, with the seconds waited."""
-    from ray.data import ActorPoolStrategy, DataContext
-
-    logging.getLogger("ray.data").setLevel(logging.WARNING)
-    # It says at every run that the progress bars are off (this one is the CLI's).
-    logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)
+    from ray.util.client import ray as client
 
     if actors is None:
         resources = ray.cluster_resources()
@@ -299,35 +300,17 @@ def _embedded_batches(
             actors = max(1, int(resources.get("GPU", 0) // num_gpus))
         else:
             actors = max(1, int(resources.get("CPU", 1) // num_cpus))
-    # A block per batch: each shard reaches the driver (and is committed) as soon as an
-    # actor has embedded it, and no actor waits while another holds a long block.
-    n_blocks = math.ceil(len(todo) / batch_size)
-    actors = min(actors, n_blocks)
     rows = [_to_row(i, r) for i, r in enumerate(todo)]
-    # The dataset takes a copy of this process's Ray Data settings: set ours for it only.
-    ctx = DataContext.get_current()
-    saved = ctx.execution_options.preserve_order, ctx.enable_progress_bars
-    ctx.execution_options.preserve_order = True  # ids are given in order, as locally
-    ctx.enable_progress_bars = False
-    try:
-        dataset = ray.data.from_items(rows, override_num_blocks=n_blocks).map_batches(
-            _EmbedActor,
-            fn_constructor_kwargs={
-                "spec": spec,
-                "name": backbone.name,
-                "threads": threads,
-            },
-            batch_size=batch_size,
-            batch_format="numpy",
-            compute=ActorPoolStrategy(size=actors),
-            num_cpus=num_cpus,
-            num_gpus=num_gpus,
-        )
-    finally:
-        ctx.execution_options.preserve_order, ctx.enable_progress_bars = saved
+    args = (rows, spec, backbone.name, batch_size, actors, num_cpus, num_gpus, threads)
+    if client.is_connected():
+        # Through Ray Client (ray://) Ray Data cannot execute here: a coordinator actor
+        # on the cluster runs the dataset and hands its result batches over one by one.
+        coordinator = ray.remote(num_cpus=0)(_Coordinator).remote(*args)
+        batches = iter(lambda: ray.get(coordinator.next.remote()), None)
+    else:
+        batches = _result_batches(*args)
 
     t0 = time.perf_counter()
-    batches = iter(dataset.iter_batches(batch_size=batch_size, batch_format="numpy"))
     while True:
         try:
             batch = next(batches, None)
@@ -355,6 +338,56 @@ def _embedded_batches(
         ]
         yield items, wait
         t0 = time.perf_counter()
+
+
+def _result_batches(
+    rows: list[dict],
+    spec: str,
+    name: str,
+    batch_size: int,
+    actors: int,
+    num_cpus: float,
+    num_gpus: float,
+    threads: int,
+) -> Iterator[dict[str, np.ndarray]]:
+    """Run ``rows`` through the actor pool; the result batches, in order."""
+    import ray
+    from ray.data import ActorPoolStrategy, DataContext
+
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    # It says at every run that the progress bars are off (this one is the CLI's).
+    logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)
+    # A block per batch: each shard reaches the driver (and is committed) as soon as an
+    # actor has embedded it, and no actor waits while another holds a long block.
+    n_blocks = math.ceil(len(rows) / batch_size)
+    # The dataset takes a copy of this process's Ray Data settings: set ours for it only.
+    ctx = DataContext.get_current()
+    saved = ctx.execution_options.preserve_order, ctx.enable_progress_bars
+    ctx.execution_options.preserve_order = True  # ids are given in order, as locally
+    ctx.enable_progress_bars = False
+    try:
+        dataset = ray.data.from_items(rows, override_num_blocks=n_blocks).map_batches(
+            _EmbedActor,
+            fn_constructor_kwargs={"spec": spec, "name": name, "threads": threads},
+            batch_size=batch_size,
+            batch_format="numpy",
+            compute=ActorPoolStrategy(size=min(actors, n_blocks)),
+            num_cpus=num_cpus,
+            num_gpus=num_gpus,
+        )
+    finally:
+        ctx.execution_options.preserve_order, ctx.enable_progress_bars = saved
+    yield from dataset.iter_batches(batch_size=batch_size, batch_format="numpy")
+
+
+class _Coordinator:
+    """Runs :func:`_result_batches` on the cluster for a driver on Ray Client."""
+
+    def __init__(self, *args: Any) -> None:
+        self._batches = _result_batches(*args)
+
+    def next(self) -> dict[str, np.ndarray] | None:
+        return next(self._batches, None)
 
 
 def _cause(err: Exception) -> str:
