@@ -47,7 +47,7 @@ def index(
         str,
         typer.Option(
             help="Where images are read and embedded: local, or ray (a Ray cluster; "
-            'pip install "lookalike[ray]").'
+            'pip install "lookalike\\[ray]").'
         ),
     ] = "local",
     ray_address: Annotated[
