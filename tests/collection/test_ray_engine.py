@@ -20,6 +20,8 @@ import lookalike
 from tests.conftest import PHOTOS, skimage_photo
 
 ray = pytest.importorskip("ray")
+# Ray Data warns about its own deprecated settings when it copies its context.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.data.context")
 
 N_GOOD = 30
 
@@ -256,3 +258,22 @@ def test_records_travel_to_workers_and_read_as_locally(folder):
         assert {k: v for k, v in there.row.items() if k != "mtime"} == {
             k: v for k, v in here.row.items() if k != "mtime"
         }
+
+
+def test_a_model_that_does_not_build_on_the_workers_stops_with_one_line(
+    ray_cluster, tmp_path, folder
+):
+    from lookalike.models import get_backbone
+    from lookalike.sources import records_from
+    from lookalike.store import Store
+    from lookalike.store.ray_indexing import index_records_ray
+
+    store = Store.create(tmp_path / "col")
+    missing = tmp_path / "gone.onnx"  # the spec names a file no worker has
+    with pytest.raises(lookalike.LookalikeError) as err:
+        index_records_ray(store, records_from(folder / "b"), get_backbone(), spec=f"onnx:{missing}")
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith("Indexing on Ray failed on a worker: ModelUnavailable: ")
+    assert str(missing) in message
+    assert count_vectors(tmp_path / "col") == 0
