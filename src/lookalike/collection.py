@@ -99,9 +99,20 @@ class Collection:
         batch_size: int = 32,
         workers: int | None = None,
         progress: bool | None = None,
+        engine: str = "local",
+        ray_address: str | None = None,
+        ray_actors: int | None = None,
+        ray_cpus: float = 1.0,
+        ray_gpus: float = 0.0,
     ) -> IndexReport:
         """Add the images of ``source`` (folder, list file, image file or paths) and embed
         them with ``model``; unchanged files and known contents are not embedded again.
+
+        ``engine="ray"`` reads and embeds on a Ray cluster (``pip install
+        "lookalike[ray]"``): a new local one, or ``ray_address`` (``"auto"``,
+        ``"ray://head:10001"``), with ``ray_actors`` model copies of ``ray_cpus`` CPUs and
+        ``ray_gpus`` GPUs each and ``workers`` decoding threads (default: its CPUs); the
+        vectors land here, as with the local engine.
 
         Returns an :class:`IndexReport`; bad images are listed in ``report.failed`` and
         in :meth:`info`, never raised.
@@ -109,6 +120,15 @@ class Collection:
         check_int(batch_size, "batch_size", "Collection.index", low=1, high=4096)
         if workers is not None:
             check_int(workers, "workers", "Collection.index", low=1, high=256)
+        check_choice(engine, "engine", "Collection.index", ("local", "ray"))
+        if ray_actors is not None:
+            check_int(ray_actors, "ray_actors", "Collection.index", low=1, high=100_000)
+        check_real(ray_cpus, "ray_cpus", "Collection.index", low=0.0, high=1024.0)
+        check_real(ray_gpus, "ray_gpus", "Collection.index", low=0.0, high=64.0)
+        if engine == "ray":
+            from lookalike.store.ray_indexing import index_records_ray, require_ray
+
+            require_ray()  # before anything else: without Ray, one line says what to do
         started = time.perf_counter()
         with progress_setting(progress):  # the model's first export shows, or not, alike
             backbone = self._backbone(model)
@@ -116,6 +136,27 @@ class Collection:
         skipped: list[tuple[str, str]] = []  # what a folder's walk leaves out, and why
         records = sources.records_from(source, skipped=lambda *entry: skipped.append(entry))
         label = display(os.fsdecode(source)) if isinstance(source, str | os.PathLike) else "paths"
+        if engine == "ray":
+            with progress_setting(progress), progress_bar(
+                progress, f"indexing {label} on Ray"
+            ) as bar:
+                report = index_records_ray(
+                    self._store,
+                    records,
+                    backbone,
+                    spec=models.spec_of(backbone.name) or backbone.name,
+                    source=label,
+                    batch_size=batch_size,
+                    address=ray_address,
+                    actors=ray_actors,
+                    num_cpus=ray_cpus,
+                    num_gpus=ray_gpus,
+                    workers=workers,
+                    progress=bar,
+                )
+            report.model_seconds = model_seconds
+            self._indexes.pop(backbone.name, None)
+            return report
         with progress_setting(progress), progress_bar(progress, f"indexing {label}") as bar:
             report = index_records(
                 self._store,

@@ -39,9 +39,33 @@ def index(
     ] = None,
     batch_size: Annotated[int, typer.Option(help="Images per inference batch.")] = 32,
     workers: Annotated[
-        int | None, typer.Option(help="Decoding threads (default: the number of cores).")
+        int | None,
+        typer.Option(
+            help="Decoding threads (default: the number of cores; with --engine ray, "
+            "per actor, default its CPUs)."
+        ),
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Where images are read and embedded: local, or ray (a Ray cluster; "
+            'pip install "lookalike\\[ray]").'
+        ),
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            help="With --engine ray: auto (the cluster this machine is in) or "
+            "ray://HEAD:10001; default a new local cluster."
+        ),
+    ] = None,
+    ray_actors: Annotated[
+        int | None,
+        typer.Option(help="With --engine ray: model copies (default: as many as fit)."),
+    ] = None,
+    ray_cpus: Annotated[float, typer.Option(help="With --engine ray: CPUs per actor.")] = 1.0,
+    ray_gpus: Annotated[float, typer.Option(help="With --engine ray: GPUs per actor.")] = 0.0,
 ) -> None:
     """Add the images of SOURCE to a collection and embed them (resumable, incremental).
 
@@ -51,11 +75,20 @@ def index(
     col = lookalike.create(collection)
     try:
         report = col.index(
-            source, model=model, batch_size=batch_size, workers=workers, progress=progress
+            source,
+            model=model,
+            batch_size=batch_size,
+            workers=workers,
+            progress=progress,
+            engine=engine,
+            ray_address=ray_address,
+            ray_actors=ray_actors,
+            ray_cpus=ray_cpus,
+            ray_gpus=ray_gpus,
         )
     except Exception:
         # A collection this command made and that holds nothing (the source was missing,
-        # the model unknown) is not left behind.
+        # the model unknown, Ray not installed) is not left behind.
         if created and col.info().n_images == 0:
             shutil.rmtree(collection, ignore_errors=True)
         raise

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from lookalike._progress import status
 
-__all__ = ["cache_dir", "cached_export", "cpu_session", "export_path", "file_sha256"]
+__all__ = [
+    "cache_dir",
+    "cached_export",
+    "cpu_session",
+    "cpu_threads",
+    "export_path",
+    "file_sha256",
+]
 
 
 def cache_dir() -> Path:
@@ -69,12 +76,22 @@ def cached_export(
     return target, True
 
 
+def cpu_threads() -> int:
+    """Inference threads: ``$OMP_NUM_THREADS`` when set (a Ray actor finds its share of
+    the node's cores there), else every core."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
+    except ValueError:
+        return os.cpu_count() or 1
+
+
 def cpu_session(path: str | os.PathLike):
-    """An ONNX Runtime session on the CPU using every core (onnxruntime imported here)."""
+    """An ONNX Runtime session on the CPU using :func:`cpu_threads` threads (onnxruntime
+    imported here)."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    options.intra_op_num_threads = os.cpu_count() or 1
+    options.intra_op_num_threads = cpu_threads()
     options.inter_op_num_threads = 1
     # Idle ONNX Runtime threads spin by default; that steals the cores the decode threads
     # of the indexing pipeline need (measured in bench/embed.py).

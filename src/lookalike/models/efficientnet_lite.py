@@ -35,7 +35,7 @@ from lookalike._progress import status
 from lookalike._validation import check_choice
 from lookalike.errors import ModelUnavailable
 from lookalike.models._base import Backbone
-from lookalike.models._onnx_cache import cached_export, cpu_session, export_path
+from lookalike.models._onnx_cache import cached_export, cpu_session, cpu_threads, export_path
 from lookalike.models.registry import ModelInfo, register
 
 __all__ = [
@@ -235,7 +235,7 @@ class EfficientNetLite(Backbone):
         if self.runtime == "torch":
             import torch
 
-            torch.set_num_threads(os.cpu_count() or 1)
+            torch.set_num_threads(cpu_threads())
             with status(f"loading {variant} (PyTorch)"):
                 module = feature_extractor(variant=variant)
             self._module = module.to(memory_format=torch.channels_last)

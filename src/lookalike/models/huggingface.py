@@ -38,6 +38,7 @@ import numpy as np
 
 from lookalike.errors import ModelUnavailable
 from lookalike.models._base import Backbone
+from lookalike.models._onnx_cache import cpu_threads
 from lookalike.models.registry import ModelInfo, register_resolver
 
 __all__ = ["HuggingFaceBackbone", "hf_cache_dir", "model_name"]
@@ -179,7 +180,7 @@ class HuggingFaceBackbone(Backbone):
         self._scale = np.float32(scale)
         self._mean = np.asarray(mean, np.float32).reshape(1, 3, 1, 1)
         self._std = np.asarray(std, np.float32).reshape(1, 3, 1, 1)
-        torch.set_num_threads(os.cpu_count() or 1)
+        torch.set_num_threads(cpu_threads())
         probe = np.zeros((1, self.input_size, self.input_size, 3), np.uint8)
         self.dim = int(self._features(probe).shape[1])
 

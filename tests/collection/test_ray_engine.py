@@ -1,0 +1,279 @@
+"""``index --engine ray`` on a real local Ray cluster (started once for the module, 2 CPUs)
+with the real default model: the same ids, vectors and failures as the local engine,
+incremental, and resumable after a real SIGKILL of a CLI driver attached to the cluster.
+Without Ray, the CLI says in one line how to install it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import lookalike
+from tests.conftest import PHOTOS, skimage_photo
+
+ray = pytest.importorskip("ray")
+# Ray Data warns about its own deprecated settings when it copies its context.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.data.context")
+
+N_GOOD = 30
+
+
+def cache_with_models(root):
+    """A lookalike cache directory holding the ONNX exports of this machine's cache (so
+    nothing is exported again) and nothing else."""
+    from lookalike.models._onnx_cache import cache_dir
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "onnx").symlink_to(cache_dir() / "onnx", target_is_directory=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def ray_cluster(tmp_path_factory):
+    """A local 2-CPU cluster whose workers cache IIIF pictures in a cache of their own."""
+    cache_dir = tmp_path_factory.mktemp("worker-cache") / "lookalike"
+    env = {"env_vars": {"LOOKALIKE_CACHE": str(cache_with_models(cache_dir))}}
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env=env)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """30 distinct real-photo crops in two folders, an exact copy, and two bad files."""
+    root = tmp_path_factory.mktemp("ray-photos")
+    (root / "b").mkdir()
+    rng = np.random.default_rng(1)
+    photos = [skimage_photo(name) for name in PHOTOS]
+    for i in range(N_GOOD):
+        im = photos[i % len(photos)]
+        w, h = im.size
+        cw, ch = int(w * rng.uniform(0.5, 0.9)), int(h * rng.uniform(0.5, 0.9))
+        x, y = int(rng.integers(0, w - cw)), int(rng.integers(0, h - ch))
+        sub = root / ("b" if i % 3 == 0 else "")
+        im.crop((x, y, x + cw, y + ch)).resize((200, 160)).save(sub / f"crop_{i:02d}.jpg")
+    (root / "b" / "copy_of_00.jpg").write_bytes((root / "b" / "crop_00.jpg").read_bytes())
+    data = (root / "crop_01.jpg").read_bytes()
+    (root / "truncated.jpg").write_bytes(data[: len(data) // 3])
+    (root / "notes.png").write_text("not an image\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def local_col(tmp_path_factory, folder):
+    col = lookalike.create(tmp_path_factory.mktemp("local") / "col")
+    report = col.index(folder, batch_size=8, progress=False)
+    return col, report
+
+
+def images_by_uri(col) -> dict[str, tuple]:
+    return {r.uri: (r.id, r.status, r.error, r.content_hash) for r in col._store.catalog.images()}
+
+
+def assert_same_collection(col, ref) -> None:
+    """Equal catalog rows (ids, status, reasons) and vectors within 1e-5 cosine."""
+    assert images_by_uri(col) == images_by_uri(ref)
+    emb, want = col.embeddings(), ref.embeddings()
+    assert sorted(emb.ids) == sorted(want.ids)
+    pos = want.positions()
+    cosines = np.array(
+        [float(v @ want.vectors[pos[i]]) for i, v in zip(emb.ids, emb.vectors, strict=True)]
+    )
+    assert cosines.min() >= 1 - 1e-5, cosines.min()
+    assert col.info().failed == ref.info().failed
+
+
+def test_ray_engine_gives_the_local_collection_and_reruns_embed_nothing(
+    ray_cluster, tmp_path, folder, local_col
+):
+    ref, local = local_col
+    col = lookalike.create(tmp_path / "col")
+    report = col.index(folder, engine="ray", batch_size=4, progress=False)
+
+    assert report.failed == local.failed  # same order, same reasons
+    assert sorted(os.path.basename(uri) for uri, _ in report.failed) == [
+        "notes.png",
+        "truncated.jpg",
+    ]
+    assert (report.seen, report.added, report.embedded, report.reused) == (
+        local.seen,
+        local.added,
+        local.embedded,
+        local.reused,
+    )
+    assert report.embedded == N_GOOD and report.reused == 1  # the copy: one vector
+    assert_same_collection(col, ref)
+
+    again = col.index(folder, engine="ray", batch_size=4, progress=False)
+    assert again.embedded == 0 and again.added == 0
+    assert again.unchanged == N_GOOD + 1
+    assert again.failed == local.failed  # bad files are read again, as locally
+    assert_same_collection(col, ref)
+
+
+def count_vectors(col_path) -> int:
+    try:
+        with sqlite3.connect(col_path / "catalog.sqlite", timeout=1) as db:
+            return db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def run_cli(*args: str) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "lookalike.cli", "index", *args, "--no-progress"]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def test_cli_on_the_running_cluster_killed_half_way_resumes(
+    ray_cluster, tmp_path, folder, local_col
+):
+    ref, _ = local_col
+    col_path = tmp_path / "col"
+    args = (str(folder), "-c", str(col_path), "--engine", "ray", "--ray-address", "auto")
+    proc = run_cli(*args, "--ray-actors", "1", "--batch-size", "1")
+    deadline = time.monotonic() + 120
+    while count_vectors(col_path) < 3:  # a few shards are committed
+        assert proc.poll() is None, proc.stdout.read().decode()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = count_vectors(col_path)
+    assert 3 <= done_before < N_GOOD, "the kill must land half-way"
+
+    col = lookalike.open(col_path)  # resumed in this process, on the same cluster
+    resumed = col.index(folder, engine="ray", ray_address="auto", progress=False)
+    assert resumed.embedded == N_GOOD - done_before
+    assert resumed.unchanged >= done_before  # (a copy of an embedded image is one more)
+    assert len(resumed.failed) == 2
+
+    assert [r["status"] for r in col.info().runs] == ["interrupted", "done"]
+    assert_same_collection(col, ref)
+    files = list((col_path / "vectors" / col.embeddings().model).iterdir())
+    assert len(files) == 1  # compacted; the killed run's orphan chunk is gone
+
+
+def test_a_driver_on_ray_client_gives_the_same_collection(ray_cluster, tmp_path, folder):
+    """``--ray-address ray://...``: the driver reaches the cluster through a Ray Client
+    server (started here, on the test's cluster), as a laptop reaches a remote head."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    gcs = ray.get_runtime_context().gcs_address
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ray.util.client.server", "--address", gcs, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        args = (str(folder / "b"), "-c", str(tmp_path / "col"), "--engine", "ray")
+        done = run_cli(*args, "--ray-address", f"ray://127.0.0.1:{port}")
+        out = done.communicate(timeout=180)[0].decode()
+    finally:
+        server.kill()
+        server.wait()
+    assert done.returncode == 0, out
+    assert "11 images seen, 11 added" in out and "10 embedded, 1 vectors reused" in out, out
+    ref = lookalike.create(tmp_path / "local")
+    ref.index(folder / "b", progress=False)
+    assert_same_collection(lookalike.open(tmp_path / "col"), ref)
+
+
+def test_workers_fetch_the_pictures_of_a_iiif_manifest(ray_cluster, tmp_path, monkeypatch):
+    from tests.sources.test_iiif import PHOTOS as IIIF_PHOTOS
+    from tests.sources.test_iiif import Server, manifest_v3
+
+    monkeypatch.setenv("LOOKALIKE_CACHE", str(cache_with_models(tmp_path / "driver-cache")))
+    server = Server()
+    server.thread.start()
+    try:
+        server.documents["/m.json"] = manifest_v3(server, "m", list(IIIF_PHOTOS))
+        col = lookalike.create(tmp_path / "ray")
+        report = col.index(server.url("/m.json"), engine="ray", progress=False)
+        pictures = [r for r in server.requests if r.startswith("/iiif/")]
+        # The driver fetches the first picture (is the server there?), the actors all.
+        assert len(pictures) == 1 + len(IIIF_PHOTOS)
+        assert {p.split("/")[2] for p in pictures} == set(IIIF_PHOTOS)
+        ref = lookalike.create(tmp_path / "local")
+        local = ref.index(server.url("/m.json"), progress=False)
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+    assert (report.added, report.embedded, report.failed) == (local.added, local.embedded, [])
+    assert_same_collection(col, ref)
+    assert list(col.images().metadata) == list(ref.images().metadata)  # labels, services
+
+
+def test_without_ray_the_cli_says_how_to_install_it(tmp_path, folder):
+    # The import of ray fails in the child as it does where Ray is not installed.
+    code = (
+        "import sys; sys.modules['ray'] = None; "
+        "from lookalike.cli import main; sys.argv = ['lookalike'] + sys.argv[1:]; main()"
+    )
+    cmd = [sys.executable, "-c", code, "index", str(folder), "-c", str(tmp_path / "col")]
+    done = subprocess.run([*cmd, "--engine", "ray"], capture_output=True, text=True)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("Error: Indexing with --engine ray needs Ray: ")
+    assert 'pip install "lookalike[ray]"' in lines[0]
+    assert "Traceback" not in done.stdout + done.stderr
+    assert count_vectors(tmp_path / "col") == 0
+
+
+def test_records_travel_to_workers_and_read_as_locally(folder):
+    """What an actor rebuilds from a dataset row reads as the record the driver had: a
+    local path, and a URL of an object store (here pyarrow.fs's file:// scheme)."""
+    from lookalike.sources import ImageRecord
+    from lookalike.store.indexing import _read_one
+    from lookalike.store.ray_indexing import _Loaders, _to_row
+
+    path = folder / "crop_01.jpg"
+    loaders = _Loaders()
+    for record in (
+        ImageRecord(uri=str(path), id="given", metadata={"title": "a crop"}),
+        ImageRecord(uri=path.as_uri(), loader=lambda uri: path.read_bytes()),
+    ):
+        row = _to_row(7, record)
+        rebuilt = loaders.record(row["uri"], row["id"], json.loads(row["metadata"]), row["remote"])
+        assert (rebuilt.uri, rebuilt.id, rebuilt.metadata) == (
+            record.uri,
+            record.id,
+            record.metadata,
+        )
+        assert rebuilt.is_local == record.is_local
+        here, there = _read_one(record, 224), _read_one(rebuilt, 224)
+        assert there.error is None and there.hash == here.hash
+        assert np.array_equal(there.pixels, here.pixels)
+        assert {k: v for k, v in there.row.items() if k != "mtime"} == {
+            k: v for k, v in here.row.items() if k != "mtime"
+        }
+
+
+def test_a_model_that_does_not_build_on_the_workers_stops_with_one_line(
+    ray_cluster, tmp_path, folder
+):
+    from lookalike.models import get_backbone
+    from lookalike.sources import records_from
+    from lookalike.store import Store
+    from lookalike.store.ray_indexing import index_records_ray
+
+    store = Store.create(tmp_path / "col")
+    missing = tmp_path / "gone.onnx"  # the spec names a file no worker has
+    with pytest.raises(lookalike.LookalikeError) as err:
+        index_records_ray(store, records_from(folder / "b"), get_backbone(), spec=f"onnx:{missing}")
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith("Indexing on Ray failed on a worker: ModelUnavailable: ")
+    assert str(missing) in message
+    assert count_vectors(tmp_path / "col") == 0
