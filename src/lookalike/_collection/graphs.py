@@ -8,6 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from lookalike import analysis
+from lookalike._progress import status
 from lookalike.exports import display_name
 from lookalike.store import Embeddings
 
@@ -64,9 +65,15 @@ def _seed_graph(
         return [(h.id, h.score) for h in col.neighbors(image, k=k, model=emb.model)]
 
     seed_id = col.image(seed).id
-    return analysis.seed_graph(
-        neighbors, seed_id, depth=depth, k=k, max_nodes=max_nodes, paths=uris
-    )
+    with status(grow_label(seed_id, depth, k)):
+        return analysis.seed_graph(
+            neighbors, seed_id, depth=depth, k=k, max_nodes=max_nodes, paths=uris
+        )
+
+
+def grow_label(seed: str, depth: int, k: int) -> str:
+    """The status line while a graph grows from ``seed``."""
+    return f"growing the graph from {seed} ({depth} levels, {k} neighbours each)"
 
 
 def knn_graph(col: Collection, emb: Embeddings, k: int, mutual: bool) -> analysis.KnnGraph:
@@ -90,7 +97,9 @@ def path(
     ida, idb = col.image(a).id, col.image(b).id
     if ida == idb:
         raise ValueError(f"A and B are the same image ({ida!r}): give two different images.")
-    found = col.knn_graph(k, model=model).path(ida, idb, method=method, steps=steps)
+    graph = col.knn_graph(k, model=model)  # built (and saved) under its own status line
+    with status(f"finding the {method} path from {ida} to {idb}"):
+        found = graph.path(ida, idb, method=method, steps=steps)
     return replace(found, uris=tuple(col.image(i).uri for i in found.ids))
 
 
