@@ -254,11 +254,11 @@ def run_with_stderr_on_a_terminal(*args: str) -> tuple[int, str, str]:
         (("dedup", "{col}", "-t", "0.9", "--format", "json"), "searching 10 images for pairs"),
         (
             ("path", "{col}", "{a}", "{b}", "-k", "3", "--format", "csv"),
-            "finding the shortest path from",
+            "finding the shortest path from coffee.jpg to rocket.png",
         ),
         (
             ("graph", "{col}", "--seed", "{a}", "-d", "2", "-k", "2", "--format", "json"),
-            "growing the graph from",
+            "growing the graph from coffee.jpg (2 levels, 2 neighbours each)",
         ),
         (
             ("compare", "{col}", "--models", MODEL, "other", "-k", "2", "--format", "csv"),

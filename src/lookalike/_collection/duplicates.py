@@ -179,7 +179,8 @@ def show_threshold_bands(
 
     emb = col.embeddings(model)
     used, vectors = scored_vectors(col, emb, scoring)
-    sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
+    with status(f"sampling pairs of {len(emb)} images per band of {used} score"):
+        sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
     return threshold_bands(
         band_rows(sampled, emb.ids, lambda image: col.thumbnail(image, 160)),
         per_row=per_band,

@@ -96,7 +96,10 @@ def prepare_output(path: Path, option: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        why = err.strerror or str(err)
+        # The usual cause: a file stands where a folder of the path should be.
+        existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+        blocked = existing is not None and not existing.is_dir()
+        why = f"{existing} is a file" if blocked else (err.strerror or str(err))
         raise ValueError(
             f"Invalid value for {option}: cannot create the folder {folder} ({why})."
         ) from None

@@ -198,6 +198,7 @@ def list_models(
             markup=False,
         )
     for path, models in held.items():
+        console.print()
         frame = pd.DataFrame(
             [{"model": n, "dim": m["dim"], "vectors": m["vectors"]} for n, m in models.items()]
             or [{"model": "(none yet)", "dim": "", "vectors": ""}]
