@@ -19,7 +19,7 @@ from lookalike._collection import clusters as _clusters
 from lookalike._collection import duplicates as _duplicates
 from lookalike._collection import graphs as _graphs
 from lookalike._collection import neighbors as _neighbors
-from lookalike._progress import progress_bar, progress_setting
+from lookalike._progress import progress_bar, progress_setting, status
 from lookalike._uris import display
 from lookalike._validation import check_choice, check_int, check_real
 from lookalike.errors import ImageDecodeError, LookalikeError
@@ -547,9 +547,10 @@ class Collection:
         ``.per_image()`` drills down."""
         k = check_int(k, "k", "Collection.compare_models", low=1)
         ea, eb = self.embeddings(model_a), self.embeddings(model_b)
-        return analysis.compare_embeddings(
-            ea.ids, ea.vectors, eb.ids, eb.vectors, k=k, model_a=ea.model, model_b=eb.model
-        )
+        with status(f"comparing the {k} nearest neighbours of {ea.model} and {eb.model}"):
+            return analysis.compare_embeddings(
+                ea.ids, ea.vectors, eb.ids, eb.vectors, k=k, model_a=ea.model, model_b=eb.model
+            )
 
     # -- more models and sources (issue 6) ---------------------------------------------
     def import_vectors(

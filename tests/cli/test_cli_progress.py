@@ -149,6 +149,7 @@ def test_the_first_export_to_onnx_shows_a_status(tmp_path, capsys):
 def test_the_index_summary_counts_the_time_getting_the_model_ready():
     report = IndexReport("photos", "efficientnet-lite0", seen=57, added=57, embedded=57)
     report.seconds, report.model_seconds = 3.0, 31.2
-    assert "(34.2 s, of which 31.2 s getting the model ready, 19.0 images/s)" in str(report)
+    assert "  time: 34.2 s, of which 31.2 s getting the model ready; 19.0 images/s" in str(report)
     report.model_seconds = 0.01
-    assert "(3.0 s, 19.0 images/s)" in str(report)
+    assert "  time: 3.0 s; 19.0 images/s" in str(report)
+    assert max(len(line) for line in str(report).splitlines()) <= 80

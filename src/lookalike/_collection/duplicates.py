@@ -12,6 +12,7 @@ import numpy as np
 
 from lookalike import analysis
 from lookalike._collection.names import names
+from lookalike._progress import status
 from lookalike.errors import ImageNotFound
 from lookalike.store import Embeddings, LabelStore, move_images, read_labels_csv
 from lookalike.store.views import centre_vectors
@@ -50,18 +51,20 @@ def duplicates(
     """Near-duplicate pairs and sets (see :func:`lookalike.analysis.find_duplicates`)."""
     emb = col.embeddings(model)
     scoring, centre, notes = score_inputs(col, emb, scoring, embed_views=embed_views)
-    found = analysis.find_duplicates(
-        emb.vectors,
-        emb.ids,
-        threshold=threshold,
-        exact=exact,
-        strict=strict,
-        uris=col._store.catalog.uris_of(emb.ids),
-        model=emb.model,
-        scoring=scoring,
-        centre=centre,
-        notes=notes,
-    )
+    uris = col._store.catalog.uris_of(emb.ids)
+    with status(f"searching {len(emb.ids)} images for pairs scoring {threshold:g} or more"):
+        found = analysis.find_duplicates(
+            emb.vectors,
+            emb.ids,
+            threshold=threshold,
+            exact=exact,
+            strict=strict,
+            uris=uris,
+            model=emb.model,
+            scoring=scoring,
+            centre=centre,
+            notes=notes,
+        )
     return with_sets_and_copies(col, found)
 
 
@@ -176,7 +179,8 @@ def show_threshold_bands(
 
     emb = col.embeddings(model)
     used, vectors = scored_vectors(col, emb, scoring)
-    sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
+    with status(f"sampling pairs of {len(emb)} images per band of {used} score"):
+        sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
     return threshold_bands(
         band_rows(sampled, emb.ids, lambda image: col.thumbnail(image, 160)),
         per_row=per_band,

@@ -8,6 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from lookalike import analysis
+from lookalike._progress import status
 from lookalike.exports import display_name
 from lookalike.store import Embeddings
 
@@ -63,10 +64,13 @@ def _seed_graph(
     def neighbors(image: str, k: int) -> list[tuple[str, float]]:
         return [(h.id, h.score) for h in col.neighbors(image, k=k, model=emb.model)]
 
-    seed_id = col.image(seed).id
-    return analysis.seed_graph(
-        neighbors, seed_id, depth=depth, k=k, max_nodes=max_nodes, paths=uris
-    )
+    row = col.image(seed)
+    seed_id = row.id
+    name = display_name(row.uri, row.metadata, row.id)
+    with status(f"growing the graph from {name} ({depth} levels, {k} neighbours each)"):
+        return analysis.seed_graph(
+            neighbors, seed_id, depth=depth, k=k, max_nodes=max_nodes, paths=uris
+        )
 
 
 def knn_graph(col: Collection, emb: Embeddings, k: int, mutual: bool) -> analysis.KnnGraph:
@@ -87,10 +91,14 @@ def path(
 ) -> analysis.ImagePath:
     """The path from ``a`` to ``b`` over the kNN graph (see :meth:`KnnGraph.path`), with
     the images' uris."""
-    ida, idb = col.image(a).id, col.image(b).id
+    ra, rb = col.image(a), col.image(b)
+    ida, idb = ra.id, rb.id
     if ida == idb:
         raise ValueError(f"A and B are the same image ({ida!r}): give two different images.")
-    found = col.knn_graph(k, model=model).path(ida, idb, method=method, steps=steps)
+    graph = col.knn_graph(k, model=model)  # built (and saved) under its own status line
+    name_a, name_b = (display_name(r.uri, r.metadata, r.id) for r in (ra, rb))
+    with status(f"finding the {method} path from {name_a} to {name_b}"):
+        found = graph.path(ida, idb, method=method, steps=steps)
     return replace(found, uris=tuple(col.image(i).uri for i in found.ids))
 
 

@@ -5,6 +5,8 @@ codes and the common argument types."""
 from __future__ import annotations
 
 import functools
+import inspect
+import os
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -81,20 +83,58 @@ def _in_cli_terms(err: Exception, flags: dict[str, str]) -> str:
     return str(err)
 
 
+def _output_params(fn: Callable[..., Any]) -> list[str]:
+    """The parameters naming a file the command writes: ``out`` and ``*_out``."""
+    names = inspect.signature(fn).parameters
+    return [n for n in names if n == "out" or n.endswith("_out")]
+
+
+def prepare_output(path: Path, option: str) -> None:
+    """Create the folder ``path`` is to be written in; a ValueError naming ``option``
+    when the file cannot be written there (before any work is done)."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        # The usual cause: a file stands where a folder of the path should be.
+        existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+        blocked = existing is not None and not existing.is_dir()
+        why = f"{existing} is a file" if blocked else (err.strerror or str(err))
+        raise ValueError(
+            f"Invalid value for {option}: cannot create the folder {folder} ({why})."
+        ) from None
+    if path.is_dir():
+        raise ValueError(f"Invalid value for {option}: {path} is a folder, not a file.")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ValueError(f"Invalid value for {option}: cannot write {path} (permission denied).")
+
+
+def _message(err: Exception, flags: dict[str, str]) -> str:
+    """One line for ``err``: an OS error as "reason: file", not its errno and repr."""
+    if isinstance(err, OSError) and err.strerror and err.filename:
+        return f"{err.strerror}: {err.filename}"
+    return _in_cli_terms(err, flags)
+
+
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
-    """``app.command`` whose LookalikeError/ValueError becomes one line and exit code 1."""
+    """``app.command`` whose LookalikeError/ValueError/OSError becomes one line and exit
+    code 1, and whose ``--out`` files get their folder made (or fail at once)."""
 
     def decorate(fn: F) -> F:
         flags = _option_flags(fn)
+        outputs = _output_params(fn)
 
         @functools.wraps(fn)
         def wrapper(*a: Any, **kw: Any) -> Any:
             try:
+                for name in outputs:
+                    if isinstance(kw.get(name), Path):
+                        prepare_output(kw[name], flags.get(name, name.upper()))
                 return fn(*a, **kw)
-            except (LookalikeError, ValueError, FileNotFoundError) as err:
+            except (LookalikeError, ValueError, OSError) as err:
                 err_console.print(
                     "[red]Error:[/red]",
-                    escape(_in_cli_terms(err, flags)),
+                    escape(_message(err, flags)),
                     highlight=False,
                     soft_wrap=True,
                     emoji=False,

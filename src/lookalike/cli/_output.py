@@ -9,6 +9,7 @@ With ``--format csv`` or ``json`` stdout holds the data and nothing else: summar
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -92,6 +93,11 @@ class Output:
 
     def saved(self, *paths: Path) -> None:
         self.status("saved " + " and ".join(str(p) for p in paths))
+
+    def record(self, data: dict[str, Any]) -> None:
+        """A report as one JSON object on stdout (``--format json``)."""
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
+        sys.stdout.flush()
 
     def frame(
         self,

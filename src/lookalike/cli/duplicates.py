@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,7 +12,7 @@ import lookalike
 from lookalike._validation import check_choice
 from lookalike.cli._app import CollectionArg, ModelOpt, command, console
 from lookalike.cli._output import Col, FormatOpt, Output, save_frame
-from lookalike.exports import file_name
+from lookalike.exports import file_name, to_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -247,9 +248,30 @@ def calibrate(
     ] = None,
     scoring: ScoringOpt = "centre",
     model: ModelOpt = None,
+    format: FormatOpt = "table",
 ) -> None:
-    """Suggest a duplicate threshold from pairs labelled same/different."""
+    """Suggest a duplicate threshold from pairs labelled same/different. --format csv:
+    the precision-recall curve (threshold, precision, recall, f1); json: the suggestion
+    and its curve."""
+    show = Output(format)
     result = lookalike.open(collection).calibrate(
         labels, target_precision=target_precision, scoring=scoring, model=model
     )
-    console.print(str(result), highlight=False, soft_wrap=True)
+    if show.format == "csv":
+        show.frame(result.to_frame(), [])
+        show.text(str(result))  # stderr
+    elif show.format == "json":
+        show.record(
+            {
+                "threshold": float(result.threshold),
+                "criterion": result.criterion,
+                "precision": float(result.precision),
+                "recall": float(result.recall),
+                "f1": float(result.f1),
+                "same": result.n_same,
+                "different": result.n_different,
+                "curve": json.loads(to_json(result.to_frame())),
+            }
+        )
+    else:
+        show.text(str(result))

@@ -54,6 +54,7 @@ def graph(
     of --all images; print its figures, save it."""
     import warnings
 
+    from lookalike._progress import status
     from lookalike.store.graphs import write_graph
 
     if (collection is None) == (remote is None):
@@ -65,7 +66,10 @@ def graph(
         if remote is not None:
             from lookalike.sources.catalogue import CatalogueClient
 
-            with CatalogueClient(remote) as client:
+            with (
+                CatalogueClient(remote) as client,
+                status(f"growing the graph from {seed} through {remote} ({depth} levels)"),
+            ):
                 g = lookalike.analysis.seed_graph(
                     client.similar, seed, depth=depth, k=k, paths=client.picture_url
                 )

@@ -4,11 +4,11 @@ import-vectors, export-onnx."""
 from __future__ import annotations
 
 import shutil
+import textwrap
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 import lookalike
 from lookalike.cli._app import EXIT_SOME_FAILED, CollectionArg, ModelOpt, command, console
@@ -143,9 +143,27 @@ def neighbors(
 
 
 @command()
-def info(collection: CollectionArg) -> None:
-    """Counts, models, and the failed images with their reasons."""
-    console.print(str(lookalike.open(collection).info()), highlight=False, soft_wrap=True)
+def info(collection: CollectionArg, format: FormatOpt = "table") -> None:
+    """Counts, models, and the failed images with their reasons. --format json: counts,
+    models, failed, skipped, damaged and runs; csv: one row per image that failed, was
+    left out of a folder's walk or lost its vector (problem, model, path, reason, id)."""
+    show = Output(format)
+    found = lookalike.open(collection).info()
+    if show.format == "json":
+        show.record(found.to_dict())
+    elif show.format == "csv":
+        import pandas as pd
+
+        data = found.to_dict()
+        rows = (
+            [{"problem": "failed", **r} for r in data["failed"]]
+            + [{"problem": "skipped", **r} for r in data["skipped"]]
+            + [{"problem": "damaged", **r} for r in data["damaged"]]
+        )
+        columns = ["problem", "model", "path", "reason", "id"]
+        show.frame(pd.DataFrame(rows, columns=columns), [])
+    else:
+        show.text(str(found))
 
 
 @command("models")
@@ -156,37 +174,73 @@ def list_models(
             "--collection", "-c", help="Also show the models this collection holds (repeatable)."
         ),
     ] = None,
+    format: FormatOpt = "table",
 ) -> None:
     """The models lookalike knows: name, aliases, dimension, weights available offline;
     and the models each --collection holds. Other models: `hf:<model id or folder>`,
-    `onnx:<file.onnx>`, or vectors brought in with import-vectors."""
-    known = lookalike.list_models()
-    table = Table(title="Models")
-    # Names are never cut short, however long the other columns (paths of hf:/onnx: specs).
-    table.add_column("name", no_wrap=True, min_width=max(len(m.name) for m in known))
-    for name in ("aliases", "dim", "input", "offline"):
-        table.add_column(name, no_wrap=True)
-    table.add_column("description")
-    for m in known:
-        table.add_row(
-            m.name,
-            ", ".join(m.aliases),
-            str(m.dim),
-            f"{m.input_size}px",
-            "yes" if m.offline else "no",
-            m.description,
+    `onnx:<file.onnx>`, or vectors brought in with import-vectors. --format csv/json:
+    one row per model, with a "vectors in COLLECTION" column per --collection."""
+    import pandas as pd
+
+    show = Output(format)
+    known = pd.DataFrame(
+        [
+            {
+                "name": m.name,
+                "aliases": ", ".join(m.aliases),
+                "dim": m.dim,
+                "input": f"{m.input_size}px",
+                "offline": "yes" if m.offline else "no",
+                "description": m.description,
+            }
+            for m in lookalike.list_models()
+        ]
+    )
+    held = {str(path): lookalike.open(path).info().models for path in collections or []}
+    if show.machine:
+        frame = known.copy()
+        # Models a collection holds that are not built in (hf:, onnx:, imported vectors).
+        extra = [n for models in held.values() for n in models if n not in set(frame["name"])]
+        for name in dict.fromkeys(extra):
+            dim = next(m[name]["dim"] for m in held.values() if name in m)
+            frame.loc[len(frame)] = [name, "", dim, "", "", ""]
+        for path, models in held.items():
+            frame[f"vectors in {path}"] = [
+                models[n]["vectors"] if n in models else 0 for n in frame["name"]
+            ]
+        show.frame(frame, [])
+        return
+    show.frame(
+        known,
+        [
+            Col("name", "name"),
+            Col("aliases", "aliases", "flex"),
+            Col("dim", "dim", "int"),
+            Col("input", "input", "right"),
+            Col("offline", "offline"),
+        ],
+        title="Models",
+    )
+    console.print()
+    # Descriptions below the table, whole and folded at words: cut to a table cell at
+    # 80 columns they would say nothing.
+    for name, description in zip(known["name"], known["description"], strict=True):
+        console.print(
+            textwrap.fill(f"{name}: {description}", console.width, subsequent_indent="    "),
+            highlight=False,
+            markup=False,
         )
-    console.print(table)
-    for path in collections or []:
-        info = lookalike.open(path).info()
-        held = Table(title=f"Models in {path}")
-        for name in ("model", "dim", "images with vectors"):
-            held.add_column(name)
-        for name, m in info.models.items():
-            held.add_row(name, str(m["dim"]), str(m["vectors"]))
-        if not info.models:
-            held.add_row("(none yet)", "", "")
-        console.print(held)
+    for path, models in held.items():
+        console.print()
+        frame = pd.DataFrame(
+            [{"model": n, "dim": m["dim"], "vectors": m["vectors"]} for n, m in models.items()]
+            or [{"model": "(none yet)", "dim": "", "vectors": ""}]
+        )
+        show.frame(
+            frame,
+            [Col("model", "model"), Col("dim", "dim", "right"), Col("vectors", "vectors", "right")],
+            title=f"Models in {path}",
+        )
 
 
 # -- more models and sources (issue 6) ---------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lookalike import models
 from lookalike.errors import LookalikeError
@@ -39,6 +40,19 @@ class Health:
     @property
     def ok(self) -> bool:
         return self.catalog == "ok" and not self.damage
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain data (for JSON)."""
+        return {
+            "path": self.path,
+            "ok": self.ok,
+            "catalog": self.catalog,
+            "damage": [{"model": m, "path": u, "reason": r, "id": i} for m, i, u, r in self.damage],
+            "stray_files": self.stray_files,
+            "repaired": self.repaired,
+            "removed_files": self.removed_files,
+            "notes": list(self.notes),
+        }
 
     def __str__(self) -> str:
         lines = [f"Collection {self.path}", f"  catalog: {self.catalog}"]

@@ -86,14 +86,17 @@ class IndexReport:
         return self.embedded / self.seconds if self.seconds else 0.0
 
     def __str__(self) -> str:
+        # A short first line, the details indented below it: readable at 80 columns.
+        problems = f"{len(self.failed)} failed" + (
+            f", {len(self.skipped)} skipped" if self.skipped else ""
+        )
         lines = [
-            f"Indexed {self.source} with {self.model}: {self.seen} images seen, "
-            f"{self.added} added, {self.updated} updated, {self.moved} moved, "
-            f"{self.unchanged} unchanged; {self.embedded} embedded, "
-            f"{self.reused} vectors reused; {len(self.failed)} failed"
-            + (f", {len(self.skipped)} skipped" if self.skipped else "")
-            + f" ({self.seconds + self.model_seconds:.1f} s{self._model_time()}, "
-            f"{self.images_per_second:.1f} images/s)."
+            f"Indexed {self.source} with {self.model}: {self.seen} images seen.",
+            f"  images: {self.added} added, {self.updated} updated, {self.moved} moved, "
+            f"{self.unchanged} unchanged; {problems}",
+            f"  vectors: {self.embedded} embedded, {self.reused} reused",
+            f"  time: {self.seconds + self.model_seconds:.1f} s{self._model_time()}; "
+            f"{self.images_per_second:.1f} images/s",
         ]
         lines += [f"  failed: {display(uri)}: {reason}" for uri, reason in self.failed]
         lines += _listing("skipped", self.skipped, MAX_LISTED, "see `lookalike info`")
@@ -106,8 +109,10 @@ class IndexReport:
 
     def __repr__(self) -> str:  # a REPL's echo: the report, at most 5 failures
         lines = str(self).splitlines()
-        more = len(lines) - 6
-        return "\n".join(lines[:6] + ([f"  ... {more} more failed"] if more > 0 else []))
+        failed = [line for line in lines if line.startswith("  failed: ")]
+        head = [line for line in lines if not line.startswith("  failed: ")][:4]
+        more = [f"  ... {len(failed) - 5} more failed"] if len(failed) > 5 else []
+        return "\n".join(head + failed[:5] + more)
 
 
 MAX_LISTED = 20  # skipped files printed in a report; the report object holds them all

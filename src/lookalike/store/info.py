@@ -67,6 +67,29 @@ class CollectionInfo:
                 )
         return "\n".join(lines)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain data (for JSON): path, counts, models, failed, skipped,
+        damaged (one record per lost vector) and runs."""
+        return {
+            "path": self.path,
+            "counts": {
+                "images": self.n_images,
+                "indexed": self.n_ok,
+                "failed": self.n_failed,
+                "skipped": len(self.skipped),
+                "damaged": sum(len(lost) for lost in self.damaged.values()),
+            },
+            "models": {name: dict(m) for name, m in self.models.items()},
+            "failed": [{"path": u, "reason": r, "id": i} for i, u, r in self.failed],
+            "skipped": [{"path": u, "reason": r} for u, r in self.skipped],
+            "damaged": [
+                {"model": model, "path": u, "reason": r, "id": i}
+                for model, lost in self.damaged.items()
+                for i, u, r in lost
+            ],
+            "runs": [dict(run) for run in self.runs],
+        }
+
     def __repr__(self) -> str:  # a REPL's echo: the report, at most 5 failed images
         head = str(self).split("\n  failed images:")[0]
         if not self.failed:
