@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from lookalike._collection import clusters as _clusters
 from lookalike._collection import duplicates as _duplicates
 from lookalike._collection import graphs as _graphs
 from lookalike._collection import neighbors as _neighbors
+from lookalike._collection import thresholds as _thresholds
 from lookalike._progress import progress_bar
 from lookalike._validation import check_choice, check_int, check_real
 from lookalike.errors import LookalikeError
@@ -187,7 +189,7 @@ class Collection:
     # -- near-duplicates (issue 2) ---------------------------------------------------
     def duplicates(
         self,
-        threshold: float | None = None,
+        threshold: float | str | None = None,
         *,
         strict: bool = False,
         exact: bool | None = None,
@@ -205,12 +207,48 @@ class Collection:
         ``strict`` splits chains so that every member of a set is close to its medoid;
         ``exact`` forces exact (True) or approximate (False) search (default: by size).
         ``.to_frame()`` gives the pairs, ``.groups_frame()`` the sets as DataFrames.
+        ``threshold="auto"`` estimates the collection's own (:meth:`auto_threshold`;
+        the estimate is in the result's ``notes``).
         """
         where = "Collection.duplicates"
+        check_choice(scoring, "scoring", where, analysis.SCORINGS)
+        if isinstance(threshold, str) and threshold.strip().lower() == "auto":
+            est = self.auto_threshold(scoring=scoring, model=model, embed_views=embed_views)
+            found = _duplicates.duplicates(
+                self, est.threshold, strict, exact, scoring, model, embed_views
+            )
+            return replace(found, notes=[*found.notes, str(est)])
         t = analysis.DEFAULT_THRESHOLD if threshold is None else threshold
         t = check_real(t, "threshold", where, low=-1, high=1)
-        check_choice(scoring, "scoring", where, analysis.SCORINGS)
         return _duplicates.duplicates(self, t, strict, exact, scoring, model, embed_views)
+
+    def auto_threshold(
+        self,
+        *,
+        scoring: str = "centre",
+        model: str | None = None,
+        sample: int = 40,
+        seed: int = 0,
+        embed_views: bool = True,
+        progress: bool | None = None,
+    ) -> analysis.ThresholdEstimate:
+        """The duplicate threshold estimated from the collection's own images, no labels
+        needed: ``sample`` images are copied synthetically (resized, cropped,
+        re-compressed, recoloured, captioned over) and embedded, which gives the scores
+        of true copies; the nearest-neighbour scores of the collection, a mixture of
+        copies and distinct pictures, give the rest (see
+        :func:`lookalike.analysis.estimate_threshold`). Pairs labelled with
+        :meth:`label_pairs` join the evidence. The result prints the threshold with its
+        expected precision and recall; ``lookalike.figures.thresholds`` draws it."""
+        where = "Collection.auto_threshold"
+        check_choice(scoring, "scoring", where, analysis.SCORINGS)
+        sample = check_int(sample, "sample", where, low=1, high=10_000)
+        return _thresholds.auto_threshold(self, scoring, model, sample, seed, embed_views, progress)
+
+    def show_auto_threshold(self, estimate: analysis.ThresholdEstimate | None = None, **kwargs):
+        """A figure of the evidence behind :meth:`auto_threshold` (``estimate``, or one
+        computed with ``kwargs``): both score distributions and the threshold."""
+        return _thresholds.show_auto_threshold(estimate or self.auto_threshold(**kwargs))
 
     def exact_duplicates(self):
         """Identical files (same bytes) and identical decoded pixels, found without any
@@ -219,7 +257,7 @@ class Collection:
 
     def dedup(
         self,
-        threshold: float | None = None,
+        threshold: float | str | None = None,
         *,
         keep: str = "largest",
         keep_ids: Iterable[str] = (),

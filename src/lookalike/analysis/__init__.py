@@ -52,6 +52,11 @@ from lookalike.analysis.paths import (
     path_distances,
     shortest_path,
 )
+from lookalike.analysis.thresholds import (
+    ThresholdEstimate,
+    estimate_threshold,
+    neighbour_scores,
+)
 
 __all__ = [
     "DEFAULT_BANDS",
@@ -72,6 +77,7 @@ __all__ = [
     "Pairs",
     "Projection",
     "RootVectors",
+    "ThresholdEstimate",
     "TwoViewVectors",
     "atlas_cells",
     "build_knn_graph",
@@ -80,6 +86,7 @@ __all__ = [
     "compare_embeddings",
     "connect_components",
     "equalize",
+    "estimate_threshold",
     "exact_duplicate_sets",
     "exact_duplicates",
     "expand_seed",
@@ -94,6 +101,7 @@ __all__ = [
     "knn_rows",
     "minimax_path",
     "near_duplicate_pairs",
+    "neighbour_scores",
     "pair_scores",
     "path_distances",
     "plan_dedup",
