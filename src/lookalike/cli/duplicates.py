@@ -180,15 +180,22 @@ def thresholds(
     copies of its images against its nearest-neighbour scores; saved labels refine it),
     with its expected precision and recall; and a contact sheet of pairs per band."""
     col = lookalike.open(collection)
-    est = col.auto_threshold(scoring=scoring, model=model, sample=sample, seed=seed)
-    console.print(str(est), highlight=False, soft_wrap=True)
-    console.print(
-        f"use it: lookalike duplicates {collection} --threshold auto "
-        f"(or --threshold {est.threshold:.3f})",
-        highlight=False,
-        soft_wrap=True,
-    )
-    if scores_out is not None:
+    try:
+        est = col.auto_threshold(scoring=scoring, model=model, sample=sample, seed=seed)
+    except ValueError as err:
+        if out is None:
+            raise
+        est = None  # the contact sheet needs no estimate: say why there is none
+        console.print(f"no automatic threshold: {err}", highlight=False, soft_wrap=True)
+    if est is not None:
+        console.print(str(est), highlight=False, soft_wrap=True)
+        console.print(
+            f"use it: lookalike duplicates {collection} --threshold auto "
+            f"(or --threshold {est.threshold:.3f})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if scores_out is not None and est is not None:
         col.show_auto_threshold(est).savefig(scores_out, dpi=90)
         console.print(f"saved {scores_out}")
     if out is not None:
