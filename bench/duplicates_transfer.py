@@ -345,6 +345,13 @@ def main() -> None:
     parser.add_argument("--model", default=lookalike.DEFAULT_MODEL)
     parser.add_argument("--scorings", nargs="+", default=list(lookalike.analysis.SCORINGS))
     parser.add_argument("--no-auto", action="store_true", help="Skip the automatic threshold.")
+    parser.add_argument(
+        "--also",
+        type=float,
+        nargs="*",
+        default=[0.72],
+        help="Other fixed thresholds to report (default: 0.72, the default before this bench).",
+    )
     args = parser.parse_args()
     from lookalike.analysis import DEFAULT_THRESHOLD
 
@@ -430,6 +437,7 @@ def main() -> None:
             sc = data[split][3][s][1][i, j]
             rows = [
                 (f"default {DEFAULT_THRESHOLD:g}", DEFAULT_THRESHOLD),
+                *((f"fixed {t:g}", t) for t in args.also),
                 (f"tuned {tuned[s]:.3f}", tuned[s]),
             ]
             if data[split][4]:
@@ -452,7 +460,9 @@ def main() -> None:
     print(
         "\nper copy kind, held-out split (originals + that kind's copies + photos without copies):"
     )
-    head = f"{'scoring':<9}{'kind':<13}{'default P/R/F1':>20}{'tuned P/R/F1':>20}{'best t: F1':>15}"
+    other = args.also[0] if args.also else None
+    second = f"{other:g} P/R/F1" if other is not None else "tuned P/R/F1"
+    head = f"{'scoring':<9}{'kind':<13}{'default P/R/F1':>20}{second:>20}{'best t: F1':>15}"
     print(head)
     print("-" * len(head))
     for split, kinds in (("held-out", HELD_OUT_KINDS), ("tune", COPY_KINDS)):
@@ -463,7 +473,7 @@ def main() -> None:
                 i, j, same = pairs(split, {"original", "no-copies", k})
                 sc = data[split][3][s][1][i, j]
                 d = prf(sc >= DEFAULT_THRESHOLD, same)
-                t = prf(sc >= tuned[s], same)
+                t = prf(sc >= (tuned[s] if other is None else other), same)
                 b = calibrate(sc, same)
                 print(
                     f"{s:<9}{k:<13}{'{:.3f}/{:.3f}/{:.3f}'.format(*d):>20}{'{:.3f}/{:.3f}/{:.3f}'.format(*t):>20}"

@@ -197,7 +197,7 @@ class Collection:
         model: str | None = None,
         embed_views: bool = True,
     ) -> analysis.Duplicates:
-        """Pairs of images scoring ``>= threshold`` (default 0.72) and duplicate sets.
+        """Pairs of images scoring ``>= threshold`` (default 0.78) and duplicate sets.
 
         ``scoring="centre"`` (default) is the mean of the root scores of the whole
         pictures and of their centre views (borders trimmed, the middle 70%): one more

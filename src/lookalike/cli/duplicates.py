@@ -18,7 +18,7 @@ ThresholdOpt = Annotated[
     typer.Option(
         "--threshold",
         "-t",
-        help="Duplicate score in [-1, 1] (default 0.72), or auto: estimated from the "
+        help="Duplicate score in [-1, 1] (default 0.78), or auto: estimated from the "
         "collection's own images (see `lookalike thresholds`).",
     ),
 ]
