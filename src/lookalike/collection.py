@@ -271,8 +271,9 @@ class Collection:
         """Decide which image of each duplicate set stays (``keep``: largest,
         largest-file, oldest, first-path, list). Returns the kept ids with the decisions.
         No file is touched unless ``move_removed_to`` names a folder: the removed files
-        are then moved there (never deleted) and the catalog follows them. ``scoring``
-        and ``embed_views`` as in :meth:`duplicates`."""
+        are then moved there (never deleted) and the catalog follows them.
+        ``threshold`` (a score or ``"auto"``), ``scoring`` and ``embed_views`` as in
+        :meth:`duplicates`."""
         check_choice(keep, "keep", "Collection.dedup", analysis.KEEP_POLICIES)
         find = {"strict": strict, "scoring": scoring, "model": model, "embed_views": embed_views}
         return _duplicates.dedup(self, threshold, keep, keep_ids, exact_only, find, move_removed_to)
