@@ -46,8 +46,9 @@ def test_duplicates_and_dedup_take_threshold_auto(col):
 
 def test_a_bad_threshold_is_one_line(col):
     result = invoke("duplicates", col, "--threshold", "maybe")
-    assert result.exit_code != 0
-    assert "'maybe' is neither a number nor 'auto'" in result.output
+    assert result.exit_code == 1
+    assert "--threshold: 'maybe' is neither a number nor 'auto'." in result.output
+    assert len(result.output.strip().splitlines()) == 1
     assert "Traceback" not in result.output
 
 

@@ -31,7 +31,7 @@ def _threshold(value: str | None) -> float | str | None:
     try:
         return float(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is neither a number nor 'auto'.") from None
+        raise ValueError(f"--threshold: {value!r} is neither a number nor 'auto'.") from None
 
 
 ScoringOpt = Annotated[
