@@ -13,6 +13,11 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 APT_OPTS=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
 
 APT_PACKAGES="python3-venv mate-backgrounds plasma-workspace-wallpapers chromium chromium-driver"
+# The benchmarks' extra photo sets (bench/duplicates_transfer.py, bench/neighbors_quality.py,
+# bench/duplicates_verify.py) only with LOOKALIKE_BENCH=1: wesnoth-1.16-data is a 146 MB download.
+if [ "${LOOKALIKE_BENCH:-0}" = 1 ]; then
+  APT_PACKAGES="$APT_PACKAGES ukui-wallpapers lomiri-wallpapers-16.04 wesnoth-1.16-data"
+fi
 missing=""
 for pkg in $APT_PACKAGES; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"

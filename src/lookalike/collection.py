@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from lookalike._collection import clusters as _clusters
 from lookalike._collection import duplicates as _duplicates
 from lookalike._collection import graphs as _graphs
 from lookalike._collection import neighbors as _neighbors
+from lookalike._collection import thresholds as _thresholds
 from lookalike._progress import progress_bar, progress_setting, status
 from lookalike._uris import display
 from lookalike._validation import check_choice, check_int, check_real
@@ -273,7 +275,7 @@ class Collection:
     # -- near-duplicates (issue 2) ---------------------------------------------------
     def duplicates(
         self,
-        threshold: float | None = None,
+        threshold: float | str | None = None,
         *,
         strict: bool = False,
         exact: bool | None = None,
@@ -281,7 +283,7 @@ class Collection:
         model: str | None = None,
         embed_views: bool = True,
     ) -> analysis.Duplicates:
-        """Pairs of images scoring ``>= threshold`` (default 0.72) and duplicate sets.
+        """Pairs of images scoring ``>= threshold`` (default 0.78) and duplicate sets.
 
         ``scoring="centre"`` (default) is the mean of the root scores of the whole
         pictures and of their centre views (borders trimmed, the middle 70%): one more
@@ -291,12 +293,48 @@ class Collection:
         ``strict`` splits chains so that every member of a set is close to its medoid;
         ``exact`` forces exact (True) or approximate (False) search (default: by size).
         ``.to_frame()`` gives the pairs, ``.groups_frame()`` the sets as DataFrames.
+        ``threshold="auto"`` estimates the collection's own (:meth:`auto_threshold`;
+        the estimate is in the result's ``notes``).
         """
         where = "Collection.duplicates"
+        check_choice(scoring, "scoring", where, analysis.SCORINGS)
+        if isinstance(threshold, str) and threshold.strip().lower() == "auto":
+            est = self.auto_threshold(scoring=scoring, model=model, embed_views=embed_views)
+            found = _duplicates.duplicates(
+                self, est.threshold, strict, exact, scoring, model, embed_views
+            )
+            return replace(found, notes=[*found.notes, str(est)])
         t = analysis.DEFAULT_THRESHOLD if threshold is None else threshold
         t = check_real(t, "threshold", where, low=-1, high=1)
-        check_choice(scoring, "scoring", where, analysis.SCORINGS)
         return _duplicates.duplicates(self, t, strict, exact, scoring, model, embed_views)
+
+    def auto_threshold(
+        self,
+        *,
+        scoring: str = "centre",
+        model: str | None = None,
+        sample: int = 40,
+        seed: int = 0,
+        embed_views: bool = True,
+        progress: bool | None = None,
+    ) -> analysis.ThresholdEstimate:
+        """The duplicate threshold estimated from the collection's own images, no labels
+        needed: ``sample`` images are copied synthetically (resized, cropped,
+        re-compressed, recoloured, captioned over) and embedded, which gives the scores
+        of true copies; the nearest-neighbour scores of the collection, a mixture of
+        copies and distinct pictures, give the rest (see
+        :func:`lookalike.analysis.estimate_threshold`). Pairs labelled with
+        :meth:`label_pairs` join the evidence. The result prints the threshold with its
+        expected precision and recall; ``lookalike.figures.thresholds`` draws it."""
+        where = "Collection.auto_threshold"
+        check_choice(scoring, "scoring", where, analysis.SCORINGS)
+        sample = check_int(sample, "sample", where, low=1, high=10_000)
+        return _thresholds.auto_threshold(self, scoring, model, sample, seed, embed_views, progress)
+
+    def show_auto_threshold(self, estimate: analysis.ThresholdEstimate | None = None, **kwargs):
+        """A figure of the evidence behind :meth:`auto_threshold` (``estimate``, or one
+        computed with ``kwargs``): both score distributions and the threshold."""
+        return _thresholds.show_auto_threshold(estimate or self.auto_threshold(**kwargs))
 
     def exact_duplicates(self):
         """Identical files (same bytes) and identical decoded pixels, found without any
@@ -305,7 +343,7 @@ class Collection:
 
     def dedup(
         self,
-        threshold: float | None = None,
+        threshold: float | str | None = None,
         *,
         keep: str = "largest",
         keep_ids: Iterable[str] = (),
@@ -319,8 +357,9 @@ class Collection:
         """Decide which image of each duplicate set stays (``keep``: largest,
         largest-file, oldest, first-path, list). Returns the kept ids with the decisions.
         No file is touched unless ``move_removed_to`` names a folder: the removed files
-        are then moved there (never deleted) and the catalog follows them. ``scoring``
-        and ``embed_views`` as in :meth:`duplicates`."""
+        are then moved there (never deleted) and the catalog follows them.
+        ``threshold`` (a score or ``"auto"``), ``scoring`` and ``embed_views`` as in
+        :meth:`duplicates`."""
         check_choice(keep, "keep", "Collection.dedup", analysis.KEEP_POLICIES)
         find = {"strict": strict, "scoring": scoring, "model": model, "embed_views": embed_views}
         return _duplicates.dedup(self, threshold, keep, keep_ids, exact_only, find, move_removed_to)

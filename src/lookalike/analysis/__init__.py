@@ -54,6 +54,11 @@ from lookalike.analysis.paths import (
     path_distances,
     shortest_path,
 )
+from lookalike.analysis.thresholds import (
+    ThresholdEstimate,
+    estimate_threshold,
+    neighbour_scores,
+)
 
 __all__ = [
     "ASSIGN_MAX",
@@ -75,6 +80,7 @@ __all__ = [
     "Pairs",
     "Projection",
     "RootVectors",
+    "ThresholdEstimate",
     "TwoViewVectors",
     "assign_cells",
     "atlas_cells",
@@ -84,6 +90,7 @@ __all__ = [
     "compare_embeddings",
     "connect_components",
     "equalize",
+    "estimate_threshold",
     "exact_duplicate_sets",
     "exact_duplicates",
     "expand_seed",
@@ -98,6 +105,7 @@ __all__ = [
     "knn_rows",
     "minimax_path",
     "near_duplicate_pairs",
+    "neighbour_scores",
     "pair_scores",
     "path_distances",
     "plan_dedup",

@@ -19,9 +19,26 @@ if TYPE_CHECKING:
 
 # -- near-duplicates (issue 2) -------------------------------------------------------
 ThresholdOpt = Annotated[
-    float | None,
-    typer.Option("--threshold", "-t", help="Duplicate score in [-1, 1] (default 0.72)."),
+    str | None,
+    typer.Option(
+        "--threshold",
+        "-t",
+        help="Duplicate score in [-1, 1] (default 0.78), or auto: estimated from the "
+        "collection's own images (see `lookalike thresholds`).",
+    ),
 ]
+
+
+def _threshold(value: str | None) -> float | str | None:
+    """A number, "auto" or None; anything else stops with one line."""
+    if value is None or value.strip().lower() == "auto":
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"--threshold: {value!r} is neither a number nor 'auto'.") from None
+
+
 ScoringOpt = Annotated[
     str,
     typer.Option(
@@ -76,7 +93,7 @@ def duplicates(
         return
     mode = check_choice(search, "search", "duplicates", ("auto", "exact", "approximate"))
     found = col.duplicates(
-        threshold,
+        _threshold(threshold),
         scoring=scoring,
         strict=strict,
         model=model,
@@ -176,7 +193,7 @@ def dedup(
     col = lookalike.open(collection)
     keep_ids = keep_list.read_text().split() if keep_list is not None else ()
     plan = col.dedup(
-        threshold,
+        _threshold(threshold),
         keep=keep,
         keep_ids=keep_ids,
         exact_only=exact,
@@ -220,18 +237,46 @@ def dedup(
 @command()
 def thresholds(
     collection: CollectionArg,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The contact sheet (.png, .pdf).")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="A contact sheet of pairs per score band (.png, .pdf)."),
+    ] = None,
+    scores_out: Annotated[
+        Path | None,
+        typer.Option(help="A figure of both score distributions and the chosen threshold."),
+    ] = None,
     per_band: Annotated[int, typer.Option(help="Pairs shown per band.")] = 4,
+    sample: Annotated[int, typer.Option(help="Images copied synthetically.")] = 40,
     scoring: ScoringOpt = "centre",
     model: ModelOpt = None,
-    seed: Annotated[int, typer.Option(help="Random seed of the sample.")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed of the samples.")] = 0,
 ) -> None:
-    """A contact sheet of pairs sampled per similarity band, to choose a threshold."""
-    fig = lookalike.open(collection).show_threshold_bands(
-        per_band=per_band, scoring=scoring, model=model, seed=seed
-    )
-    fig.savefig(out, dpi=90)
-    console.print(f"saved {out}")
+    """The collection's own duplicate threshold, estimated without labels (synthetic
+    copies of its images against its nearest-neighbour scores; saved labels refine it),
+    with its expected precision and recall; and a contact sheet of pairs per band."""
+    col = lookalike.open(collection)
+    try:
+        est = col.auto_threshold(scoring=scoring, model=model, sample=sample, seed=seed)
+    except ValueError as err:
+        if out is None:
+            raise
+        est = None  # the contact sheet needs no estimate: say why there is none
+        console.print(f"no automatic threshold: {err}", highlight=False, soft_wrap=True)
+    if est is not None:
+        console.print(str(est), highlight=False, soft_wrap=True)
+        console.print(
+            f"use it: lookalike duplicates {collection} --threshold auto "
+            f"(or --threshold {est.threshold:.3f})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if scores_out is not None and est is not None:
+        col.show_auto_threshold(est).savefig(scores_out, dpi=90)
+        console.print(f"saved {scores_out}")
+    if out is not None:
+        fig = col.show_threshold_bands(per_band=per_band, scoring=scoring, model=model, seed=seed)
+        fig.savefig(out, dpi=90)
+        console.print(f"saved {out}")
 
 
 @command()
