@@ -15,8 +15,6 @@ from lookalike.server.iiif import parse_request
 from lookalike.server.pictures import PictureService, _vips_region
 from tests.conftest import skimage_photo
 
-pytest.importorskip("pyvips")
-
 
 def _files(root):
     photo = skimage_photo("coffee").resize((600, 400))

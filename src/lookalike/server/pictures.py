@@ -20,6 +20,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from lookalike._uris import uri_path
 from lookalike.errors import ImageDecodeError
 from lookalike.imaging import decode
 from lookalike.server.iiif import IIIFRequest, render
@@ -154,8 +155,11 @@ def _vips_region(row: ImageRow, request: IIIFRequest) -> Image.Image | None:
         If the file is gone, changed size since indexing, or does not decode.
     """
     x, y, w, h = request.region
+    path = uri_path(row.uri)  # None for a remote picture; a file:// uri for odd names
+    if path is None or not os.fsdecode(path).isprintable():
+        return None  # libvips takes UTF-8 names only: Pillow's path reads every other
     try:  # (an animation loads its first frame, as the indexing decoder reads it)
-        image = pyvips.Image.new_from_file(str(row.uri), access="sequential")
+        image = pyvips.Image.new_from_file(os.fsdecode(path), access="sequential")
         if image.get("vips-loader") not in VIPS_LOADERS:
             return None
         if image.get_typeof("orientation") and image.get("orientation") not in (0, 1):
@@ -175,7 +179,7 @@ def _vips_region(row: ImageRow, request: IIIFRequest) -> Image.Image | None:
         data = image.write_to_memory()
     except pyvips.Error as err:
         reason = str(err).strip().splitlines()[0] if str(err).strip() else "libvips error"
-        if not os.path.exists(row.uri):
+        if not path.exists():
             raise UnreadablePicture(
                 f"The picture of image {row.id!r} cannot be read: file not found"
             ) from err
