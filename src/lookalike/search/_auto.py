@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from lookalike._mmap import read_rows, release_pages
 from lookalike.search._base import KnnIndex, as_float32_rows
 from lookalike.search._faiss import FaissIndex
 from lookalike.search._flat import FlatIndex
 from lookalike.search._pairs import top_axes
-from lookalike.store.vectors import read_rows, release_pages
 
 __all__ = ["EXACT_MAX", "FaissIVFIndex", "build_index", "ivf_settings", "range_recall"]
 

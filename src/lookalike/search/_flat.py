@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lookalike._mmap import read_block
 from lookalike.search._base import KnnIndex
-from lookalike.store.vectors import read_block
 
 __all__ = ["FlatIndex"]
 
@@ -24,7 +24,7 @@ class FlatIndex(KnnIndex):
         ``4 * query_block * db_block`` bytes (256 MiB at the defaults).
     stream : bool, default=False
         For a one-off scan of a memory map larger than memory: each database block is
-        copied and the map's pages released after it (``store.vectors.read_block``), so
+        copied and the map's pages released after it (``lookalike._mmap.read_block``), so
         the process keeps about one block resident. Off for an index that answers many
         queries: its pages stay mapped and blocks are read in place (a 20k x 1280
         query: 4 ms in place, 26 ms streamed).
