@@ -13,7 +13,7 @@ import numpy as np
 
 from lookalike._mmap import read_block, read_rows
 from lookalike.analysis._display import html_table, name_of, text_table
-from lookalike.search import FaissIVFIndex, KnnIndex, build_index, pairs_above, range_recall
+from lookalike.search import FaissIVFIndex, KnnIndex, choose_index, pairs_above, range_recall
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -502,7 +502,7 @@ def find_duplicates(
     import pandas as pd
 
     vectors = scored_vectors(vectors, scoring, centre)
-    index = build_index(vectors, exact=exact)
+    index = choose_index(vectors, task="pairs", exact=exact)  # over the scored vectors
     recall = None
     if isinstance(index, FaissIVFIndex):
         t_cand = max(-1.0, threshold - candidate_margin)
