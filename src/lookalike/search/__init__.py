@@ -6,7 +6,7 @@ faiss is imported only when a :class:`FaissIndex` is built."""
 from lookalike.search._auto import FaissIVFIndex, ivf_settings, range_recall
 from lookalike.search._base import METRICS, KnnIndex
 from lookalike.search._faiss import FaissIndex
-from lookalike.search._flat import FlatIndex
+from lookalike.search._flat import FlatIndex, exact_search
 from lookalike.search._pairs import pairs_above
 from lookalike.search._policy import (
     EXACT_MAX,
@@ -27,6 +27,7 @@ __all__ = [
     "KnnIndex",
     "build_index",
     "choose_index",
+    "exact_search",
     "ivf_settings",
     "pairs_above",
     "range_recall",
