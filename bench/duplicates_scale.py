@@ -110,7 +110,7 @@ def run_worker(method: str, path: Path) -> dict:
     from sklearn.metrics.pairwise import cosine_similarity
 
     from lookalike.analysis import near_duplicate_pairs
-    from lookalike.search import build_index, range_recall
+    from lookalike.search import choose_index, range_recall
 
     mem = PeakMemory()
     t = time.perf_counter()
@@ -128,7 +128,7 @@ def run_worker(method: str, path: Path) -> dict:
             p = near_duplicate_pairs(x, threshold=THRESHOLD, bound_dims=bound)
             extra["gflop"] = n * n * DIM / 1e9  # the upper triangle, every pair in full
         else:
-            index = build_index(x, exact=False)  # what find_duplicates builds
+            index = choose_index(x, task="pairs", exact=False)  # what find_duplicates builds
             extra["ivf"] = f"IVF{index.nlist} PCA{index.pca} nprobe {index.nprobe}"
             extra["build_s"] = time.perf_counter() - t
             p = near_duplicate_pairs(

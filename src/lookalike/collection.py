@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from lookalike import analysis, imaging, models, sources
+from lookalike import analysis, imaging, models, search, sources
 from lookalike._collection import clusters as _clusters
 from lookalike._collection import duplicates as _duplicates
 from lookalike._collection import graphs as _graphs
@@ -25,7 +25,7 @@ from lookalike._progress import progress_bar, progress_setting, status
 from lookalike._uris import display
 from lookalike._validation import check_choice, check_int, check_real
 from lookalike.errors import ImageDecodeError, LookalikeError
-from lookalike.search import FlatIndex, KnnIndex
+from lookalike.search import KnnIndex
 from lookalike.store import Embeddings, ImageRow, IndexReport, SavedResults, Store, ThumbnailCache
 from lookalike.store.health import Health, check_store
 from lookalike.store.indexing import index_records
@@ -225,7 +225,8 @@ class Collection:
         emb = self.embeddings(name)  # new vectors (another process indexed): a new index
         built = self._indexes.get(name)
         if built is None or built[0] is not emb:
-            built = self._indexes[name] = (emb, FlatIndex.from_vectors(emb.vectors))
+            index = search.choose_index(emb.vectors, task="neighbors")
+            built = self._indexes[name] = (emb, index)
         return built[1]
 
     def thumbnail(self, image: str, size: int = 256) -> Image.Image:

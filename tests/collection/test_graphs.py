@@ -55,13 +55,16 @@ def test_the_graph_is_kept_in_memory_and_rebuilt_when_images_change(
     builds = []
     real = analysis.build_knn_graph
     monkeypatch.setattr(
-        analysis, "build_knn_graph", lambda *a, **kw: builds.append(1) or real(*a, **kw)
+        analysis, "build_knn_graph", lambda *a, **kw: builds.append(kw["index"]) or real(*a, **kw)
     )
     a, b = photos_dir / "chelsea.png", photos_dir / "rocket.png"
     c.path(a, b, k=2)
     first = c.knn_graph(2)
     c.path(a, b, k=2)
     assert c.knn_graph(2) is first and len(builds) == 1  # not rebuilt, not re-read
+    # the façade chose the index through search's policy ("graph": exact FAISS when small)
+    assert (type(builds[0]).__name__, builds[0].kind) == ("FaissIndex", "flat")
+    assert builds[0].ntotal == len(first.ids)
     assert lookalike.open(c.root).knn_graph(2).ids.tolist() == first.ids.tolist()
     assert len(builds) == 1  # a new process reads the saved file
     skimage_photo("motorcycle_right").save(tmp_path / "moto.png")

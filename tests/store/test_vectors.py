@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lookalike._mmap import release_pages
 from lookalike.analysis import RootVectors, TwoViewVectors
-from lookalike.store.vectors import release_pages
 
 
 def resident_file_bytes() -> int:

@@ -4,10 +4,9 @@ the whole collection, and the paths of similar images over it."""
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from lookalike import analysis
+from lookalike import analysis, search
 from lookalike._progress import status
 from lookalike.exports import display_name
 from lookalike.store import Embeddings
@@ -79,9 +78,13 @@ def knn_graph(col: Collection, emb: Embeddings, k: int, mutual: bool) -> analysi
     from lookalike.store.graphs import knn_graph_file
 
     path = knn_graph_file(col.root, emb.model, k, mutual)
-    build = partial(
-        analysis.build_knn_graph, emb.vectors, emb.ids, k=k, mutual=mutual, model=emb.model
-    )
+
+    def build() -> analysis.KnnGraph:  # only when no saved graph fits the vectors
+        index = search.choose_index(emb.vectors, task="graph")
+        return analysis.build_knn_graph(
+            emb.vectors, emb.ids, k=k, mutual=mutual, model=emb.model, index=index
+        )
+
     label = f"building the {k}-nearest-neighbour graph of {len(emb.ids)} images"
     return col._saved.held(emb, path, build, analysis.KnnGraph.from_arrays, label)
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from lookalike._validation import check_int
 from lookalike.analysis._display import html_table, text_table
-from lookalike.search import FlatIndex
+from lookalike.search import exact_search
 
 __all__ = ["ModelComparison", "compare_embeddings", "knn_rows", "topk_overlap"]
 
@@ -200,7 +200,7 @@ def knn_rows(vectors: np.ndarray, k: int) -> np.ndarray:
     [[1], [0], [1]]
     """
     x = np.asarray(vectors, dtype=np.float32)
-    _, ids = FlatIndex.from_vectors(x).search(x, k + 1)
+    _, ids = exact_search(x, x, k + 1)
     own = ids == np.arange(len(x))[:, None]
     # Drop each row's own id; when ties hid it beyond k+1, drop the last hit instead.
     own[~own.any(axis=1), -1] = True

@@ -11,9 +11,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from lookalike._mmap import read_block, read_rows
 from lookalike.analysis._display import html_table, name_of, text_table
-from lookalike.search import FaissIVFIndex, KnnIndex, build_index, pairs_above, range_recall
-from lookalike.store.vectors import read_block, read_rows
+from lookalike.search import FaissIVFIndex, KnnIndex, choose_index, pairs_above, range_recall
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -90,7 +90,7 @@ class TwoViewVectors:
                 f"vectors have shape {whole.shape}: they must be aligned row by row."
             )
         self.whole, self.centre = RootVectors(whole), RootVectors(centre)
-        self.parts = (self.whole, self.centre)  # what store.release_pages releases
+        self.parts = (self.whole, self.centre)  # what _mmap.release_pages releases
         self.shape = (whole.shape[0], 2 * whole.shape[1])
         self.dtype = np.dtype(np.float32)
         self.ndim = 2
@@ -502,7 +502,7 @@ def find_duplicates(
     import pandas as pd
 
     vectors = scored_vectors(vectors, scoring, centre)
-    index = build_index(vectors, exact=exact)
+    index = choose_index(vectors, task="pairs", exact=exact)  # over the scored vectors
     recall = None
     if isinstance(index, FaissIVFIndex):
         t_cand = max(-1.0, threshold - candidate_margin)

@@ -16,24 +16,20 @@ import networkx as nx
 from lookalike._validation import check_int
 from lookalike.analysis.graph_statistics import GraphStats, graph_stats
 from lookalike.analysis.knn_graphs import (
-    EXACT_BELOW,
     MIN_DISTANCE,
     KnnGraph,
     build_knn_graph,
     connect_components,
-    default_index,
     knn_graph,
 )
 
 __all__ = [
-    "EXACT_BELOW",
     "MAX_DEPTH",
     "MIN_DISTANCE",
     "GraphStats",
     "KnnGraph",
     "build_knn_graph",
     "connect_components",
-    "default_index",
     "expand_seed",
     "graph_stats",
     "knn_graph",

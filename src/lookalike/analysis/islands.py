@@ -12,7 +12,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from lookalike.analysis.knn_search import MIN_DISTANCE, search_rows
-from lookalike.search import FlatIndex, KnnIndex
+from lookalike.search import KnnIndex, exact_search
 
 __all__ = ["connect_components"]
 
@@ -61,6 +61,7 @@ def connect_components(
     Examples
     --------
     >>> from lookalike.analysis.knn_graphs import knn_graph
+    >>> from lookalike.search import FlatIndex
     >>> x = np.array([[1, 0], [0.99, 0.14], [0, 1], [0.14, 0.99]], dtype=np.float32)
     >>> index = FlatIndex.from_vectors(x)
     >>> bridges, dist, n = connect_components(knn_graph(index, x, k=1), x, index=index)
@@ -135,7 +136,7 @@ def _join_groups(
         reps = _representatives(group, n_groups, vectors)
         rep_vectors = np.asarray(vectors[reps], dtype=np.float32)
         m = min(n_groups, 16)
-        scores, ids = FlatIndex.from_vectors(rep_vectors).search(rep_vectors, m)
+        scores, ids = exact_search(rep_vectors, rep_vectors, m)
         local = np.arange(n_groups)
         found = _kruskal(local, np.repeat(local, m), ids.ravel(), 1.0 - scores.ravel())
         for ga, gb, d in found:

@@ -22,18 +22,16 @@ from scipy.sparse import csgraph
 
 from lookalike._validation import check_int
 from lookalike.analysis.islands import connect_components
-from lookalike.analysis.knn_search import EXACT_BELOW, MIN_DISTANCE, default_index, search_rows
+from lookalike.analysis.knn_search import MIN_DISTANCE, search_rows
 from lookalike.analysis.paths import ImagePath, find_path, path_distances
 from lookalike.errors import ImageNotFound
 from lookalike.search import KnnIndex
 
 __all__ = [
-    "EXACT_BELOW",
     "MIN_DISTANCE",
     "KnnGraph",
     "build_knn_graph",
     "connect_components",
-    "default_index",
     "knn_graph",
     "spanning_tree",
 ]
@@ -282,7 +280,7 @@ def build_knn_graph(
     k: int = 10,
     mutual: bool = False,
     model: str = "",
-    index: KnnIndex | None = None,
+    index: KnnIndex,
     probe: int = 16,
 ) -> KnnGraph:
     """The kNN graph of ``vectors`` (see :func:`knn_graph`) made connected (see
@@ -294,14 +292,14 @@ def build_knn_graph(
     ids : sequence of str of length n
     k : int, default=10
     mutual : bool, default=False
-    index : KnnIndex, optional
-        Over ``vectors``; default :func:`default_index`.
+    index : KnnIndex
+        Over ``vectors`` (row ``i`` is id ``i``), cosine metric; the caller chooses it
+        (``search.choose_index(vectors, task="graph")``).
     probe : int, default=16
         Neighbours fetched per image (at least ``k + 1``); those beyond the ``k``
         nearest are candidate bridges between islands.
     """
     k = check_int(k, "k", "build_knn_graph", low=1)
-    index = index if index is not None else default_index(vectors)
     n = len(vectors)
     # One search serves both the graph (k) and the candidate bridges (probe).
     lists = search_rows(index, vectors, np.arange(n), min(max(k + 1, probe), n), 8192)

@@ -1,6 +1,6 @@
 """The k nearest neighbours of every row of a collection, the search behind its kNN
-graph: exact FAISS search for small collections, HNSW over 8-bit vectors above
-``EXACT_BELOW`` (a quarter of the memory), its hits re-scored exactly.
+graph, through the index the caller chose (``search.choose_index(..., task="graph")``);
+the hits of an index over quantised vectors are re-scored exactly.
 
 Search results become graph edges weighted by cosine distance ``1 - similarity``,
 floored at ``MIN_DISTANCE`` so that identical images still have an edge.
@@ -10,26 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from lookalike.search import FaissIndex, KnnIndex
+from lookalike.search import KnnIndex
 
-__all__ = ["EXACT_BELOW", "MIN_DISTANCE", "default_index", "exact_scores", "search_rows"]
+__all__ = ["MIN_DISTANCE", "exact_scores", "search_rows"]
 
 MIN_DISTANCE = 1e-6
-EXACT_BELOW = 50_000  # exact blockwise kNN up to this many vectors, HNSW above
-
-
-def default_index(vectors: np.ndarray) -> KnnIndex:
-    """Exact FAISS search below ``EXACT_BELOW`` vectors, FAISS HNSW above, over 8-bit
-    vectors (a quarter of the float32 memory: 1.3 GB instead of 5.1 GB at 1M x 1280; the
-    scores are recomputed exactly by :func:`search_rows`)."""
-    if len(vectors) < EXACT_BELOW:
-        index = FaissIndex(vectors.shape[1], kind="flat")
-    else:
-        index = FaissIndex(vectors.shape[1], kind="hnsw-sq", hnsw_m=16, ef_search=48)
-        index.faiss_index.hnsw.efConstruction = 48
-    for start in range(0, len(vectors), 65536):
-        index.add(np.asarray(vectors[start : start + 65536], dtype=np.float32))
-    return index
 
 
 def search_rows(

@@ -1,19 +1,18 @@
-"""The automatic choice of index for a collection's size, a compressed FAISS IVF index
-for large collections, and the recall of any index's range search on a sample."""
+"""A compressed FAISS IVF index for large collections (its settings by size), and the
+recall of any index's range search on a sample. The policy that picks it is in
+``_policy.py``."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from lookalike._mmap import read_rows, release_pages
 from lookalike.search._base import KnnIndex, as_float32_rows
 from lookalike.search._faiss import FaissIndex
 from lookalike.search._flat import FlatIndex
 from lookalike.search._pairs import top_axes
-from lookalike.store.vectors import read_rows, release_pages
 
-__all__ = ["EXACT_MAX", "FaissIVFIndex", "build_index", "ivf_settings", "range_recall"]
-
-EXACT_MAX = 120_000  # above this many vectors, build_index picks the approximate index
+__all__ = ["FaissIVFIndex", "ivf_settings", "range_recall"]
 
 
 class FaissIVFIndex(FaissIndex):
@@ -127,26 +126,6 @@ def ivf_settings(n: int) -> dict[str, int]:
     """
     nlist = max(1, min(4096, 4 * int(np.sqrt(n)), n // 39))  # faiss: 39 points a cell
     return {"nlist": nlist, "pca": 256 if n < 500_000 else 128}
-
-
-def build_index(vectors: np.ndarray, *, exact: bool | None = None, **kwargs) -> KnnIndex:
-    """An index over ``vectors``: exact :class:`FlatIndex` up to ``EXACT_MAX`` rows (or
-    when ``exact=True``), else a :class:`FaissIVFIndex` with :func:`ivf_settings`
-    (``kwargs`` go to it and win).
-
-    >>> build_index(np.eye(3, dtype=np.float32))
-    FlatIndex(dim=3, ntotal=3, metric='cosine')
-    """
-    if exact is None:
-        exact = len(vectors) <= EXACT_MAX
-    if exact:
-        return FlatIndex.from_vectors(vectors)
-    index = FaissIVFIndex(vectors.shape[1], **{**ivf_settings(len(vectors)), **kwargs})
-    index.train(vectors)
-    for s in range(0, len(vectors), 65536):  # vectors may be a lazy view or a memory map
-        index.add(vectors[s : s + 65536])
-        release_pages(vectors)
-    return index
 
 
 def range_recall(

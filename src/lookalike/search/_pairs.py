@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lookalike.store.vectors import read_block, read_rows, release_pages
+from lookalike._mmap import read_block, read_rows, release_pages
 
 __all__ = ["pairs_above", "top_axes"]
 
