@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 import math
 import os
-import tempfile
 import threading
 from pathlib import Path
 
 from PIL import Image
 
+from lookalike._files import write_atomic
 from lookalike.errors import ImageDecodeError
 from lookalike.imaging import decode
 from lookalike.server.iiif import IIIFRequest, render
@@ -189,10 +189,6 @@ def _vips_region(row: ImageRow, request: IIIFRequest) -> Image.Image | None:
 def _write_quietly(path: Path, data: bytes) -> None:
     """Write atomically; a read-only collection just means no cache."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        write_atomic(path, data, fsync=False)  # a cache: a lost one is made again
     except OSError as err:
         log.warning("cannot cache %s: %s", path, err)

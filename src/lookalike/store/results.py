@@ -11,9 +11,7 @@ caller recomputes and saves over it.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import uuid
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from lookalike._files import atomic_file
 from lookalike._progress import status
 from lookalike.store._store import Embeddings
 
@@ -62,13 +61,8 @@ def load_arrays(path: Path, fingerprint: str) -> dict[str, np.ndarray] | None:
 def save_arrays(path: Path, fingerprint: str, arrays: dict[str, np.ndarray]) -> Path:
     """Write ``arrays`` and ``fingerprint`` to ``path`` (.npz), atomically: a temporary
     file, flushed, then renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}-{uuid.uuid4().hex[:8]}.tmp")
-    with open(tmp, "wb") as fh:
+    with atomic_file(path, prefix=f".{path.stem}-") as fh:
         np.savez(fh, _fingerprint=np.array(fingerprint), **arrays)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
     return path
 
 
