@@ -71,16 +71,6 @@ class PictureService:
         key = row.content_hash or row.id
         return self.cache_dir / key[:2] / key / request.key
 
-    def picture(self, row: ImageRow, request: IIIFRequest) -> bytes:
-        """The encoded picture of ``row`` for ``request``.
-
-        Raises
-        ------
-        UnreadablePicture
-            If the original file is gone or no longer decodes.
-        """
-        return self.cached(row, request) or self.make(row, request)
-
     def cached(self, row: ImageRow, request: IIIFRequest) -> bytes | None:
         """The picture from the disk cache, or None."""
         path = self._cache_path(row, request)

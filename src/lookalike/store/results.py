@@ -4,7 +4,7 @@ graphs).
 Each result is a set of arrays in ``<collection>/index/<model>/results/<name>.npz``,
 aligned with the rows of that model's vectors, together with the fingerprint of the
 vectors it was computed from. A result whose fingerprint no longer matches (images added
-or removed, vectors re-imported) is stale: :meth:`ResultFiles.load` ignores it and the
+or removed, vectors re-imported) is stale: :meth:`SavedResults.arrays` ignores it and the
 caller recomputes and saves over it.
 """
 
@@ -76,22 +76,6 @@ class ResultFiles:
         if not re.fullmatch(r"[A-Za-z0-9_.=-]+", name):
             raise ValueError(f"A result name uses letters, digits and ._=- only; got {name!r}.")
         return self.root / model / "results" / f"{name}.npz"
-
-    def load(self, model: str, name: str, fingerprint: str) -> dict[str, np.ndarray] | None:
-        """The arrays saved as ``name`` for ``model``, or None if absent or stale."""
-        return load_arrays(self.path(model, name), fingerprint)
-
-    def save(self, model: str, name: str, fingerprint: str, arrays: dict[str, np.ndarray]) -> Path:
-        """Write ``arrays`` as ``name`` (atomically: a temporary file, then a rename)."""
-        return save_arrays(self.path(model, name), fingerprint, arrays)
-
-    def names(self, model: str) -> list[str]:
-        """Saved result names for ``model`` (fresh or not), newest first."""
-        folder = self.root / model / "results"
-        if not folder.is_dir():
-            return []
-        files = sorted(folder.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-        return [p.stem for p in files]
 
 
 class SavedResults:
