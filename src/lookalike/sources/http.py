@@ -5,11 +5,14 @@ cache keyed by URL under one cache root.
 The sources map what is left after the retries (a connection error, a status) to their
 own errors; this module only moves bytes.
 
-Why not hishel for the cache: the sources need a cache that ignores HTTP freshness (a
-picture fetched once is reused offline whatever headers its server sent, while a
-catalogue's list of images is asked for afresh on every run), and hishel follows RFC 9111,
-where the server's headers decide; a URL-keyed file per answer, written atomically, is the
-behaviour the sources rely on, in a dozen lines.
+Why not hishel (2.0) for the cache: its default mode does ignore HTTP freshness as the
+sources need (a picture fetched once is reused offline whatever headers its server sent),
+but it keeps every answer in one SQLite database (1 GiB by default, then evicting) that the
+processes of a Ray run would all write to; it answers from inside the transport, so the
+rate limit would have to move into a transport below it to keep cache hits free; and it
+has no per-request "fetch afresh but keep" for a catalogue's list of images, which is
+asked for again on every run. A URL-keyed file per answer, written atomically, keeps those
+behaviours in a dozen lines.
 """
 
 from __future__ import annotations
