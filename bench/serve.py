@@ -9,7 +9,7 @@ server's similar-images throughput to a baseline run in this process: exact
     python bench/serve.py                     # full size (about 2-3 minutes)
     python bench/serve.py --n 2000 --seconds 5  # a quick look
 
-Targets (issue 4): zero errors, p99 under 100 ms for similar images.
+Targets: zero errors, p99 under 100 ms for similar images.
 """
 
 from __future__ import annotations

@@ -273,7 +273,7 @@ class Collection:
         """A matplotlib grid: the query first (framed), then its neighbours with scores."""
         return _neighbors.show_neighbors(self, image, query, k, model, ncols)
 
-    # -- near-duplicates (issue 2) ---------------------------------------------------
+    # -- near-duplicates -------------------------------------------------------------
     def duplicates(
         self,
         threshold: float | str | None = None,
@@ -418,7 +418,7 @@ class Collection:
         check_choice(scoring, "scoring", where, analysis.SCORINGS)
         return _duplicates.calibrate(self, labels, target_precision, scoring, model, embed_views)
 
-    # -- similarity graphs and paths (issue 3) -------------------------------------
+    # -- similarity graphs and paths -----------------------------------------------
     def graph(
         self,
         seed: str | None = None,
@@ -487,7 +487,7 @@ class Collection:
         options of :meth:`path`) as a strip of images with each step's similarity."""
         return _graphs.show_path(self, a, b, kwargs)
 
-    # -- clusters, maps and model comparison (issue 8) ------------------------------
+    # -- clusters, maps and model comparison ----------------------------------------
     def clusters(
         self, k: int = 10, *, model: str | None = None, random_state: int | None = 0
     ) -> analysis.Clusters:
@@ -592,7 +592,7 @@ class Collection:
                 ea.ids, ea.vectors, eb.ids, eb.vectors, k=k, model_a=ea.model, model_b=eb.model
             )
 
-    # -- more models and sources (issue 6) ---------------------------------------------
+    # -- more models and sources -------------------------------------------------------
     def import_vectors(
         self,
         path: PathLike,

@@ -63,11 +63,11 @@ def test_gives_up_with_a_clear_error():
 def sleeps(monkeypatch):
     """The waits the client asks for, recorded instead of slept, on a clock that does not
     move (a busy machine must not shorten the waits the test expects)."""
-    from lookalike.sources import catalogue
+    from lookalike.sources import http
 
     waits: list[float] = []
-    monkeypatch.setattr(catalogue.time, "sleep", waits.append)
-    monkeypatch.setattr(catalogue.time, "monotonic", lambda: 1000.0)
+    monkeypatch.setattr(http.time, "sleep", waits.append)
+    monkeypatch.setattr(http.time, "monotonic", lambda: 1000.0)
     return waits
 
 

@@ -11,7 +11,7 @@ import lookalike
 from lookalike.cli._app import CollectionArg, ModelOpt, command, console
 from lookalike.cli._output import Col, FormatOpt, Output, save_frame
 
-# -- clusters, maps and model comparison (issue 8) -------------------------------------
+# -- clusters, maps and model comparison -----------------------------------------------
 
 FIGURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".pdf", ".svg")
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")]

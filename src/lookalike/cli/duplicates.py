@@ -17,7 +17,7 @@ from lookalike.exports import file_name, to_json
 if TYPE_CHECKING:
     import pandas as pd
 
-# -- near-duplicates (issue 2) -------------------------------------------------------
+# -- near-duplicates -----------------------------------------------------------------
 ThresholdOpt = Annotated[
     str | None,
     typer.Option(

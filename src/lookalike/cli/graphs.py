@@ -11,7 +11,7 @@ import lookalike
 from lookalike.cli._app import CollectionArg, ModelOpt, command, console, err_console
 from lookalike.cli._output import Col, FormatOpt, Output, save_frame
 
-# -- similarity graphs and paths (issue 3) ---------------------------------------------
+# -- similarity graphs and paths -------------------------------------------------------
 
 
 def _print_warnings(caught: list) -> None:

@@ -243,7 +243,7 @@ def list_models(
         )
 
 
-# -- more models and sources (issue 6) ---------------------------------------------------
+# -- more models and sources -------------------------------------------------------------
 
 
 @command("import-vectors")

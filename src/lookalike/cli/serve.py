@@ -9,7 +9,7 @@ import typer
 import lookalike
 from lookalike.cli._app import CollectionArg, ModelOpt, command, err_console
 
-# -- server (issue 4) ---------------------------------------------------------------------
+# -- server -------------------------------------------------------------------------------
 
 
 @command()

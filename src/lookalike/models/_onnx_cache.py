@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from lookalike._files import atomic_path
 from lookalike._progress import status
 
 __all__ = [
@@ -63,16 +63,11 @@ def cached_export(
     """
     if target.is_file():
         return target, False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".partial.onnx", dir=target.parent)
-    os.close(fd)
-    try:
-        with status(f"exporting {what or target.stem} to ONNX, once (cached in {target.parent})"):
-            export(Path(tmp))
-        os.chmod(tmp, 0o644)  # mkstemp makes it 0600
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    # mkstemp makes the file 0600; the cache is shared like any installed model file
+    where = f"exporting {what or target.stem} to ONNX, once (cached in {target.parent})"
+    with atomic_path(target, prefix=f".{target.stem}.", suffix=".partial.onnx", mode=0o644) as tmp:
+        with status(where):
+            export(tmp)
     return target, True
 
 

@@ -26,13 +26,13 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from lookalike._files import atomic_path
 from lookalike._validation import check_choice, check_int
 from lookalike.errors import ModelUnavailable
 from lookalike.models._base import Backbone
@@ -236,14 +236,8 @@ def export_onnx(out: str | os.PathLike, model: str = "efficientnet-lite0") -> Pa
         (out, lambda tmp: shutil.copyfile(cached, tmp)),
         (sidecar_path(out), lambda tmp: tmp.write_text(json.dumps(sidecar, indent=2) + "\n")),
     ):
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        os.close(fd)
-        try:
-            write(Path(tmp))
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        with atomic_path(target, mode=0o644) as tmp:
+            write(tmp)
     return out
 
 

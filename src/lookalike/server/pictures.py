@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 import math
 import os
-import tempfile
 import threading
 from pathlib import Path
 
 from PIL import Image
 
+from lookalike._files import write_atomic
 from lookalike._uris import uri_path
 from lookalike.errors import ImageDecodeError
 from lookalike.imaging import decode
@@ -71,16 +71,6 @@ class PictureService:
             return None
         key = row.content_hash or row.id
         return self.cache_dir / key[:2] / key / request.key
-
-    def picture(self, row: ImageRow, request: IIIFRequest) -> bytes:
-        """The encoded picture of ``row`` for ``request``.
-
-        Raises
-        ------
-        UnreadablePicture
-            If the original file is gone or no longer decodes.
-        """
-        return self.cached(row, request) or self.make(row, request)
 
     def cached(self, row: ImageRow, request: IIIFRequest) -> bytes | None:
         """The picture from the disk cache, or None."""
@@ -193,10 +183,6 @@ def _vips_region(row: ImageRow, request: IIIFRequest) -> Image.Image | None:
 def _write_quietly(path: Path, data: bytes) -> None:
     """Write atomically; a read-only collection just means no cache."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        write_atomic(path, data, fsync=False)  # a cache: a lost one is made again
     except OSError as err:
         log.warning("cannot cache %s: %s", path, err)

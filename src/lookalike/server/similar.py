@@ -92,9 +92,6 @@ class SimilarImages:
         except Exception:
             return False
 
-    def model_name(self) -> str:
-        return self.collection._model(self.model)
-
     def warm(self) -> None:
         """Build the table now (at start-up) instead of on the first request."""
         if self.precompute:

@@ -18,12 +18,8 @@ Against the live Wellcome Collection API (so not a doctest)::
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
-import threading
-import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -34,11 +30,11 @@ import httpx
 from lookalike._validation import check_int, check_real
 from lookalike.errors import ImageNotFound, LookalikeError
 from lookalike.sources._base import ImageRecord
+from lookalike.sources.http import RETRY_STATUS, HttpClient, cache_root
 
 __all__ = ["CatalogueClient", "CatalogueUnavailable", "from_catalogue", "is_catalogue_source"]
 
 SIMILAR_INCLUDES = ("withSimilarFeatures", "visuallySimilar")
-_RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
 class CatalogueUnavailable(LookalikeError, ConnectionError):
@@ -97,14 +93,15 @@ class CatalogueClient:
             )
         self.include = include
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else None
-        self._http = httpx.Client(
+        self._http = HttpClient(
+            user_agent="lookalike (catalogue client)",
+            rate=self.rate_limit,
+            retries=self.retries,
+            backoff=self.backoff,
             timeout=timeout,
+            cache_dir=self.cache_dir,
             transport=transport,
-            follow_redirects=True,
-            headers={"User-Agent": "lookalike (catalogue client)"},
         )
-        self._lock = threading.Lock()
-        self._next_time = 0.0
         self._services: dict[str, str] = {}  # image id -> IIIF service, from answers seen
 
     def __repr__(self) -> str:
@@ -227,11 +224,11 @@ class CatalogueClient:
 
     def fetch_bytes(self, url: str) -> bytes:
         """The body of ``url`` (a picture), through the cache, retries and rate limit."""
-        cached = self._cache_read(url, ".bin")
+        cached = self._http.cached(url, ".bin")
         if cached is not None:
             return cached
         data = self._request(url).content
-        self._cache_write(url, ".bin", data)
+        self._http.keep(url, data, ".bin")
         return data
 
     # -- transport ---------------------------------------------------------------
@@ -240,7 +237,7 @@ class CatalogueClient:
         return self._get_json_url(self.base + path + query)
 
     def _get_json_url(self, url: str, cached: bool = True) -> dict[str, Any]:
-        hit = self._cache_read(url, ".json") if cached else None
+        hit = self._http.cached(url, ".json") if cached else None
         if hit is not None:
             return json.loads(hit)
         response = self._request(url)
@@ -248,72 +245,31 @@ class CatalogueClient:
             body = response.json()
         except ValueError as err:
             raise CatalogueUnavailable(f"{url} did not answer with JSON.") from err
-        self._cache_write(url, ".json", response.content)
+        self._http.keep(url, response.content, ".json")
         return body
 
-    def _wait_turn(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            wait = self._next_time - now
-            self._next_time = max(now, self._next_time) + 1.0 / self.rate_limit
-        if wait > 0:
-            time.sleep(wait)
-
     def _request(self, url: str) -> httpx.Response:
-        reason, delay = "no attempt", 0.0
-        for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(delay)
-            self._wait_turn()
-            delay = self.backoff * 2**attempt  # before the next attempt, if any
-            try:
-                response = self._http.get(url)
-            except httpx.TransportError as err:
-                reason = _describe(err)
-                continue
-            if response.status_code in _RETRY_STATUS:
-                reason = f"HTTP {response.status_code}"
-                retry_after = response.headers.get("Retry-After", "")
-                if retry_after.isdigit():
-                    delay = min(float(retry_after), 30.0)
-                continue
-            if response.status_code == 404:
-                raise ImageNotFound(_error_text(response, f"Not found: {url}"))
-            if response.status_code >= 400:
-                raise ValueError(
-                    f"The catalogue API refused {url}: HTTP {response.status_code}: "
-                    + _error_text(response, response.reason_phrase)
-                )
-            return response
         tries = self.retries + 1
-        raise CatalogueUnavailable(
+        try:
+            response = self._http.get(url)
+        except httpx.TransportError as err:
+            raise self._unavailable(_describe(err), tries) from err
+        if response.status_code in RETRY_STATUS:  # still failing after every retry
+            raise self._unavailable(f"HTTP {response.status_code}", tries)
+        if response.status_code == 404:
+            raise ImageNotFound(_error_text(response, f"Not found: {url}"))
+        if response.status_code >= 400:
+            raise ValueError(
+                f"The catalogue API refused {url}: HTTP {response.status_code}: "
+                + _error_text(response, response.reason_phrase)
+            )
+        return response
+
+    def _unavailable(self, reason: str, tries: int) -> CatalogueUnavailable:
+        return CatalogueUnavailable(
             f"Cannot reach the catalogue API at {self.base}: {reason} "
             f"({tries} {'try' if tries == 1 else 'tries'})."
         )
-
-    # -- cache -------------------------------------------------------------------
-    def _cache_path(self, url: str, suffix: str) -> Path | None:
-        if self.cache_dir is None:
-            return None
-        key = hashlib.sha256(url.encode()).hexdigest()
-        return self.cache_dir / key[:2] / f"{key}{suffix}"
-
-    def _cache_read(self, url: str, suffix: str) -> bytes | None:
-        path = self._cache_path(url, suffix)
-        try:
-            return path.read_bytes() if path is not None else None
-        except OSError:
-            return None
-
-    def _cache_write(self, url: str, suffix: str, data: bytes) -> None:
-        path = self._cache_path(url, suffix)
-        if path is None:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
 
 
 def is_catalogue_source(source: str | os.PathLike) -> bool:
@@ -336,16 +292,9 @@ def from_catalogue(url: str, *, max_side: int = 1024) -> Iterator[ImageRecord]:
     )
     params = dict(parse_qsl(parts.query, keep_blank_values=True))
     page_size = params.pop("pageSize", "100")
-    client = CatalogueClient(base, cache_dir=_cache_root() / "catalogue")
+    client = CatalogueClient(base, cache_dir=cache_root() / "catalogue")
     size = int(page_size) if page_size.isdigit() else 100
     return client.records(max_side=max_side, page_size=size, params=params, fresh=True)
-
-
-def _cache_root() -> Path:
-    if os.environ.get("LOOKALIKE_CACHE"):
-        return Path(os.environ["LOOKALIKE_CACHE"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "lookalike"
 
 
 def _other(include: str) -> str:

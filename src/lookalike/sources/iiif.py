@@ -16,18 +16,17 @@ one error, not a collection full of failed images.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from lookalike.errors import LookalikeError
 from lookalike.sources._base import ImageRecord
+from lookalike.sources.http import HttpClient, cache_root
 
 __all__ = ["IIIFClient", "NotIIIF", "SourceUnavailable", "from_iiif", "is_iiif_source"]
 
@@ -47,13 +46,6 @@ def is_iiif_source(source: str | os.PathLike) -> bool:
     """URLs (``http://``, ``https://``) and local ``.json`` files."""
     text = os.fspath(source)
     return text.startswith(("http://", "https://")) or text.lower().endswith(".json")
-
-
-def _cache_root() -> Path:
-    if os.environ.get("LOOKALIKE_CACHE"):
-        return Path(os.environ["LOOKALIKE_CACHE"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "lookalike"
 
 
 class IIIFClient:
@@ -85,18 +77,16 @@ class IIIFClient:
         timeout: float = 30.0,
         cache_dir: str | os.PathLike | None = None,
     ) -> None:
-        import httpx
-
         self.size = size
-        self.retries = retries
-        self.backoff = backoff
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self.cache_dir = Path(cache_dir) if cache_dir else _cache_root() / "iiif"
-        self._client = httpx.Client(
-            timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT}
+        self.cache_dir = Path(cache_dir) if cache_dir else cache_root() / "iiif"
+        self._http = HttpClient(
+            user_agent=USER_AGENT,
+            rate=rate,
+            retries=retries,
+            backoff=backoff,
+            timeout=timeout,
+            cache_dir=self.cache_dir,
         )
-        self._lock = threading.Lock()
-        self._next = 0.0
 
     def image_url(self, uri: str, service: bool) -> str:
         if not service:
@@ -113,54 +103,24 @@ class IIIFClient:
     def get_image(self, uri: str, service: bool = True) -> bytes:
         """The image bytes (from the cache when it has them)."""
         url = self.image_url(uri, service)
-        path = self.cache_dir / hashlib.sha256(url.encode()).hexdigest()[:32]
-        if path.is_file():
-            return path.read_bytes()
-        data = self._get(url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".img.", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        data = self._http.cached(url, ".bin")
+        if data is None:
+            data = self._get(url)
+            self._http.keep(url, data, ".bin")
         return data
 
-    def _wait_turn(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.interval
-        if start > now:
-            time.sleep(start - now)
-
     def _get(self, url: str) -> bytes:
-        import httpx
-
-        delay = self.backoff
-        for attempt in range(self.retries + 1):
-            self._wait_turn()
-            try:
-                response = self._client.get(url)
-            except httpx.TransportError as err:
-                if attempt == self.retries:
-                    reason = str(err) or type(err).__name__
-                    raise SourceUnavailable(f"Cannot reach {url}: {reason}") from err
-                time.sleep(delay)
-                delay *= 2
-                continue
-            if response.status_code == 429 or response.status_code >= 500:
-                if attempt < self.retries:
-                    retry_after = response.headers.get("Retry-After", "")
-                    wait = float(retry_after) if retry_after.isdigit() else delay
-                    time.sleep(min(wait, 30.0))
-                    delay *= 2
-                    continue
-            if response.status_code != 200:
-                raise SourceUnavailable(f"{url} answered HTTP {response.status_code}.")
-            return response.content
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            response = self._http.get(url)
+        except httpx.TransportError as err:
+            reason = str(err) or type(err).__name__
+            raise SourceUnavailable(f"Cannot reach {url}: {reason}") from err
+        if response.status_code != 200:
+            raise SourceUnavailable(f"{url} answered HTTP {response.status_code}.")
+        return response.content
 
     def close(self) -> None:
-        self._client.close()
+        self._http.close()
 
 
 def from_iiif(

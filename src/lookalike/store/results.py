@@ -4,16 +4,14 @@ graphs).
 Each result is a set of arrays in ``<collection>/index/<model>/results/<name>.npz``,
 aligned with the rows of that model's vectors, together with the fingerprint of the
 vectors it was computed from. A result whose fingerprint no longer matches (images added
-or removed, vectors re-imported) is stale: :meth:`ResultFiles.load` ignores it and the
+or removed, vectors re-imported) is stale: :meth:`SavedResults.arrays` ignores it and the
 caller recomputes and saves over it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import uuid
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from lookalike._files import atomic_file
 from lookalike._progress import status
 from lookalike.store._store import Embeddings
 
@@ -62,13 +61,8 @@ def load_arrays(path: Path, fingerprint: str) -> dict[str, np.ndarray] | None:
 def save_arrays(path: Path, fingerprint: str, arrays: dict[str, np.ndarray]) -> Path:
     """Write ``arrays`` and ``fingerprint`` to ``path`` (.npz), atomically: a temporary
     file, flushed, then renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}-{uuid.uuid4().hex[:8]}.tmp")
-    with open(tmp, "wb") as fh:
+    with atomic_file(path, prefix=f".{path.stem}-") as fh:
         np.savez(fh, _fingerprint=np.array(fingerprint), **arrays)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
     return path
 
 
@@ -82,22 +76,6 @@ class ResultFiles:
         if not re.fullmatch(r"[A-Za-z0-9_.=-]+", name):
             raise ValueError(f"A result name uses letters, digits and ._=- only; got {name!r}.")
         return self.root / model / "results" / f"{name}.npz"
-
-    def load(self, model: str, name: str, fingerprint: str) -> dict[str, np.ndarray] | None:
-        """The arrays saved as ``name`` for ``model``, or None if absent or stale."""
-        return load_arrays(self.path(model, name), fingerprint)
-
-    def save(self, model: str, name: str, fingerprint: str, arrays: dict[str, np.ndarray]) -> Path:
-        """Write ``arrays`` as ``name`` (atomically: a temporary file, then a rename)."""
-        return save_arrays(self.path(model, name), fingerprint, arrays)
-
-    def names(self, model: str) -> list[str]:
-        """Saved result names for ``model`` (fresh or not), newest first."""
-        folder = self.root / model / "results"
-        if not folder.is_dir():
-            return []
-        files = sorted(folder.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-        return [p.stem for p in files]
 
 
 class SavedResults:

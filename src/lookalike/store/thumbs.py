@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from PIL import Image
 
+from lookalike._files import atomic_file
 from lookalike.imaging import decode, thumbnail
 
 __all__ = ["ThumbnailCache"]
@@ -29,9 +28,6 @@ class ThumbnailCache:
             with Image.open(path) as im:
                 return im.convert("RGB")
         thumb = thumbnail(decode(source, min_side=size).image, size)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_file(path, fsync=False) as fh:  # a cache: a lost one is made again
             thumb.save(fh, "JPEG", quality=88)
-        os.replace(tmp, path)
         return thumb

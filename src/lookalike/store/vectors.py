@@ -9,11 +9,12 @@ single memory map. Readers never write or delete (see ``store._store``).
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
 import numpy as np
+
+from lookalike._files import atomic_file
 
 __all__ = ["VectorFiles"]
 
@@ -27,18 +28,12 @@ class VectorFiles:
 
     def write_chunk(self, vectors: np.ndarray) -> str:
         """Write ``vectors`` durably as a new chunk and return its name."""
-        self.dir.mkdir(parents=True, exist_ok=True)
         name = f"chunk-{uuid.uuid4().hex[:16]}"
-        tmp = self.dir / f".{name}.tmp"
-        try:
-            with open(tmp, "wb") as fh:
-                np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32))
-                fh.flush()
-                os.fsync(fh.fileno())
-        except BaseException:
-            tmp.unlink(missing_ok=True)  # a full disk: give the space back now
-            raise
-        os.replace(tmp, self.dir / f"{name}.npy")
+        # Durable (fsynced) before it is renamed, and so before the catalog names it; the
+        # temp name starts with "." so that remove_except() clears one a crash left. A
+        # failed write (a full disk) removes its temp file at once.
+        with atomic_file(self.dir / f"{name}.npy", temp=self.dir / f".{name}.tmp") as fh:
+            np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32))
         return name
 
     def chunk(self, name: str) -> np.ndarray:
