@@ -20,11 +20,10 @@ from pathlib import Path
 
 from PIL import Image
 
-from lookalike.errors import ImageDecodeError
-from lookalike.imaging import decode
+from lookalike import ImageDecodeError, ImageRow
+from lookalike import decode_image as decode
 from lookalike.server.iiif import IIIFRequest, render
 from lookalike.server.slots import Slots
-from lookalike.store import ImageRow
 
 try:
     import pyvips
