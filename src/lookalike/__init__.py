@@ -10,8 +10,10 @@
 skipped tests nothing.)
 """
 
-from lookalike.analysis import graph_stats
-from lookalike.collection import Collection, CollectionInfo, create, open
+from typing import Any
+
+from lookalike.analysis import DEFAULT_THRESHOLD, Duplicates, graph_stats
+from lookalike.collection import Collection, CollectionInfo, create, open, remote_graph
 from lookalike.errors import (
     CollectionNotFound,
     ImageDecodeError,
@@ -21,23 +23,51 @@ from lookalike.errors import (
     ModelUnavailable,
     NoPath,
 )
+from lookalike.imaging import decode as decode_image
 from lookalike.models import DEFAULT_MODEL, list_models
+from lookalike.store import ImageRow
+from lookalike.store.graphs import read_graph, write_graph
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_MODEL",
+    "DEFAULT_THRESHOLD",
     "Collection",
     "CollectionInfo",
     "CollectionNotFound",
+    "Duplicates",
     "ImageDecodeError",
     "ImageNotFound",
+    "ImageRow",
     "IndexNotBuilt",
     "LookalikeError",
     "ModelUnavailable",
     "NoPath",
     "create",
+    "decode_image",
+    "draw_graph",
+    "export_onnx",
     "graph_stats",
     "list_models",
     "open",
+    "read_graph",
+    "remote_graph",
+    "thumbnails_from_paths",
+    "write_graph",
 ]
+
+# Names whose modules are slow to import (matplotlib, torch): imported on first use.
+_LAZY = {
+    "draw_graph": "lookalike.figures.graphs",
+    "thumbnails_from_paths": "lookalike.figures.graphs",
+    "export_onnx": "lookalike.models.onnx",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'lookalike' has no attribute {name!r}")

@@ -29,12 +29,12 @@ from lookalike.search import KnnIndex
 from lookalike.store import Embeddings, ImageRow, IndexReport, SavedResults, Store, ThumbnailCache
 from lookalike.store.health import Health, check_store
 from lookalike.store.indexing import index_records
-from lookalike.store.info import CollectionInfo, collection_info
-from lookalike.store.labels import LabelStore
+from lookalike.store.info import CollectionInfo, catalog_version, collection_info
+from lookalike.store.labels import LabelledPair, LabelStore
 from lookalike.store.lookup import find_image
 from lookalike.store.specs import collection_backbone
 
-__all__ = ["Collection", "CollectionInfo", "create", "open"]
+__all__ = ["Collection", "CollectionInfo", "create", "open", "remote_graph"]
 
 PathLike = str | os.PathLike
 
@@ -58,6 +58,7 @@ class Collection:
         self._indexes: dict[str, tuple[Embeddings, KnnIndex]] = {}
         self._saved = SavedResults(store.path)
         self.thumbs = ThumbnailCache(store.path / "thumbs")
+        self._bound_model: str | None = None  # set by lookalike.open(path, model=...)
 
     def __repr__(self) -> str:
         counts = self._store.catalog.counts()
@@ -85,8 +86,9 @@ class Collection:
         return [name for name, _ in self._store.catalog.models() if not models.is_view(name)]
 
     def _model(self, model: str | None) -> str:
-        """The canonical model name: ``model``, else the collection's first, else the
-        default."""
+        """The canonical model name: ``model``, else the model bound by ``open``, else the
+        collection's first, else the default."""
+        model = self._bound_model if model is None else model
         if model is not None:
             stored = [name for name, _ in self._store.catalog.models()]
             return models.resolve(model) if model not in stored else model
@@ -614,6 +616,45 @@ class Collection:
         self._indexes.pop(model, None)
         return report
 
+    # -- what presenters need (the CLI and the server import nothing below this) ------
+    @property
+    def default_model(self) -> str:
+        """The model that answers when a method is given none: the one bound by
+        ``open(path, model=...)`` or set here, else the collection's first model."""
+        return self._model(None)
+
+    @default_model.setter
+    def default_model(self, model: str | None) -> None:
+        self._bound_model = model
+
+    @property
+    def version(self) -> tuple:
+        """Changes when images are indexed (counts, models, runs): a key for caches."""
+        return catalog_version(self._store.catalog, self.models)
+
+    def image_rows(self, *, status: str | None = "ok") -> list[ImageRow]:
+        """Every image's catalog row (``ImageRow``), in catalog order."""
+        return self._store.catalog.images(status=status)
+
+    def labels(self) -> list[LabelledPair]:
+        """The pairs labelled same/different (see :meth:`label_pairs`)."""
+        return LabelStore(self._store.catalog).all()
+
+    def cluster_members(
+        self, clusters: analysis.Clusters, cluster: int, *, model: str | None = None
+    ) -> list[tuple[str, float]]:
+        """``(id, score)`` of every member of ``cluster``: its medoid first, then by
+        cosine similarity to it."""
+        row, size = int(clusters.medoids[cluster]), int(clusters.sizes[cluster])
+        vectors = self.embeddings(model).vectors
+        rows, scores = analysis.cluster_neighborhood(vectors, clusters, row, size)
+        return [(str(clusters.ids[r]), float(s)) for r, s in zip(rows, scores, strict=True)]
+
+    def all_neighbors(self, k: int, *, model: str | None = None) -> analysis.NeighborTable:
+        """Every image's ``k`` most similar other images: one blockwise self-search."""
+        emb = self.embeddings(model)
+        return analysis.neighbor_table(self.knn_index(emb.model), emb.vectors, emb.ids, k)
+
     def _backbone(self, model: str | None) -> models.Backbone:
         """The backbone that embeds new images as ``model``, built again from the spec
         the collection recorded for it (imported vectors have none)."""
@@ -636,12 +677,25 @@ def create(path: PathLike) -> Collection:
 
 
 def open(
-    path: PathLike,
+    path: PathLike, *, model: str | None = None
 ) -> Collection:  # mirrors lookalike.open("my-col"), shadowing the builtin on purpose
-    """Open the collection at ``path``.
+    """Open the collection at ``path``; ``model`` answers every method given no model
+    (default: the collection's first model).
 
     Raises
     ------
     CollectionNotFound
     """
-    return Collection(Store.open(path))
+    col = Collection(Store.open(path))
+    col.default_model = model
+    return col
+
+
+def remote_graph(url: str, seed: str, *, depth: int = 2, k: int = 5):
+    """The graph grown from ``seed`` through a remote catalogue images API at ``url``
+    (as :meth:`Collection.graph`; node ``path`` attributes are picture URLs)."""
+    from lookalike.sources.catalogue import CatalogueClient
+
+    what = f"growing the graph from {seed} through {url} ({depth} levels)"
+    with CatalogueClient(url) as client, status(what):
+        return analysis.seed_graph(client.similar, seed, depth=depth, k=k, paths=client.picture_url)

@@ -45,6 +45,7 @@ from lookalike.analysis.maps import (
     snap_to_grid,
     unit_square,
 )
+from lookalike.analysis.neighbor_table import NeighborTable, neighbor_table, top_k_table
 from lookalike.analysis.neighbors import Neighbor, Neighbors, top_k
 from lookalike.analysis.paths import (
     ImagePath,
@@ -76,6 +77,7 @@ __all__ = [
     "KnnGraph",
     "ModelComparison",
     "Neighbor",
+    "NeighborTable",
     "Neighbors",
     "Pairs",
     "Projection",
@@ -105,6 +107,7 @@ __all__ = [
     "knn_rows",
     "minimax_path",
     "near_duplicate_pairs",
+    "neighbor_table",
     "neighbour_scores",
     "pair_scores",
     "path_distances",
@@ -117,6 +120,7 @@ __all__ = [
     "shortest_path",
     "snap_to_grid",
     "top_k",
+    "top_k_table",
     "topk_overlap",
     "unit_square",
 ]

@@ -55,6 +55,11 @@ class Projection:
 
         return pd.DataFrame({"id": self.ids, "x": self.coords[:, 0], "y": self.coords[:, 1]})
 
+    def unit_coords(self) -> np.ndarray:
+        """The coordinates in [0, 1] x [0, 1], as the map figures place them
+        (:func:`unit_square`)."""
+        return unit_square(self.coords)
+
     def _title(self) -> str:
         return f"{self.method.upper()} map of {len(self)} images ({self.model})"
 

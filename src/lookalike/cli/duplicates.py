@@ -140,7 +140,7 @@ def duplicates(
         show.saved(groups_out)
 
 
-def pairs_export(found: lookalike.analysis.Duplicates) -> pd.DataFrame:
+def pairs_export(found: lookalike.Duplicates) -> pd.DataFrame:
     """The pairs as a person can act on them: set, score, exact_copy, path_a, path_b,
     a, b."""
     p = found.to_frame()
@@ -149,7 +149,7 @@ def pairs_export(found: lookalike.analysis.Duplicates) -> pd.DataFrame:
     return frame.rename(columns={"copy": "exact_copy", "uri_a": "path_a", "uri_b": "path_b"})
 
 
-def groups_export(found: lookalike.analysis.Duplicates) -> pd.DataFrame:
+def groups_export(found: lookalike.Duplicates) -> pd.DataFrame:
     """One row per image of a duplicate set: set, path, id."""
     import pandas as pd
 

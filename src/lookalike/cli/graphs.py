@@ -54,9 +54,6 @@ def graph(
     of --all images; print its figures, save it."""
     import warnings
 
-    from lookalike._progress import status
-    from lookalike.store.graphs import write_graph
-
     if (collection is None) == (remote is None):
         raise ValueError("Give either a COLLECTION or --remote URL, not both or neither.")
     if remote is not None and (seed is None or all_images or model is not None):
@@ -64,15 +61,7 @@ def graph(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if remote is not None:
-            from lookalike.sources.catalogue import CatalogueClient
-
-            with (
-                CatalogueClient(remote) as client,
-                status(f"growing the graph from {seed} through {remote} ({depth} levels)"),
-            ):
-                g = lookalike.analysis.seed_graph(
-                    client.similar, seed, depth=depth, k=k, paths=client.picture_url
-                )
+            g = lookalike.remote_graph(remote, seed, depth=depth, k=k)
         else:
             g = lookalike.open(collection).graph(
                 seed, depth=depth, k=k, all=all_images, mutual=mutual, model=model
@@ -80,7 +69,7 @@ def graph(
     show = Output(format)
     _print_warnings(caught)
     if out is not None:
-        write_graph(g, out)
+        lookalike.write_graph(g, out)
     _print_stats(lookalike.graph_stats(g), show)
     if g.graph.get("islands", 1) > 1:
         show.text(
@@ -97,9 +86,7 @@ def graph_stats(
     format: FormatOpt = "table",
 ) -> None:
     """Nodes, edges, density, degree histogram, components, clustering, diameter."""
-    from lookalike.store.graphs import read_graph
-
-    _print_stats(lookalike.graph_stats(read_graph(file)), Output(format))
+    _print_stats(lookalike.graph_stats(lookalike.read_graph(file)), Output(format))
 
 
 def _print_stats(stats, show: Output) -> None:
@@ -119,12 +106,10 @@ def draw(
     ] = True,
 ) -> None:
     """Draw a graph file: spring layout, thumbnails, seed framed, edges by similarity."""
-    from lookalike.figures.graphs import draw_graph, thumbnails_from_paths
-    from lookalike.store.graphs import read_graph
-
-    g = read_graph(file)
-    thumbs = thumbnails_from_paths(g) if thumbnails and g.number_of_nodes() <= 200 else None
-    draw_graph(g, thumbnails=thumbs).savefig(out, dpi=110)
+    g = lookalike.read_graph(file)
+    small = thumbnails and g.number_of_nodes() <= 200
+    thumbs = lookalike.thumbnails_from_paths(g) if small else None
+    lookalike.draw_graph(g, thumbnails=thumbs).savefig(out, dpi=110)
     console.print(f"saved {out}")
 
 

@@ -277,7 +277,5 @@ def export_onnx(
 ) -> None:
     """Write a built-in model as ONNX (uint8 images in, features out) with its sidecar;
     load it back with `--model onnx:OUT`."""
-    from lookalike.models.onnx import export_onnx as export
-
-    path = export(out, model)
+    path = lookalike.export_onnx(out, model)
     console.print(f"wrote {path} and {path}.json", highlight=False, soft_wrap=True)

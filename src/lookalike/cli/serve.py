@@ -68,7 +68,7 @@ def serve(
         model=model,
         allow_labels=allow_labels,
     )
-    col = lookalike.open(collection)
+    col = lookalike.open(collection, model=model)  # every route answers from this model
     mode = "labels can be saved" if allow_labels else "read-only"
     # One line whatever the width: the terminal wraps it, the URL stays whole to copy.
     err_console.print(

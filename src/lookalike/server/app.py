@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 import lookalike
-from lookalike.collection import Collection
+from lookalike import Collection
 from lookalike.server.api_docs import install_api_docs
 from lookalike.server.errors import error_response, install_error_handlers
 from lookalike.server.pictures import PictureService, Slots
@@ -140,12 +140,14 @@ def create_app(collection: Collection, *, settings: Settings | None = None) -> F
     Notes
     -----
     Sets ``collection.save_results = False``: what the server computes (clusters,
-    maps, kNN graphs) is kept in memory, never written into the collection.
+    maps, kNN graphs) is kept in memory, never written into the collection. A
+    ``settings.model`` is bound as ``collection.default_model``, so that every route
+    answers from that one model.
     """
     settings = settings or Settings()
-    similar = SimilarImages(
-        collection, k_max=settings.k_max, precompute=settings.precompute, model=settings.model
-    )
+    if settings.model is not None:
+        collection.default_model = settings.model
+    similar = SimilarImages(collection, k_max=settings.k_max, precompute=settings.precompute)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -13,13 +13,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from lookalike.collection import Collection
-from lookalike.errors import ImageNotFound
+from lookalike import Collection, ImageNotFound, ImageRow
 from lookalike.server.pictures import PictureService
 from lookalike.server.results_cache import ResultCache
 from lookalike.server.settings import Settings
 from lookalike.server.similar import SimilarImages
-from lookalike.store import ImageRow
 
 __all__ = [
     "ID_PATTERN",

@@ -19,13 +19,12 @@ from pathlib import Path
 
 from PIL import Image
 
+from lookalike import ImageDecodeError, ImageRow
+from lookalike import decode_image as decode
 from lookalike._files import write_atomic
 from lookalike._uris import uri_path
-from lookalike.errors import ImageDecodeError
-from lookalike.imaging import decode
 from lookalike.server.iiif import IIIFRequest, render
 from lookalike.server.slots import Slots
-from lookalike.store import ImageRow
 
 try:
     import pyvips

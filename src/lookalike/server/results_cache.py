@@ -18,10 +18,9 @@ from typing import Any
 import numpy as np
 from fastapi.concurrency import run_in_threadpool
 
-from lookalike.collection import Collection
 from lookalike.server.errors import ApiError
 
-__all__ = ["ResultCache", "collection_version", "sizeof"]
+__all__ = ["ResultCache", "sizeof"]
 
 
 def sizeof(value: Any) -> int:
@@ -136,11 +135,3 @@ class ResultCache:
             if heavy:
                 self._heavy = None
 
-
-def collection_version(col: Collection) -> tuple:
-    """Changes when images are indexed: counts and models of the catalog."""
-    catalog = col._store.catalog
-    counts = catalog.counts()
-    runs = catalog.runs()
-    last = (runs[-1].get("id"), runs[-1].get("status")) if runs else None
-    return (counts.get("ok", 0), counts.get("error", 0), tuple(col.models), len(runs), last)

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from lookalike.store import ImageRow
+from lookalike import ImageRow
 
 __all__ = [
     "DigitalLocation",

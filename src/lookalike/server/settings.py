@@ -23,7 +23,9 @@ class Settings:
     page_size_default, page_size_max : int, default=10, 100
         Images per page of ``/catalogue/v2/images``.
     model : str, optional
-        The model whose vectors answer (default: the collection's first).
+        The model whose vectors answer every route, bound as the collection's
+        ``default_model`` (default: the collection's own default, see
+        :func:`lookalike.open`).
     precompute : bool, default=True
         Compute the ``k_max`` most similar images of every image once, at start-up (one
         blockwise kNN search), so similar-image requests are lookups. Otherwise each

@@ -13,31 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lookalike.collection import Collection
-from lookalike.errors import ImageNotFound
-from lookalike.store import ImageRow
+from lookalike import Collection, ImageNotFound, ImageRow
 
-__all__ = ["SimilarImages", "top_k_table"]
-
-
-def top_k_table(scores: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Drop each row's own id (and missing ``-1`` hits) from a self-search of
-    ``k + 1`` neighbours; keep the best ``k``. No input validation.
-
-    Returns ``(scores, rows)`` of shape (n, k); missing hits are ``-1``.
-
-    >>> rows = np.array([[0, 1, 2], [0, 1, 2], [2, 1, -1]])
-    >>> scores = np.array([[1, .9, .5], [1, 1, .5], [1, .5, -np.inf]], dtype=np.float32)
-    >>> top_k_table(scores, rows, 2)[1].tolist()
-    [[1, 2], [0, 2], [1, -1]]
-    """
-    n = len(rows)
-    keep = (rows >= 0) & (rows != np.arange(n)[:, None])
-    order = np.argsort(~keep, axis=1, kind="stable")[:, :k]
-    out_rows = np.take_along_axis(rows, order, axis=1)
-    out_scores = np.take_along_axis(scores, order, axis=1)
-    out_rows[~np.take_along_axis(keep, order, axis=1)] = -1
-    return out_scores, out_rows
+__all__ = ["SimilarImages"]
 
 
 @dataclass(frozen=True)
@@ -66,16 +44,14 @@ class SimilarImages:
     precompute : bool
         Answer from a table of every image's neighbours (built by :meth:`warm`, or on
         first use); else call ``Collection.neighbors`` per request.
-    model : str, optional
+
+    The collection's default model answers (bound once, see :func:`lookalike.open`).
     """
 
-    def __init__(
-        self, collection: Collection, *, k_max: int, precompute: bool, model: str | None = None
-    ) -> None:
+    def __init__(self, collection: Collection, *, k_max: int, precompute: bool) -> None:
         self.collection = collection
         self.k_max = k_max
         self.precompute = precompute
-        self.model = model
         self._table: _Table | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -88,7 +64,7 @@ class SimilarImages:
         if time.monotonic() - self._checked_at < RECHECK_SECONDS:
             return True
         try:
-            return self._table.embeddings is self.collection.embeddings(self.model)
+            return self._table.embeddings is self.collection.embeddings()
         except Exception:
             return False
 
@@ -101,17 +77,14 @@ class SimilarImages:
         table = self._table
         if table is not None and time.monotonic() - self._checked_at < RECHECK_SECONDS:
             return table
-        emb = self.collection.embeddings(self.model)
+        emb = self.collection.embeddings()
         if table is not None and table.embeddings is emb:
             self._checked_at = time.monotonic()
             return table
         with self._lock:
             if self._table is None or self._table.embeddings is not emb:
-                index = self.collection.knn_index(emb.model)
-                want = min(self.k_max + 1, len(emb))
-                scores, rows = index.search(emb.vectors, want)
-                scores, rows = top_k_table(scores, rows, self.k_max)
-                self._table = _Table(emb, emb.positions(), emb.ids, scores, rows)
+                found = self.collection.all_neighbors(self.k_max, model=emb.model)
+                self._table = _Table(emb, emb.positions(), found.ids, found.scores, found.rows)
             self._checked_at = time.monotonic()
             return self._table
 
@@ -140,7 +113,7 @@ class SimilarImages:
             If the image has no vector.
         """
         if not self.precompute:
-            hits = self.collection.neighbors(image_id, k=k, model=self.model)
+            hits = self.collection.neighbors(image_id, k=k)
             return [(h.id, h.score) for h in hits]
         table = self._current()
         pos = table.positions.get(image_id)
@@ -151,4 +124,4 @@ class SimilarImages:
 
     def ids(self) -> np.ndarray:
         """Every image with a vector, in collection order (the catalogue's listing)."""
-        return self.collection.embeddings(self.model).ids
+        return self.collection.embeddings().ids

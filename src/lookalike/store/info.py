@@ -11,7 +11,7 @@ from lookalike._uris import display
 from lookalike.models.views import is_view
 from lookalike.store.catalog import Catalog
 
-__all__ = ["CollectionInfo", "collection_info"]
+__all__ = ["CollectionInfo", "catalog_version", "collection_info"]
 
 
 @dataclass(frozen=True)
@@ -130,3 +130,11 @@ def collection_info(
         skipped=catalog.skipped(),
         damaged=damaged,
     )
+
+
+def catalog_version(catalog: Catalog, models: list[str]) -> tuple:
+    """Changes when images are indexed: the catalog's counts, models and runs."""
+    counts = catalog.counts()
+    runs = catalog.runs()
+    last = (runs[-1].get("id"), runs[-1].get("status")) if runs else None
+    return (counts.get("ok", 0), counts.get("error", 0), tuple(models), len(runs), last)

@@ -16,7 +16,6 @@ from pydantic import AfterValidator
 
 from lookalike.server.deps import MAX_OFFSET, CollectionDep, ResultsDep, SettingsDep, image_title
 from lookalike.server.errors import ERROR_RESPONSES, ApiError
-from lookalike.server.results_cache import collection_version
 
 __all__ = ["CLUSTER_KS", "CLUSTER_K_SCHEMA", "ClusterK", "cluster_labels", "one_of", "router"]
 
@@ -56,12 +55,10 @@ KQuery = Annotated[
 
 async def _clusters(col, results, settings, k: int):
     """(k, Clusters): ``k`` lowered to the number of images of a small collection."""
-    n = len(col.embeddings(settings.model))
+    n = len(col.embeddings())
     k = max(1, min(int(k), n))
-    key = ("clusters", k, settings.model, collection_version(col))
-    found = await results.get(
-        key, lambda: col.clusters(k, model=settings.model), heavy=True, what=f"{k} clusters"
-    )
+    key = ("clusters", k, col.version)
+    found = await results.get(key, lambda: col.clusters(k), heavy=True, what=f"{k} clusters")
     return k, found
 
 
@@ -109,24 +106,18 @@ async def cluster_members(
 ) -> dict:
     """Members of `cluster`, the medoid first, then by cosine similarity to it (404 for
     a cluster number that is not below `k`)."""
-    from lookalike import analysis
-
     k, found = await _clusters(col, results, settings, k)
     if cluster >= k:
         raise ApiError(404, f"No cluster {cluster}: there are {k} (0 to {k - 1}).")
 
     def answer() -> dict:
-        emb = col.embeddings(settings.model)
-        size = int(found.sizes[cluster])
-        medoid_row = int(found.medoids[cluster])
-        rows, scores = analysis.cluster_neighborhood(emb.vectors, found, medoid_row, size)
-        ids = [str(found.ids[r]) for r in rows]
-        page = list(zip(ids, scores.tolist(), strict=True))[offset : offset + limit]
+        members = col.cluster_members(found, cluster)
+        page = members[offset : offset + limit]
         return {
             "k": k,
             "cluster": cluster,
-            "size": size,
-            "medoid": ids[0],
+            "size": len(members),
+            "medoid": members[0][0],
             "offset": offset,
             "members": [
                 {"id": i, "title": image_title(col.image(i)), "score": float(s)} for i, s in page

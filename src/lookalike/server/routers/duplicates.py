@@ -19,8 +19,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from lookalike import DEFAULT_THRESHOLD
 from lookalike._validation import check_real
-from lookalike.analysis import DEFAULT_THRESHOLD
 from lookalike.exports import clip_score, rows_to_csv
 from lookalike.server.deps import (
     ID_PATTERN,
@@ -32,7 +32,6 @@ from lookalike.server.deps import (
     image_title,
 )
 from lookalike.server.errors import ERROR_RESPONSES, ApiError
-from lookalike.server.results_cache import collection_version
 from lookalike.server.schemas import Error
 
 __all__ = ["router"]
@@ -93,7 +92,7 @@ def _estimate_pairs(col, settings, t: float) -> int:
     scored against all: one ``512 x n`` product instead of ``n x n`` (every row when
     the collection has no more). Duplicate scores are not plain cosines, so this is an
     estimate; the pairs actually found are checked against the budget too."""
-    x = col.embeddings(settings.model).vectors
+    x = col.embeddings().vectors
     n = len(x)
     if n < 2:
         return 0
@@ -117,7 +116,7 @@ def _pairs(col, settings, t: float | None) -> dict:
     estimate = _estimate_pairs(col, settings, effective)
     if estimate > budget:
         return {"refused": (effective, estimate, True)}
-    found = col.duplicates(t, model=settings.model, embed_views=False)
+    found = col.duplicates(t, embed_views=False)
     frame = found.to_frame()
     if len(frame) > budget:
         return {"refused": (found.threshold, len(frame), False)}
@@ -135,7 +134,7 @@ def _pairs(col, settings, t: float | None) -> dict:
 
 
 async def _duplicates(col, results, settings, t: float | None) -> dict:
-    key = ("duplicates", t, settings.model, collection_version(col))
+    key = ("duplicates", t, col.version)
     found = await results.get(
         key, lambda: _pairs(col, settings, t), heavy=True, what="duplicate pairs"
     )
@@ -146,12 +145,7 @@ async def _duplicates(col, results, settings, t: float | None) -> dict:
 
 
 def _labels(col) -> dict[tuple[str, str], str]:
-    from lookalike.store.labels import LabelStore
-
-    return {
-        tuple(sorted((p.a, p.b))): "same" if p.same else "different"
-        for p in LabelStore(col._store.catalog).all()
-    }
+    return {tuple(sorted((p.a, p.b))): "same" if p.same else "different" for p in col.labels()}
 
 
 def _titles(col, ids) -> dict[str, str]:
@@ -339,10 +333,10 @@ async def export_dedup(
     await _duplicates(col, results, settings, t)  # the same bound on the pairs
 
     def plan() -> list[str]:
-        return list(col.dedup(t, keep=keep, model=settings.model, embed_views=False).kept)
+        return list(col.dedup(t, keep=keep, embed_views=False).kept)
 
     kept = await results.get(
-        ("dedup", t, keep, settings.model, collection_version(col)),
+        ("dedup", t, keep, col.version),
         plan,
         heavy=True,
         what="a de-duplication plan",

@@ -78,14 +78,14 @@ GRAPH_FILE = {200: {"content": {"application/xml": {}}, "description": "The grap
 
 
 def _export(col, request, seed: str, depth: int, k: int, suffix: str) -> Response:
-    from lookalike.store.graphs import write_graph
+    import lookalike
 
     g, _ = _grow(col, seed, depth, k)
     base = base_url(request)
     for node, attrs in g.nodes(data=True):
         attrs["thumbnail"] = f"{base}iiif/{node}/full/!256,256/0/default.jpg"
     with tempfile.TemporaryDirectory() as tmp:
-        data = write_graph(g, FilePath(tmp) / f"graph.{suffix}").read_bytes()
+        data = lookalike.write_graph(g, FilePath(tmp) / f"graph.{suffix}").read_bytes()
     name = f"graph-{g.graph['seed']}-d{depth}-k{k}.{suffix}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(data, media_type="application/xml", headers=headers)

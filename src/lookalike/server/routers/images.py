@@ -16,7 +16,6 @@ from lookalike.server.deps import (
     image_title,
 )
 from lookalike.server.errors import ERROR_RESPONSES
-from lookalike.server.results_cache import collection_version
 
 __all__ = ["router"]
 
@@ -45,10 +44,10 @@ async def _catalogue(col, results) -> list[tuple[str, str, int | None, int | Non
     """(id, title, width, height) of every readable image, in catalog order."""
 
     def compute():
-        rows = col._store.catalog.images(status="ok")
+        rows = col.image_rows()
         return [(r.id, image_title(r), r.width, r.height) for r in rows]
 
-    return await results.get(("catalogue", collection_version(col)), compute)
+    return await results.get(("catalogue", col.version), compute)
 
 
 @router.get("/images", summary="Find images by id or file name")

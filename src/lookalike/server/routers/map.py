@@ -1,5 +1,6 @@
 """The 2-D map (atlas) of every image for the web page: coordinates from
-``Collection.map`` scaled into the unit square, titles, and cluster labels when asked."""
+``Collection.map`` in the unit square (centred, as the figures place them), titles,
+and cluster labels when asked."""
 
 from __future__ import annotations
 
@@ -10,20 +11,11 @@ from fastapi import APIRouter, Query
 
 from lookalike.server.deps import CollectionDep, ResultsDep, SettingsDep, image_title
 from lookalike.server.errors import ERROR_RESPONSES
-from lookalike.server.results_cache import collection_version
 from lookalike.server.routers.clusters import CLUSTER_K_SCHEMA, ClusterK, cluster_labels
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["map"], responses=ERROR_RESPONSES)
-
-
-def _unit_square(coords: np.ndarray) -> np.ndarray:
-    """Scale into [0, 1] x [0, 1] keeping the aspect ratio. No input validation."""
-    coords = np.asarray(coords, dtype=np.float64)
-    low = coords.min(axis=0)
-    span = float((coords.max(axis=0) - low).max()) or 1.0
-    return (coords - low) / span
 
 
 @router.get("/map", summary="2-D coordinates of every image")
@@ -45,9 +37,9 @@ async def image_map(
     from the collection if `lookalike map` saved it; never written by the server)."""
 
     def compute() -> dict:
-        proj = col.map(method, model=settings.model)
-        xy = _unit_square(proj.coords)
-        titles = {r.id: image_title(r) for r in col._store.catalog.images(status="ok")}
+        proj = col.map(method)
+        xy = proj.unit_coords()  # placed as the map figure places them
+        titles = {r.id: image_title(r) for r in col.image_rows()}
         return {
             "method": proj.method,
             "model": proj.model,
@@ -57,7 +49,7 @@ async def image_map(
             "y": np.round(xy[:, 1], 5).tolist(),
         }
 
-    key = ("map", method, settings.model, collection_version(col))
+    key = ("map", method, col.version)
     body = await results.get(key, compute, heavy=True, what=f"the {method} map")
     if clusters is not None:
         body = dict(body)

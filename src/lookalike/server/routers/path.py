@@ -16,7 +16,6 @@ from lookalike.server.deps import (
     image_title,
 )
 from lookalike.server.errors import ERROR_RESPONSES, ApiError
-from lookalike.server.results_cache import collection_version
 from lookalike.server.routers.clusters import one_of
 
 __all__ = ["router"]
@@ -57,18 +56,18 @@ async def image_path(
     a, b = image_row(col, a).id, image_row(col, b).id
     if a == b:
         raise ApiError(400, f"a and b are the same image ({a!r}): give two different images.")
-    n = len(col.embeddings(settings.model))
+    n = len(col.embeddings())
     k = max(1, min(k, n - 1))  # a small collection has fewer
-    key = ("knn-graph", k, settings.model, collection_version(col))
+    key = ("knn-graph", k, col.version)
     await results.get(
         key,
-        lambda: col.knn_graph(k, model=settings.model) is not None,  # held by the Collection
+        lambda: col.knn_graph(k) is not None,  # held by the Collection
         heavy=True,
         what=f"the kNN graph (k={k})",
     )
 
     def answer() -> dict:
-        found = col.path(a, b, method=method, k=k, model=settings.model)
+        found = col.path(a, b, method=method, k=k)
         return {
             "method": found.method,
             "model": found.model,

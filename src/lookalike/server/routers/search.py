@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from lookalike import imaging
+import lookalike
 from lookalike._validation import check_int
 from lookalike.server.deps import (
     ID_PATTERN,
@@ -57,7 +57,7 @@ def neighbors_of_image(
     """The `k` images most similar to image `id`, best first, with cosine scores."""
     k = check_int(k, "k", "GET /api/neighbors/{id}", low=1, high=settings.k_max)
     row = image_row(col, id)
-    hits = col.neighbors(row.id, k=k, model=settings.model)
+    hits = col.neighbors(row.id, k=k)
     return _result(hits, k, request, row.id, col)
 
 
@@ -91,8 +91,8 @@ async def neighbors_of_upload(
 
         def answer() -> dict:
             # The same safe decoder as indexing, with the server's tighter pixel limit.
-            imaging.decode(data, min_side=256, max_pixels=settings.max_upload_pixels)
-            hits = col.neighbors(query=data, k=k, model=settings.model)
+            lookalike.decode_image(data, min_side=256, max_pixels=settings.max_upload_pixels)
+            hits = col.neighbors(query=data, k=k)
             return _result(hits, k, request, "upload", col)
 
         return await run_in_threadpool(answer)
