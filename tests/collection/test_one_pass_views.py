@@ -77,7 +77,8 @@ def test_the_default_score_decodes_nothing_after_indexing(tmp_path, photos, deco
     decodes.clear()
     found = col.duplicates()
     assert decodes == [] and len(col.embeddings(CENTRE)) == 4
-    framed, coffee = col.image(tmp_path / "coffee_framed.png").id, col.image(photos / "coffee.jpg").id
+    framed = col.image(tmp_path / "coffee_framed.png").id
+    coffee = col.image(photos / "coffee.jpg").id
     assert {framed, coffee} in [set(g) for g in found.groups]
     np.testing.assert_allclose(
         col.embeddings(CENTRE).vectors, separate_pass(col, col.embeddings().ids), atol=2e-6
