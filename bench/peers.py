@@ -90,7 +90,7 @@ def tiles(photos: list[tuple[str, Image.Image]], n: int, rng) -> list[tuple[str,
     """``n`` crops of the photos (as many from each; aspect of SIZE, 50-100% of the
     largest such crop, anywhere), resized to SIZE; flat ones skipped."""
     out = []
-    per_photo = -(-n // len(photos)) + 2
+    per_photo = 2 * -(-n // len(photos))  # flat photos give fewer
     for name, im in photos:
         w, h = im.size
         full = min(w, h * SIZE[0] / SIZE[1])  # the widest crop of SIZE's aspect
