@@ -37,9 +37,11 @@ import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -54,19 +56,22 @@ SIZE = (1200, 850)
 PEERS = ("fastdup==2.54", "imagededup")
 
 
-def source_photos() -> list[tuple[str, Image.Image]]:
-    """Every real photo that installs offline, one file per picture, at full size."""
+def source_photos() -> list[tuple[str, Callable[[], Image.Image]]]:
+    """Every real photo that installs offline, one per picture, at full size: (name, a
+    function that loads it), so that one photo at a time is in memory."""
     from skimage import data
 
-    photos = []
-    for name in SKIMAGE:
-        try:
-            arr = (
-                data.stereo_motorcycle()[0] if name == "motorcycle_left" else getattr(data, name)()
-            )
-        except Exception:
-            continue
-        photos.append((f"skimage-{name}", Image.fromarray(arr).convert("RGB")))
+    def skimage_photo(name: str) -> Image.Image:
+        arr = data.stereo_motorcycle()[0] if name == "motorcycle_left" else getattr(data, name)()
+        return Image.fromarray(arr).convert("RGB")
+
+    def load(path: Path) -> Image.Image:
+        with Image.open(path) as im:
+            return im.convert("RGB")
+
+    photos: list[tuple[str, Callable[[], Image.Image]]] = [
+        (f"skimage-{name}", lambda name=name: skimage_photo(name)) for name in SKIMAGE
+    ]
     files = sorted(Path("/usr/share/backgrounds").rglob("*.jpg"))
     files += sorted(Path("/usr/share/backgrounds").rglob("*.png"))
     files += sorted(Path("/usr/share/wallpapers").glob("*/contents/images/*"))
@@ -77,21 +82,21 @@ def source_photos() -> list[tuple[str, Image.Image]]:
         key = (str(path.parent), re.sub(r"[_-]?\d+x\d+$", "", path.stem))
         if key not in largest or path.stat().st_size > largest[key].stat().st_size:
             largest[key] = path
-    for path in sorted(largest.values()):
-        try:
-            with Image.open(path) as im:
-                photos.append((str(path), im.convert("RGB")))
-        except OSError:
-            continue
+    photos += [(str(path), lambda path=path: load(path)) for path in sorted(largest.values())]
     return photos
 
 
-def tiles(photos: list[tuple[str, Image.Image]], n: int, rng) -> list[tuple[str, Image.Image]]:
-    """``n`` crops of the photos (as many from each; aspect of SIZE, 50-100% of the
-    largest such crop, anywhere), resized to SIZE; flat ones skipped."""
+def crops(photos, n: int, rng, stage: Path) -> list[tuple[str, Path]]:
+    """About ``2 n`` crops of the photos (as many from each; aspect of SIZE, 50-100% of
+    the largest such crop, anywhere), resized to SIZE and saved as JPEGs in ``stage``;
+    flat ones skipped. Returns (photo@box, file)."""
     out = []
     per_photo = 2 * -(-n // len(photos))  # flat photos give fewer
-    for name, im in photos:
+    for name, load in photos:
+        try:
+            im = load()
+        except Exception:  # a photo scikit-image cannot give, an unreadable file
+            continue
         w, h = im.size
         full = min(w, h * SIZE[0] / SIZE[1])  # the widest crop of SIZE's aspect
         made = 0
@@ -101,35 +106,43 @@ def tiles(photos: list[tuple[str, Image.Image]], n: int, rng) -> list[tuple[str,
             cw = int(full * rng.uniform(0.5, 1.0))
             ch = int(cw * SIZE[1] / SIZE[0])
             x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
-            tile = im.crop((x, y, x + cw, y + ch))
+            tile = im.crop((x, y, x + cw, y + ch)).resize(SIZE, Image.Resampling.LANCZOS)
             grey = np.asarray(tile.convert("L").resize((200, 141)), dtype=np.float32)
             if grey.std() < 20 or np.abs(np.diff(grey, axis=1)).mean() < 3:
                 continue
-            out.append((f"{name}@{x},{y},{cw}", tile.resize(SIZE, Image.Resampling.LANCZOS)))
+            path = stage / f"{len(out):05d}.jpg"
+            tile.save(path, quality=90)
+            out.append((f"{name}@{x},{y},{cw}", path))
             made += 1
     return out
 
 
 def build_set(folder: Path, n_images: int, n_sources: int, seed: int = 0) -> dict[str, str]:
-    """Write the set into ``folder``; return file name -> tile it comes from."""
+    """Write the set into ``folder``; return file name -> crop (photo@box) it comes from."""
     rng = np.random.default_rng(seed)
-    pool = tiles(source_photos(), n_images, rng)
-    n_base = n_images - 3 * n_sources
-    if n_base > len(pool):
-        raise SystemExit(f"only {len(pool)} tiles: ask for fewer images or more sources")
-    picked = [pool[k] for k in rng.permutation(len(pool))[:n_base]]
-    truth = {}
-    for rank, (name, im) in enumerate(picked):
-        file = f"{rank:04d}.jpg"
-        im.save(folder / file, quality=90)
-        truth[file] = name
-        if rank < n_sources:
-            made = derivatives(im, rng)
-            for kind in rng.choice(sorted(made), size=3, replace=False):
-                q = int(rng.integers(20, 51)) if kind == "jpeg" else 90
-                file = f"{rank:04d}__{kind}.jpg"
-                made[kind].save(folder / file, quality=q)
-                truth[file] = name
+    stage = folder.parent / f".{folder.name}-crops"
+    stage.mkdir()
+    try:
+        pool = crops(source_photos(), n_images, rng, stage)
+        n_base = n_images - 3 * n_sources
+        if n_base > len(pool):
+            raise SystemExit(f"only {len(pool)} crops: ask for fewer images or more sources")
+        truth = {}
+        for rank, k in enumerate(rng.permutation(len(pool))[:n_base]):
+            name, path = pool[k]
+            file = f"{rank:04d}.jpg"
+            os.replace(path, folder / file)
+            truth[file] = name
+            if rank < n_sources:
+                with Image.open(folder / file) as im:
+                    made = derivatives(im.convert("RGB"), rng)
+                for kind in rng.choice(sorted(made), size=3, replace=False):
+                    q = int(rng.integers(20, 51)) if kind == "jpeg" else 90
+                    file = f"{rank:04d}__{kind}.jpg"
+                    made[kind].save(folder / file, quality=q)
+                    truth[file] = name
+    finally:
+        shutil.rmtree(stage)
     return truth
 
 
