@@ -164,11 +164,9 @@ def _decode_bytes(data: bytes, *, min_side: int | None, max_pixels: int) -> Deco
                 if scale >= 2:
                     im.draft("RGB", (max(1, int(width / scale)), max(1, int(height / scale))))
             im.load()
-            orientation = im.getexif().get(0x0112, 1)
-            if orientation in (5, 6, 7, 8):  # rotated by 90 degrees
+            if im.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # rotated by 90 degrees
                 width, height = height, width
-            if orientation != 1:  # exif_transpose copies even an upright image
-                im = ImageOps.exif_transpose(im)
+            im = ImageOps.exif_transpose(im)
             rgb = _to_rgb(im)
     except ImageDecodeError:
         raise
