@@ -298,9 +298,6 @@ def index_records(
         if not batch:
             break
         wait = time.perf_counter() - t0
-        if centre is not None:
-            # Before the whole vectors: an image with a whole vector then has its centre.
-            report.views_embedded += _write_views(store, centre, batch, centre_done)
         _write_batch(
             store,
             backbone,
@@ -314,6 +311,10 @@ def index_records(
             update_catalog,
             spec=spec,
         )
+        if centre is not None:
+            # After the whole vectors (a model is listed before its view). A crash in
+            # between leaves images without a centre view: duplicates embeds those.
+            report.views_embedded += _write_views(store, centre, batch, centre_done)
         done += len(batch)
         if progress:
             progress(done, len(records))
