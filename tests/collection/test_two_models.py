@@ -24,7 +24,9 @@ def test_both_models_are_kept(col):
     info = col.info()
     assert {name: m["dim"] for name, m in info.models.items()} == {
         "efficientnet-lite0": 1280,
+        "efficientnet-lite0-centre": 1280,  # the centre views made by `index`
         "efficientnet-lite2": 1280,
+        "efficientnet-lite2-centre": 1280,
     }
     assert len(col.embeddings("lite2")) == len(col.embeddings()) == 9
 
