@@ -288,13 +288,25 @@ def scored(pairs, same, keep) -> tuple[float, float, float]:
 
 
 def best(pairs, same, higher_is_closer: bool = True) -> tuple[float, tuple]:
-    values = sorted({s for _, _, s in pairs})
-    out = (values[0] if values else 0.0, (0.0, 0.0, 0.0))
-    for v in values:
-        keep = (lambda s, v=v: s >= v) if higher_is_closer else (lambda s, v=v: s <= v)
-        res = scored(pairs, same, keep)
-        if res[2] > out[1][2]:
-            out = (v, res)
+    """The threshold with the best F1 over ``pairs`` (a, b, score), and its (P, R, F1):
+    one pass over the pairs sorted from closest to farthest."""
+    scores: dict[frozenset, float] = {}
+    for a, b, v in pairs:
+        key = frozenset((a, b))
+        if a != b and key not in JUNK:
+            v = v if higher_is_closer else -v
+            scores[key] = max(v, scores.get(key, v))
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    out, tp = (0.0, (0.0, 0.0, 0.0)), 0
+    for k, (key, v) in enumerate(ranked):
+        tp += key in same
+        nxt = ranked[k + 1][1] if k + 1 < len(ranked) else None
+        if nxt == v:  # ties are kept or dropped together
+            continue
+        p, r = tp / (k + 1), tp / len(same)
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        if f1 > out[1][2]:
+            out = (v if higher_is_closer else -v, (p, r, f1))
     return out
 
 
@@ -319,12 +331,18 @@ def main() -> None:
         "--peers-venv", type=Path, default=Path.home() / ".cache/lookalike-bench/fastdup-venv"
     )
     parser.add_argument("--only", nargs="*", default=["lookalike", "fastdup", "phash"])
+    parser.add_argument(
+        "--keep", type=Path, help="Save the set's truth and each tool's pairs here."
+    )
     args = parser.parse_args()
     python = peers_python(args.peers_venv)
     with tempfile.TemporaryDirectory(prefix="lookalike-peers-") as tmp:
         folder = Path(tmp) / "photos"
         folder.mkdir()
         truth = build_set(folder, args.images, args.sources, args.seed)
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            (args.keep / "truth.json").write_text(json.dumps(truth, indent=0))
         by_tile: dict[str, list[str]] = {}
         for file, tile in truth.items():
             by_tile.setdefault(tile, []).append(file)
@@ -366,72 +384,85 @@ def main() -> None:
                 r["load"] = load
                 runs.setdefault(tool, []).append(r)
                 found[tool] = pairs
+                if args.keep:
+                    out = args.keep / f"{tool}-pairs.json"
+                    out.write_text(
+                        json.dumps(found[tool] if tool != "phash" else found["phash-hashes"])
+                    )
                 print(
                     f"round {rnd + 1} {tool:<10} wall {r['wall']:6.1f} s  cpu {r['cpu']:6.1f} s  "
                     f"peak {r['peak_mb']:5.0f} MB  load {load:4.1f}  {r.get('steps', '')}",
                     flush=True,
                 )
 
-        print(f"\n{'tool':<40}{'wall s':>8}{'cpu s':>8}{'peak MB':>9}{'P':>7}{'R':>7}{'F1':>7}")
-        print("-" * 86)
-        rows = []
-        if "lookalike" in found:
-            pairs = found["lookalike"]
-            rows.append(
-                (
-                    "lookalike default (centre >= 0.72)",
-                    "lookalike",
-                    scored(pairs, same, lambda s: s >= 0.72),
-                )
+        if args.keep:
+            (args.keep / "runs.json").write_text(json.dumps(runs))
+        print_table(runs, found, same, args.rounds)
+
+
+def print_table(runs: dict, found: dict, same: set, rounds: int) -> None:
+    """The table: each tool's mean wall and CPU time and peak memory over the rounds,
+    and its precision, recall and F1 at its default and at its best threshold."""
+    print(f"\n{'tool':<40}{'wall s':>8}{'cpu s':>8}{'peak MB':>9}{'P':>7}{'R':>7}{'F1':>7}")
+    print("-" * 86)
+    rows = []
+    if "lookalike" in found:
+        pairs = found["lookalike"]
+        rows.append(
+            (
+                "lookalike default (centre >= 0.72)",
+                "lookalike",
+                scored(pairs, same, lambda s: s >= 0.72),
             )
-            t, res = best(pairs, same)
-            rows.append((f"  lookalike at its best threshold ({t:.3f})", None, res))
-        if "fastdup" in found:
-            pairs = found["fastdup"]
-            rows.append(
-                (
-                    "fastdup 2.54 (similarity >= 0.9)",
-                    "fastdup",
-                    scored(pairs, same, lambda s: s >= 0.9),
-                )
+        )
+        t, res = best(pairs, same)
+        rows.append((f"  lookalike at its best threshold ({t:.3f})", None, res))
+    if "fastdup" in found:
+        pairs = found["fastdup"]
+        rows.append(
+            (
+                "fastdup 2.54 (similarity >= 0.9)",
+                "fastdup",
+                scored(pairs, same, lambda s: s >= 0.9),
             )
-            rows.append(
-                (
-                    "  fastdup at its dedup default (>= 0.96)",
-                    None,
-                    scored(pairs, same, lambda s: s >= 0.96),
-                )
+        )
+        rows.append(
+            (
+                "  fastdup at its dedup default (>= 0.96)",
+                None,
+                scored(pairs, same, lambda s: s >= 0.96),
             )
-            t, res = best(pairs, same)
-            rows.append((f"  fastdup at its best threshold ({t:.3f})", None, res))
-        if "phash" in found:
-            rows.append(
-                (
-                    "imagededup PHash (Hamming <= 10)",
-                    "phash",
-                    scored(found["phash"], same, lambda s: s <= 10),
-                )
+        )
+        t, res = best(pairs, same)
+        rows.append((f"  fastdup at its best threshold ({t:.3f})", None, res))
+    if "phash" in found:
+        rows.append(
+            (
+                "imagededup PHash (Hamming <= 10)",
+                "phash",
+                scored(found["phash"], same, lambda s: s <= 10),
             )
-            t, res = best(phash_all_pairs(found["phash-hashes"]), same, higher_is_closer=False)
-            rows.append((f"  PHash at its best distance ({t:.0f})", None, res))
-        for label, tool, (p, r, f1) in rows:
-            if tool:
-                wall = np.mean([x["wall"] for x in runs[tool]])
-                cpu = np.mean([x["cpu"] for x in runs[tool]])
-                peak = max(x["peak_mb"] for x in runs[tool])
-                print(f"{label:<40}{wall:>8.1f}{cpu:>8.1f}{peak:>9.0f}{p:>7.3f}{r:>7.3f}{f1:>7.3f}")
-            else:
-                print(f"{label:<40}{'':>8}{'':>8}{'':>9}{p:>7.3f}{r:>7.3f}{f1:>7.3f}")
-        if "lookalike" in runs and "fastdup" in runs:
-            lk = np.mean([x["wall"] for x in runs["lookalike"]])
-            fd = np.mean([x["wall"] for x in runs["fastdup"]])
-            lc = np.mean([x["cpu"] for x in runs["lookalike"]])
-            fc = np.mean([x["cpu"] for x in runs["fastdup"]])
-            print(
-                f"\nlookalike vs fastdup: {fd / lk:.2f}x faster in wall time, {fc / lc:.2f}x in "
-                f"CPU time (means over {args.rounds} alternating rounds); load average "
-                f"{np.mean([x['load'] for v in runs.values() for x in v]):.1f} at the starts"
-            )
+        )
+        t, res = best(phash_all_pairs(found["phash-hashes"]), same, higher_is_closer=False)
+        rows.append((f"  PHash at its best distance ({t:.0f})", None, res))
+    for label, tool, (p, r, f1) in rows:
+        if tool:
+            wall = np.mean([x["wall"] for x in runs[tool]])
+            cpu = np.mean([x["cpu"] for x in runs[tool]])
+            peak = max(x["peak_mb"] for x in runs[tool])
+            print(f"{label:<40}{wall:>8.1f}{cpu:>8.1f}{peak:>9.0f}{p:>7.3f}{r:>7.3f}{f1:>7.3f}")
+        else:
+            print(f"{label:<40}{'':>8}{'':>8}{'':>9}{p:>7.3f}{r:>7.3f}{f1:>7.3f}")
+    if "lookalike" in runs and "fastdup" in runs:
+        lk = np.mean([x["wall"] for x in runs["lookalike"]])
+        fd = np.mean([x["wall"] for x in runs["fastdup"]])
+        lc = np.mean([x["cpu"] for x in runs["lookalike"]])
+        fc = np.mean([x["cpu"] for x in runs["fastdup"]])
+        print(
+            f"\nlookalike vs fastdup: {fd / lk:.2f}x faster in wall time, {fc / lc:.2f}x in "
+            f"CPU time (means over {rounds} alternating rounds); load average "
+            f"{np.mean([x['load'] for v in runs.values() for x in v]):.1f} at the starts"
+        )
 
 
 if __name__ == "__main__":
