@@ -191,7 +191,7 @@ def run_lookalike(folder: Path, work: Path) -> tuple[dict, list[tuple[str, str, 
         "peak_mb": max(a["peak_mb"], b["peak_mb"]),
         "steps": f"index {a['wall']:.1f} s + duplicates {b['wall']:.1f} s",
     }
-    return result, read_pairs(work / "low.csv", col)
+    return result, read_pairs(work / "low.csv", col), read_pairs(work / "pairs.csv", col)
 
 
 def read_pairs(path: Path, col: Path) -> list[tuple[str, str, float]]:
@@ -375,7 +375,7 @@ def main() -> None:
                 work = Path(tempfile.mkdtemp(dir=tmp))
                 load = os.getloadavg()[0]
                 if tool == "lookalike":
-                    r, pairs = run_lookalike(folder, work)
+                    r, pairs, found["lookalike-default"] = run_lookalike(folder, work)
                 elif tool == "fastdup":
                     r, pairs = run_fastdup(python, folder, work)
                 else:
@@ -408,11 +408,13 @@ def print_table(runs: dict, found: dict, same: set, rounds: int) -> None:
     rows = []
     if "lookalike" in found:
         pairs = found["lookalike"]
+        from lookalike.analysis import DEFAULT_THRESHOLD
+
         rows.append(
             (
-                "lookalike default (centre >= 0.72)",
+                f"lookalike default (centre >= {DEFAULT_THRESHOLD:g})",
                 "lookalike",
-                scored(pairs, same, lambda s: s >= 0.72),
+                scored(found["lookalike-default"], same, lambda s: True),
             )
         )
         t, res = best(pairs, same)
