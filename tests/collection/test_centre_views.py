@@ -1,6 +1,8 @@
 """The centre-view vectors behind the default duplicate score, through a real collection
-(the test-pixels descriptor: stored under their own name, computed once, incremental,
-the fall-backs and their notes). The real model's scores: test_centre_scores_real_model.py.
+(the test-pixels descriptor): made by indexing from the same decode, stored under their
+own name, incremental; and, for a collection indexed without them, computed once when
+first asked for, with the fall-backs and their notes. The real model's scores:
+test_centre_scores_real_model.py; one decode per image: test_one_pass_views.py.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import pytest
 from PIL import ImageOps
 
 import lookalike
+from lookalike.models import get_backbone
+from lookalike.sources import records_from
+from lookalike.store import index_records
 from lookalike.store.views import centre_vectors
 from tests.conftest import skimage_photo
 
@@ -33,11 +38,44 @@ def col(tmp_path, photos):
     return c
 
 
+@pytest.fixture()
+def lazy_col(tmp_path, photos):
+    """A collection indexed without centre views (as collections made before they were
+    embedded at index time): the first duplicate score computes them."""
+    c = lookalike.create(tmp_path / "lazy")
+    index_records(c._store, records_from(photos), get_backbone(MODEL), views=False)
+    return c
+
+
 def centre_runs(col) -> list[dict]:
     return [r for r in col._store.catalog.runs() if r["model"] == CENTRE]
 
 
-def test_centre_views_are_stored_under_their_own_name_and_computed_once(col):
+def test_indexing_stores_the_centre_views_under_their_own_name(col, photos, tmp_path):
+    emb, centre = col.embeddings(), col.embeddings(CENTRE)
+    assert list(centre.ids) == list(emb.ids) and col.models == [MODEL]
+    assert not centre_runs(col)  # from the indexing pass itself: no run of their own
+    found = col.duplicates()
+    assert found.method == "exact, centre scores" and found.notes == []
+    assert not centre_runs(col) and col.embeddings(CENTRE).ids.tolist() == centre.ids.tolist()
+    # the same vectors as the pass over the files that computed them before
+    lazy = lookalike.create(tmp_path / "lazy")
+    index_records(lazy._store, records_from(photos), get_backbone(MODEL), views=False)
+    lazy.duplicates()
+    by_id = lazy.embeddings(CENTRE).positions()
+    rows = [by_id[i] for i in centre.ids]
+    np.testing.assert_allclose(lazy.embeddings(CENTRE).vectors[rows], centre.vectors, atol=1e-6)
+    # an added image gets its centre view when it is indexed
+    extra = tmp_path / "coffee_framed.jpg"
+    ImageOps.expand(skimage_photo("coffee"), border=40, fill="white").save(extra)
+    report = col.add([extra], model=MODEL, progress=False)
+    assert report.views_embedded == 1
+    assert len(col.embeddings(CENTRE)) == len(col.embeddings()) == len(emb) + 1
+    assert not centre_runs(col)
+
+
+def test_centre_views_are_stored_under_their_own_name_and_computed_once(lazy_col):
+    col = lazy_col
     found = col.duplicates()
     assert found.method == "exact, centre scores" and found.notes == []
     assert col.models == [MODEL] and col._model(None) == MODEL  # a view is no model
@@ -55,11 +93,12 @@ def test_centre_views_are_stored_under_their_own_name_and_computed_once(col):
     assert col.images()["status"].eq("ok").all()  # the catalog rows are untouched
 
 
-def test_new_images_get_their_centre_view_on_the_next_call_only(col, tmp_path):
+def test_new_images_get_their_centre_view_on_the_next_call_only(lazy_col, tmp_path):
+    col = lazy_col
     col.duplicates()
     extra = tmp_path / "coffee_framed.jpg"
     ImageOps.expand(skimage_photo("coffee"), border=40, fill="white").save(extra)
-    col.add([extra], model=MODEL, progress=False)
+    index_records(col._store, records_from([extra]), get_backbone(MODEL), views=False)
     assert len(col.embeddings(CENTRE)) == len(col.embeddings()) - 1
     col.pair_score(col.image(extra).id, col.image(extra).id)  # only the image asked for
     runs = centre_runs(col)
@@ -68,7 +107,8 @@ def test_new_images_get_their_centre_view_on_the_next_call_only(col, tmp_path):
     assert len(centre_runs(col)) == 2 and len(col.embeddings(CENTRE)) == len(col.embeddings())
 
 
-def test_a_missing_file_falls_back_to_the_whole_picture_with_a_note(col, photos):
+def test_a_missing_file_falls_back_to_the_whole_picture_with_a_note(lazy_col, photos):
+    col = lazy_col
     gone = col.image(photos / "rocket_crop.jpg").id
     (photos / "rocket_crop.jpg").unlink()
     found = col.duplicates(0.5)
@@ -87,7 +127,8 @@ def test_a_missing_file_falls_back_to_the_whole_picture_with_a_note(col, photos)
     np.testing.assert_array_equal(views.vectors[others], col.embeddings(CENTRE).vectors)
 
 
-def test_without_embedding_nothing_is_written_and_a_note_says_so(col):
+def test_without_embedding_nothing_is_written_and_a_note_says_so(lazy_col):
+    col = lazy_col
     found = col.duplicates(embed_views=False)
     assert CENTRE not in dict(col._store.catalog.models()) and not centre_runs(col)
     assert found.notes == [
@@ -117,7 +158,8 @@ def test_imported_vectors_have_no_centre_view_and_are_root_scored(col, tmp_path)
     assert pair._suptitle.get_text().startswith("root score ")
 
 
-def test_a_bad_scoring_is_the_one_line_error(col):
+def test_a_bad_scoring_is_the_one_line_error(lazy_col):
+    col = lazy_col
     for where, call in [
         ("Collection.duplicates", lambda: col.duplicates(scoring="mean")),
         ("Collection.show_threshold_bands", lambda: col.show_threshold_bands(scoring="mean")),

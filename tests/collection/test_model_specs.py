@@ -20,6 +20,8 @@ import lookalike
 from lookalike.errors import ModelUnavailable
 from lookalike.models import registry, spec_of
 from lookalike.models.onnx import sidecar_path
+from lookalike.sources import records_from
+from lookalike.store import index_records
 from lookalike.store.catalog import SCHEMA_VERSION
 from tests.models.test_onnx import tiny_graph
 
@@ -148,14 +150,17 @@ def test_a_moved_model_file_is_one_clear_error_until_named_again(indexed, photos
     assert "1 embedded" in done.stdout
 
 
-def test_a_dead_spec_leaves_centre_views_to_the_whole_vectors(indexed, monkeypatch):
+def test_a_dead_spec_leaves_centre_views_to_the_whole_vectors(indexed, monkeypatch, photos_dir):
     col, model, _ = indexed
+    # one image indexed without its centre view (as before views were made by `index`)
+    extra = records_from([photos_dir / "hubble_deep_field.png"])
+    index_records(col._store, extra, col._backbone("onnx-tiny"), views=False)
     model.unlink()
     forget(monkeypatch, "onnx-tiny")
     found = col.duplicates()
-    assert len(found.notes) == 1
+    assert len(found.notes) == 1  # the 5 centre views stored by `index` need no model
     assert found.notes[0].startswith(
-        "5 of 5 images have no centre view (the model cannot run here: Model 'onnx-tiny' "
+        "1 of 6 images have no centre view (the model cannot run here: Model 'onnx-tiny' "
         f"of this collection was made from 'onnx:{model}', which does not load here"
     )
 

@@ -11,7 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 import lookalike
+from lookalike.models import get_backbone
 from lookalike.server import Settings, create_app
+from lookalike.sources import records_from
+from lookalike.store import index_records
 from tests.server.test_api import assert_error
 
 
@@ -25,6 +28,7 @@ def writable(server_col) -> TestClient:
 def test_collection_summary(client):
     body = client.get("/api/collection").json()
     assert body["images"] == body["indexed"] == 9 and body["failed"] == 0
+    # (the centre views `index` made are part of the model, not listed as another)
     assert body["models"] == [{"name": "test-pixels", "dim": 108, "vectors": 9}]
     assert "/" not in body["name"]
 
@@ -157,10 +161,17 @@ def test_labels_are_refused_by_a_read_only_server(client, ids):
 
 
 def test_the_server_embeds_no_centre_view_and_says_so(tmp_path, wide_photos):
-    """Duplicate scores on the server use the centre views `lookalike duplicates` stored;
-    a read-only server computes none (the whole picture stands in, with a note)."""
-    col = lookalike.create(tmp_path / "col")
-    col.index(wide_photos, model="test-pixels", progress=False)
+    """Duplicate scores on the server use the centre views `index` (or, for a collection
+    indexed without them, `lookalike duplicates`) stored; a read-only server computes
+    none (the whole picture stands in, with a note)."""
+    indexed = lookalike.create(tmp_path / "indexed")
+    indexed.index(wide_photos, model="test-pixels", progress=False)
+    with TestClient(create_app(indexed, settings=Settings(precompute=False))) as c:
+        body = c.get("/api/duplicates", params={"threshold": 0.5}).json()
+    assert body["notes"] == [] and body["method"] == "exact, centre scores"
+
+    col = lookalike.create(tmp_path / "col")  # indexed without centre views
+    index_records(col._store, records_from(wide_photos), get_backbone("test-pixels"), views=False)
 
     def answers() -> tuple[dict, str, str]:
         with TestClient(create_app(col, settings=Settings(precompute=False))) as c:

@@ -5,11 +5,16 @@ timings.
 The reader decodes in a bounded pool of threads (Pillow and hashlib release the GIL), so
 decoding runs in parallel with inference; the writer commits every batch atomically, so
 an interrupted run resumes where it stopped.
+
+The same decode also gives each picture's centre view (:func:`lookalike.imaging.centre_view`),
+embedded with the same model and stored under ``<model>-centre``: the near-duplicate
+score then needs no second pass over the files.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import os
 import time
 from collections import deque
@@ -23,8 +28,17 @@ import numpy as np
 
 from lookalike._uris import display, is_remote, uri_path
 from lookalike.errors import ImageDecodeError
-from lookalike.imaging import MAX_FILE_BYTES, content_hash, load_for_model, pixel_hash
-from lookalike.models import Backbone
+from lookalike.imaging import (
+    CENTRE_KEEP,
+    MAX_FILE_BYTES,
+    DecodedImage,
+    centre_view,
+    content_hash,
+    load_for_model,
+    pixel_hash,
+    to_model_input,
+)
+from lookalike.models import Backbone, CentreView
 from lookalike.sources import UNREADABLE_FOLDER, ImageRecord
 from lookalike.store._store import Store
 
@@ -42,6 +56,7 @@ class ReadItem:
     pixels: np.ndarray | None = None
     row: dict = field(default_factory=dict)
     error: str | None = None
+    centre: np.ndarray | None = None  # the centre view's model input, when asked for
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,7 @@ class IndexReport:
     moved: int = 0
     embedded: int = 0
     reused: int = 0
+    views_embedded: int = 0  # centre views embedded from the same decode
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
@@ -126,9 +142,12 @@ def _listing(word: str, entries: list[tuple[str, str]], limit: int, more: str) -
     return lines
 
 
-def _read_one(record: ImageRecord, size: int, view: str = "whole") -> ReadItem:
-    """Read, hash and decode one record into the model input of ``view``. Never raises:
-    failures become ``item.error``."""
+def _read_one(
+    record: ImageRecord, size: int, view: str = "whole", centre: bool = False
+) -> ReadItem:
+    """Read, hash and decode one record into the model input of ``view`` (and, with
+    ``centre``, of its centre view, from the same decode). Never raises: failures
+    become ``item.error``."""
     item = ReadItem(record)
     row = {"uri": record.uri, "metadata": dict(record.metadata), "mtime": None}
     try:
@@ -146,6 +165,8 @@ def _read_one(record: ImageRecord, size: int, view: str = "whole") -> ReadItem:
         item.hash = content_hash(data) if data else None
         pixels, decoded = load_for_model(data, size, view=view)
         item.pixels = pixels
+        if centre:
+            item.centre = _centre_input(data, decoded, size)
         row.update(width=decoded.width, height=decoded.height, format=decoded.format)
         if view == "whole":  # a view's pass stores vectors only: no catalog row needs it
             row["pixel_hash"] = pixel_hash(decoded.image)
@@ -177,6 +198,19 @@ def _read_one(record: ImageRecord, size: int, view: str = "whole") -> ReadItem:
     return item
 
 
+def _centre_input(data: bytes, decoded: DecodedImage, size: int) -> np.ndarray:
+    """The centre view's model input, as ``load_for_model(data, size, view="centre")``
+    gives it, from ``decoded`` (the whole picture's decode) whenever that decode is the
+    same: not reduced, or reduced to at least the centre's own draft size. Otherwise (a
+    JPEG the whole picture needed at a coarser draft) the bytes already read are
+    decoded again at the centre's draft size."""
+    image = decoded.image
+    unreduced = image.size in ((decoded.width, decoded.height), (decoded.height, decoded.width))
+    if unreduced or min(image.size) >= math.ceil(size / CENTRE_KEEP):
+        return to_model_input(centre_view(image), size)
+    return load_for_model(data, size, view="centre")[0]
+
+
 def _wanted_id(hash_: str | None, uri: str) -> str:
     # Short and stable: from the content; a file we could not read gets one from its uri.
     return (hash_ or "x" + content_hash(uri.encode()))[:12]
@@ -189,14 +223,16 @@ def read_records(
     workers: int,
     prefetch: int,
     view: str = "whole",
+    centre: bool = False,
 ) -> Iterator[ReadItem]:
     """The reader: decode ``records`` in ``workers`` threads, in order, at most
     ``prefetch`` ahead (memory stays bounded at any collection size), into model inputs
-    of ``size`` showing ``view`` of each picture (see ``imaging.load_for_model``)."""
+    of ``size`` showing ``view`` of each picture (see ``imaging.load_for_model``), and
+    with ``centre`` the input of its centre view too."""
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lookalike-read") as pool:
         window: deque[Future[ReadItem]] = deque()
         for record in records:
-            window.append(pool.submit(_read_one, record, size, view))
+            window.append(pool.submit(_read_one, record, size, view, centre))
             if len(window) >= prefetch:
                 yield window.popleft().result()
         while window:
@@ -254,6 +290,7 @@ def index_records(
     spec: str | None = None,
     walked: str | None = None,
     skipped: list[tuple[str, str]] | None = None,
+    views: bool = True,
 ) -> IndexReport:
     """Read, embed and store ``records``; skip what the store already has.
 
@@ -277,6 +314,10 @@ def index_records(
         left out (filled while ``records`` is drawn): recorded in the catalog in place
         of that folder's last list (see ``Catalog.skipped``); unreadable folders are
         also reported as failed.
+    views : bool, default=True
+        Also embed the centre view of every picture read (from the same decode) with
+        ``CentreView(backbone)``, stored under its name, for the near-duplicate score.
+        Only for a backbone of the whole picture.
 
     Returns
     -------
@@ -304,12 +345,19 @@ def index_records(
     if progress:
         progress(done, len(records))
 
+    centre = CentreView(backbone) if views and backbone.view == "whole" else None
+    centre_done: set[str] = set()
+    if centre is not None:
+        store.tidy(centre.name)  # (under the writer lock, as the whole run is)
+        centre_done = store.embedded_hashes(centre.name)  # a lost view is made again
+
     reader = read_records(
         todo,
         backbone.input_size,
         workers=workers,
         prefetch=4 * batch_size,
         view=backbone.view,
+        centre=centre is not None,
     )
     status = "failed"  # what the run is, should anything below raise
     try:
@@ -332,6 +380,10 @@ def index_records(
                 update_catalog,
                 spec=spec,
             )
+            if centre is not None:
+                # After the whole vectors (a model is listed before its view). A crash in
+                # between leaves images without a centre view: duplicates embeds those.
+                report.views_embedded += _write_views(store, centre, batch, centre_done)
             done += len(batch)
             if progress:
                 progress(done, len(records))
@@ -341,8 +393,26 @@ def index_records(
         raise
     finally:
         store.catalog.finish_run(run_id, status)
+    if centre is not None:
+        store.tidy(centre.name)  # one chunk for readers, as the whole vectors get
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _write_views(store: Store, view: Backbone, items: list[ReadItem], done: set[str]) -> int:
+    """Embed and store the centre views of ``items`` not yet in ``done`` (one atomic
+    commit of vectors only); return how many."""
+    todo: dict[str, np.ndarray] = {}
+    for item in items:
+        if item.hash and not item.error and item.centre is not None and item.hash not in done:
+            todo.setdefault(item.hash, item.centre)
+    if not todo:
+        return 0
+    hashes = list(todo)
+    vectors = view.embed(np.stack([todo[h] for h in hashes]))
+    store.commit(view.name, view.dim, [], hashes, vectors)
+    done.update(hashes)
+    return len(hashes)
 
 
 def _missing_by_hash(known: dict) -> dict[str, str]:
