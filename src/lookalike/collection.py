@@ -141,9 +141,10 @@ class Collection:
         records = sources.records_from(source, skipped=lambda *entry: skipped.append(entry))
         label = display(os.fsdecode(source)) if isinstance(source, str | os.PathLike) else "paths"
         if engine == "ray":
-            with progress_setting(progress), progress_bar(
-                progress, f"indexing {label} on Ray"
-            ) as bar:
+            with (
+                progress_setting(progress),
+                progress_bar(progress, f"indexing {label} on Ray") as bar,
+            ):
                 report = index_records_ray(
                     self._store,
                     records,
@@ -261,19 +262,31 @@ class Collection:
         if (image is None) == (query is None):
             raise ValueError("Give exactly one of 'image' (an id or path) or 'query' (a file).")
         k = check_int(k, "k", "Collection.neighbors", low=1, high=10_000)
-        return _neighbors.neighbors(self, image, query, k, model)
+        emb = self.embeddings(model)
+        vector = None if query is None else self.embed_file(query, emb.model)
+        return _neighbors.neighbors(
+            self._store, emb, self.knn_index(emb.model), image, query, vector, k
+        )
 
     def show_neighbors(
         self,
-        image: str | None = None,
+        image: str | analysis.Neighbors | None = None,
         *,
         query: PathLike | None = None,
         k: int = 9,
         model: str | None = None,
         ncols: int = 5,
+        result: analysis.Neighbors | None = None,
     ):
-        """A matplotlib grid: the query first (framed), then its neighbours with scores."""
-        return _neighbors.show_neighbors(self, image, query, k, model, ncols)
+        """A matplotlib grid: the query first (framed), then its neighbours with scores.
+        ``result`` draws neighbours already found (by :meth:`neighbors`) instead of
+        searching again; the query is then ``image``, ``query`` or, given neither, the
+        collection image ``result`` is the neighbours of."""
+        if isinstance(image, analysis.Neighbors):  # col.show_neighbors(col.neighbors(...))
+            image, result = None, image
+        if result is None:
+            result = self.neighbors(image, query=query, k=k, model=model)
+        return _neighbors.show_neighbors(self._store, self.thumbnail, result, image, query, ncols)
 
     # -- near-duplicates -------------------------------------------------------------
     def duplicates(

@@ -81,7 +81,7 @@ def show_representatives(
     ids = [found.medoid_ids[c] for c in order]
     captions = [
         f"{name}\ncluster {c}: {found.sizes[c]} images"
-        for c, name in zip(order, names(col, ids), strict=True)
+        for c, name in zip(order, names(col._store, ids), strict=True)
     ]
     if ncols is None:  # rows as even as can be, at most 5 images a row
         rows = -(-k // 5)
@@ -105,7 +105,7 @@ def show_neighborhood(
     row = vector_row(col, emb, image)
     rows, scores = analysis.cluster_neighborhood(emb.vectors, found, row, n)
     c = int(found.labels[row])
-    labels = names(col, [emb.ids[r] for r in rows])
+    labels = names(col._store, [emb.ids[r] for r in rows])
     captions = [f"{name}\n{s:.3f}" for name, s in zip(labels, scores, strict=True)]
     title = f"Cluster {c} ({found.sizes[c]} images) around {labels[0]}"
     pictures = [col.thumbnail(emb.ids[r]) for r in rows]

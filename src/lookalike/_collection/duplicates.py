@@ -150,7 +150,7 @@ def show_pair(col: Collection, a: str, b: str, scoring: str, model: str | None) 
     return pair_figure(
         col.thumbnail(ra.id),
         col.thumbnail(rb.id),
-        captions=tuple(names(col, [ra.id, rb.id], width=34)),
+        captions=tuple(names(col._store, [ra.id, rb.id], width=34)),
         title=f"{used} score {score:.3f}",  # the scoring used: imported vectors have no centre
     )
 

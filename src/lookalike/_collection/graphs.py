@@ -125,4 +125,6 @@ def show_path(col: Collection, a, b: str | None, kwargs: dict[str, Any]) -> Figu
     from lookalike._collection.names import names
 
     images = [col.thumbnail(i) for i in p.ids]
-    return path_strip(images, names(col, p.ids), p.similarities, bridges=p.bridges, title=title)
+    return path_strip(
+        images, names(col._store, p.ids), p.similarities, bridges=p.bridges, title=title
+    )
