@@ -455,7 +455,9 @@ class Collection:
         emb = self.embeddings(model)
         k = self._check_graph_k(k, len(emb), "Collection.graph")
         check_int(depth, "depth", "Collection.graph", low=0)
-        return _graphs.graph(self, emb, seed, depth, k, all, mutual, max_nodes)
+        whole = self.knn_graph(k, mutual=mutual, model=emb.model) if all else None
+        index = None if all else self.knn_index(emb.model)
+        return _graphs.graph(self._store, emb, seed, depth, k, whole, index, max_nodes)
 
     @staticmethod
     def _check_graph_k(k: object, n_images: int, where: str) -> int:
@@ -472,7 +474,7 @@ class Collection:
         vectors change."""
         emb = self.embeddings(model)
         k = self._check_graph_k(k, len(emb), "Collection.knn_graph")
-        return _graphs.knn_graph(self, emb, k, mutual)
+        return _graphs.knn_graph(self._saved, self.root, emb, k, mutual)
 
     def path(
         self,
@@ -490,17 +492,22 @@ class Collection:
         check_choice(method, "method", "Collection.path", analysis.paths.METHODS)
         if steps is not None:
             check_int(steps, "steps", "Collection.path", low=1, high=analysis.paths.MAX_STEPS)
-        return _graphs.path(self, a, b, method, steps, k, model)
+        ra, rb = self.image(a), self.image(b)
+        if ra.id == rb.id:
+            raise ValueError(f"A and B are the same image ({ra.id!r}): give two different images.")
+        graph = self.knn_graph(k, model=model)  # built (and saved) under its own status line
+        return _graphs.path(self._store, graph, ra, rb, method, steps)
 
     def show_graph(self, g, *, thumbnails: bool = True, size: int = 128):
         """Draw a graph from :meth:`graph`: spring layout, thumbnails on the nodes, the
         seed framed, edges shaded by similarity."""
-        return _graphs.show_graph(self, g, thumbnails, size)
+        return _graphs.show_graph(g, self.thumbnail, thumbnails, size)
 
     def show_path(self, a, b: str | None = None, **kwargs: Any):
         """Draw a path (an :class:`ImagePath`, or the ids ``a`` and ``b`` and the
         options of :meth:`path`) as a strip of images with each step's similarity."""
-        return _graphs.show_path(self, a, b, kwargs)
+        p = a if isinstance(a, analysis.ImagePath) else self.path(a, b, **kwargs)
+        return _graphs.show_path(self._store, self.thumbnail, p)
 
     # -- clusters, maps and model comparison ----------------------------------------
     def clusters(
