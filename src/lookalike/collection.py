@@ -520,7 +520,7 @@ class Collection:
         emb = self.embeddings(model)
         if k > len(emb):
             raise ValueError(f"k={k} should be <= n_images={len(emb)}.")
-        return _clusters.clusters(self, emb, k, random_state)
+        return _clusters.clusters(self._saved, emb, k, random_state)
 
     def scan_k(
         self,
@@ -532,7 +532,7 @@ class Collection:
         """k-medoids for every k in ``ks``: inertia, distortion and silhouette per k, and
         the suggested k (the kneedle elbow of the inertia curve). Saved like clusters."""
         ks = [check_int(k, "ks", "Collection.scan_k", low=1) for k in ks]
-        return _clusters.scan_k(self, ks, model, random_state)
+        return _clusters.scan_k(self._saved, self.embeddings(model), ks, random_state)
 
     def show_elbow(
         self,
@@ -540,9 +540,13 @@ class Collection:
         *,
         model: str | None = None,
         random_state: int | None = 0,
+        result: analysis.KScan | None = None,
     ):
-        """The k-selection figure: inertia, distortion and silhouette against k."""
-        return _clusters.show_elbow(self, ks, model, random_state)
+        """The k-selection figure: inertia, distortion and silhouette against k (of the
+        scan ``result`` if given, else of :meth:`scan_k`)."""
+        if result is None:
+            result = self.scan_k(ks, model=model, random_state=random_state)
+        return _clusters.show_elbow(result, self.root.name, self._model(model))
 
     def show_representatives(
         self,
@@ -551,10 +555,16 @@ class Collection:
         model: str | None = None,
         random_state: int | None = 0,
         ncols: int | None = None,
+        result: analysis.Clusters | None = None,
     ):
         """The medoid of every cluster in a grid (largest cluster first; at most 5 a row
-        unless ``ncols``), named by title or file name, with its cluster's size."""
-        return _clusters.show_representatives(self, k, model, random_state, ncols)
+        unless ``ncols``), named by title or file name, with its cluster's size; of the
+        clusters ``result`` if given, else of :meth:`clusters`."""
+        if result is None:
+            result = self.clusters(k, model=model, random_state=random_state)
+        return _clusters.show_representatives(
+            self._store, self.thumbnail, result, self.root.name, ncols
+        )
 
     def show_neighborhood(
         self,
@@ -564,11 +574,16 @@ class Collection:
         n: int = 15,
         model: str | None = None,
         random_state: int | None = 0,
+        result: analysis.Clusters | None = None,
     ):
         """``image`` (e.g. a medoid, framed) and the ``n - 1`` members of its cluster most
-        similar to it, with cosine scores."""
+        similar to it, with cosine scores; the clusters ``result`` if given, else
+        :meth:`clusters`."""
         n = check_int(n, "n", "Collection.show_neighborhood", low=1, high=1000)
-        return _clusters.show_neighborhood(self, image, k, n, model, random_state)
+        if result is None:
+            result = self.clusters(k, model=model, random_state=random_state)
+        emb = self.embeddings(model)
+        return _clusters.show_neighborhood(self._store, self.thumbnail, result, emb, image, n)
 
     def map(
         self, method: str = "umap", *, model: str | None = None, random_state: int | None = 0
@@ -576,7 +591,7 @@ class Collection:
         """2-D coordinates of every image (``"pca"``, ``"tsne"`` or ``"umap"``), cached per
         model and method."""
         method = check_choice(method, "method", "Collection.map", analysis.maps.METHODS)
-        return _clusters.map(self, method, model, random_state)
+        return _clusters.map(self._saved, self.embeddings(model), method, random_state)
 
     def show_map(
         self,
@@ -590,17 +605,37 @@ class Collection:
         cells: int | None = None,
         spread: bool = True,
         random_state: int | None = 0,
+        result: analysis.Projection | None = None,
     ):
-        """The map as an image atlas (thumbnails snapped to a ``cells x cells`` grid) or
-        as points; coloured by ``clusters`` (k) if given; ``highlight`` an image (black
-        star) and its ``neighbors`` nearest images (red). ``spread`` lays the atlas out
-        by rank along each axis (:func:`lookalike.analysis.equalize`) so that clumps and
-        outliers do not leave it empty."""
+        """The map (``result`` if given, else :meth:`map`) as an image atlas (thumbnails
+        snapped to a ``cells x cells`` grid) or as points; coloured by ``clusters`` (k) if
+        given; ``highlight`` an image (black star) and its ``neighbors`` nearest images
+        (red). ``spread`` lays the atlas out by rank along each axis
+        (:func:`lookalike.analysis.equalize`) so that clumps and outliers do not leave it
+        empty."""
         neighbors = check_int(neighbors, "neighbors", "Collection.show_map", low=0, high=10_000)
         if atlas and cells is not None:
             cells = check_int(cells, "cells", "Collection.show_map", low=1, high=200)
+        if result is None:
+            result = self.map(method, model=model, random_state=random_state)
+        emb = self.embeddings(result.model)
+        labels = None
+        if clusters is not None:
+            labels = self.clusters(clusters, model=emb.model, random_state=random_state).labels
+        index = self.knn_index(emb.model) if highlight is not None and neighbors else None
         return _clusters.show_map(
-            self, method, model, atlas, clusters, highlight, neighbors, cells, spread, random_state
+            self._store,
+            self.thumbnail,
+            result,
+            emb,
+            labels,
+            highlight,
+            index,
+            neighbors,
+            atlas,
+            cells,
+            spread,
+            self.root.name,
         )
 
     def compare_models(self, model_a: str, model_b: str, *, k: int = 4) -> analysis.ModelComparison:
