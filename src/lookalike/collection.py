@@ -317,12 +317,19 @@ class Collection:
         if isinstance(threshold, str) and threshold.strip().lower() == "auto":
             est = self.auto_threshold(scoring=scoring, model=model, embed_views=embed_views)
             found = _duplicates.duplicates(
-                self, est.threshold, strict, exact, scoring, model, embed_views
+                self._store,
+                self.embeddings(model),
+                est.threshold,
+                strict,
+                exact,
+                scoring,
+                embed_views,
             )
             return replace(found, notes=[*found.notes, str(est)])
         t = analysis.DEFAULT_THRESHOLD if threshold is None else threshold
         t = check_real(t, "threshold", where, low=-1, high=1)
-        return _duplicates.duplicates(self, t, strict, exact, scoring, model, embed_views)
+        emb = self.embeddings(model)
+        return _duplicates.duplicates(self._store, emb, t, strict, exact, scoring, embed_views)
 
     def auto_threshold(
         self,
@@ -345,7 +352,10 @@ class Collection:
         where = "Collection.auto_threshold"
         check_choice(scoring, "scoring", where, analysis.SCORINGS)
         sample = check_int(sample, "sample", where, low=1, high=10_000)
-        return _thresholds.auto_threshold(self, scoring, model, sample, seed, embed_views, progress)
+        emb = self.embeddings(model)
+        return _thresholds.auto_threshold(
+            self._store, emb, scoring, sample, seed, embed_views, progress
+        )
 
     def show_auto_threshold(self, estimate: analysis.ThresholdEstimate | None = None, **kwargs):
         """A figure of the evidence behind :meth:`auto_threshold` (``estimate``, or one
@@ -355,7 +365,7 @@ class Collection:
     def exact_duplicates(self):
         """Identical files (same bytes) and identical decoded pixels, found without any
         model: a DataFrame with columns group, kind ("file"/"pixels"), id, uri."""
-        return _duplicates.exact_duplicates(self)
+        return _duplicates.exact_duplicates(self._store)
 
     def dedup(
         self,
@@ -378,19 +388,25 @@ class Collection:
         :meth:`duplicates`."""
         check_choice(keep, "keep", "Collection.dedup", analysis.KEEP_POLICIES)
         find = {"strict": strict, "scoring": scoring, "model": model, "embed_views": embed_views}
-        return _duplicates.dedup(self, threshold, keep, keep_ids, exact_only, find, move_removed_to)
+        wanted = [self.image(k).id for k in keep_ids]
+        if exact_only:
+            groups = _duplicates.exact_groups(self._store)
+        else:
+            groups = self.duplicates(threshold, **find).groups
+        return _duplicates.dedup(self._store, groups, keep, wanted, move_removed_to)
 
     def pair_score(
         self, a: str, b: str, *, scoring: str = "centre", model: str | None = None
     ) -> float:
         """The duplicate score (``scoring``: centre, root or cosine) of two images."""
         check_choice(scoring, "scoring", "Collection.pair_score", analysis.SCORINGS)
-        return _duplicates.pair_score(self, a, b, scoring, model)
+        return _duplicates.pair_score(self._store, self.embeddings(model), a, b, scoring)
 
     def show_pair(self, a: str, b: str, *, scoring: str = "centre", model: str | None = None):
         """The two images side by side, with their ids and their duplicate score."""
         check_choice(scoring, "scoring", "Collection.show_pair", analysis.SCORINGS)
-        return _duplicates.show_pair(self, a, b, scoring, model)
+        emb = self.embeddings(model)
+        return _duplicates.show_pair(self._store, self.thumbnail, emb, a, b, scoring)
 
     def show_threshold_bands(
         self,
@@ -407,7 +423,10 @@ class Collection:
         bands = sorted(check_real(b, "bands", where, low=-1, high=1) for b in bands)
         per_band = check_int(per_band, "per_band", where, low=1, high=20)
         check_choice(scoring, "scoring", where, analysis.SCORINGS)
-        return _duplicates.show_threshold_bands(self, bands, per_band, scoring, model, seed)
+        emb = self.embeddings(model)
+        return _duplicates.show_threshold_bands(
+            self._store, self.thumbnail, emb, bands, per_band, scoring, seed
+        )
 
     def label_pairs(self, pairs: Iterable[tuple[str, str, bool]], *, source: str = "") -> None:
         """Store pairs labelled same (True) or different (False) for :meth:`calibrate`."""
@@ -431,7 +450,10 @@ class Collection:
         if target_precision is not None:
             check_real(target_precision, "target_precision", where, low=0, high=1, closed="right")
         check_choice(scoring, "scoring", where, analysis.SCORINGS)
-        return _duplicates.calibrate(self, labels, target_precision, scoring, model, embed_views)
+        emb = self.embeddings(model)
+        return _duplicates.calibrate(
+            self._store, emb, labels, target_precision, scoring, embed_views
+        )
 
     # -- similarity graphs and paths -----------------------------------------------
     def graph(
