@@ -377,7 +377,7 @@ def main() -> None:
         kind = np.array([truth[n][2] for n in names])
         scores = {}
         for s in args.scorings:
-            used, vecs = scored_vectors(col, emb, s)
+            used, vecs = scored_vectors(col._store, emb, s)
             x = np.asarray(vecs, dtype=np.float32)
             scores[s] = (used, x @ x.T)
         n_fam = len(set(fam))

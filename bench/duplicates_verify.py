@@ -97,7 +97,7 @@ def split_pairs(base: Path):
     emb = col.embeddings()
     uris = col._store.catalog.uris_of(emb.ids)
     photo = np.array([truth[Path(u).name][1] for u in uris])
-    x = np.asarray(scored_vectors(col, emb, "centre")[1], dtype=np.float32)
+    x = np.asarray(scored_vectors(col._store, emb, "centre")[1], dtype=np.float32)
     iu, ju = np.triu_indices(len(photo), 1)
     s = (x @ x.T)[iu, ju]
     t = time.perf_counter()

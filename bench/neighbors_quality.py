@@ -142,7 +142,7 @@ def main() -> None:
         vectors = {
             "cosine": x,
             "root": np.asarray(RootVectors(x)),
-            "centre": np.asarray(scored_vectors(col, emb, "centre")[1], dtype=np.float32),
+            "centre": np.asarray(scored_vectors(col._store, emb, "centre")[1], dtype=np.float32),
             "whiten": whiten(x),
             "root-whiten": whiten(np.asarray(RootVectors(x))),
         }

@@ -141,9 +141,10 @@ class Collection:
         records = sources.records_from(source, skipped=lambda *entry: skipped.append(entry))
         label = display(os.fsdecode(source)) if isinstance(source, str | os.PathLike) else "paths"
         if engine == "ray":
-            with progress_setting(progress), progress_bar(
-                progress, f"indexing {label} on Ray"
-            ) as bar:
+            with (
+                progress_setting(progress),
+                progress_bar(progress, f"indexing {label} on Ray") as bar,
+            ):
                 report = index_records_ray(
                     self._store,
                     records,
@@ -261,19 +262,31 @@ class Collection:
         if (image is None) == (query is None):
             raise ValueError("Give exactly one of 'image' (an id or path) or 'query' (a file).")
         k = check_int(k, "k", "Collection.neighbors", low=1, high=10_000)
-        return _neighbors.neighbors(self, image, query, k, model)
+        emb = self.embeddings(model)
+        vector = None if query is None else self.embed_file(query, emb.model)
+        return _neighbors.neighbors(
+            self._store, emb, self.knn_index(emb.model), image, query, vector, k
+        )
 
     def show_neighbors(
         self,
-        image: str | None = None,
+        image: str | analysis.Neighbors | None = None,
         *,
         query: PathLike | None = None,
         k: int = 9,
         model: str | None = None,
         ncols: int = 5,
+        result: analysis.Neighbors | None = None,
     ):
-        """A matplotlib grid: the query first (framed), then its neighbours with scores."""
-        return _neighbors.show_neighbors(self, image, query, k, model, ncols)
+        """A matplotlib grid: the query first (framed), then its neighbours with scores.
+        ``result`` draws neighbours already found (by :meth:`neighbors`) instead of
+        searching again; the query is then ``image``, ``query`` or, given neither, the
+        collection image ``result`` is the neighbours of."""
+        if isinstance(image, analysis.Neighbors):  # col.show_neighbors(col.neighbors(...))
+            image, result = None, image
+        if result is None:
+            result = self.neighbors(image, query=query, k=k, model=model)
+        return _neighbors.show_neighbors(self._store, self.thumbnail, result, image, query, ncols)
 
     # -- near-duplicates -------------------------------------------------------------
     def duplicates(
@@ -304,12 +317,19 @@ class Collection:
         if isinstance(threshold, str) and threshold.strip().lower() == "auto":
             est = self.auto_threshold(scoring=scoring, model=model, embed_views=embed_views)
             found = _duplicates.duplicates(
-                self, est.threshold, strict, exact, scoring, model, embed_views
+                self._store,
+                self.embeddings(model),
+                est.threshold,
+                strict,
+                exact,
+                scoring,
+                embed_views,
             )
             return replace(found, notes=[*found.notes, str(est)])
         t = analysis.DEFAULT_THRESHOLD if threshold is None else threshold
         t = check_real(t, "threshold", where, low=-1, high=1)
-        return _duplicates.duplicates(self, t, strict, exact, scoring, model, embed_views)
+        emb = self.embeddings(model)
+        return _duplicates.duplicates(self._store, emb, t, strict, exact, scoring, embed_views)
 
     def auto_threshold(
         self,
@@ -332,7 +352,10 @@ class Collection:
         where = "Collection.auto_threshold"
         check_choice(scoring, "scoring", where, analysis.SCORINGS)
         sample = check_int(sample, "sample", where, low=1, high=10_000)
-        return _thresholds.auto_threshold(self, scoring, model, sample, seed, embed_views, progress)
+        emb = self.embeddings(model)
+        return _thresholds.auto_threshold(
+            self._store, emb, scoring, sample, seed, embed_views, progress
+        )
 
     def show_auto_threshold(self, estimate: analysis.ThresholdEstimate | None = None, **kwargs):
         """A figure of the evidence behind :meth:`auto_threshold` (``estimate``, or one
@@ -342,7 +365,7 @@ class Collection:
     def exact_duplicates(self):
         """Identical files (same bytes) and identical decoded pixels, found without any
         model: a DataFrame with columns group, kind ("file"/"pixels"), id, uri."""
-        return _duplicates.exact_duplicates(self)
+        return _duplicates.exact_duplicates(self._store)
 
     def dedup(
         self,
@@ -365,19 +388,25 @@ class Collection:
         :meth:`duplicates`."""
         check_choice(keep, "keep", "Collection.dedup", analysis.KEEP_POLICIES)
         find = {"strict": strict, "scoring": scoring, "model": model, "embed_views": embed_views}
-        return _duplicates.dedup(self, threshold, keep, keep_ids, exact_only, find, move_removed_to)
+        wanted = [self.image(k).id for k in keep_ids]
+        if exact_only:
+            groups = _duplicates.exact_groups(self._store)
+        else:
+            groups = self.duplicates(threshold, **find).groups
+        return _duplicates.dedup(self._store, groups, keep, wanted, move_removed_to)
 
     def pair_score(
         self, a: str, b: str, *, scoring: str = "centre", model: str | None = None
     ) -> float:
         """The duplicate score (``scoring``: centre, root or cosine) of two images."""
         check_choice(scoring, "scoring", "Collection.pair_score", analysis.SCORINGS)
-        return _duplicates.pair_score(self, a, b, scoring, model)
+        return _duplicates.pair_score(self._store, self.embeddings(model), a, b, scoring)
 
     def show_pair(self, a: str, b: str, *, scoring: str = "centre", model: str | None = None):
         """The two images side by side, with their ids and their duplicate score."""
         check_choice(scoring, "scoring", "Collection.show_pair", analysis.SCORINGS)
-        return _duplicates.show_pair(self, a, b, scoring, model)
+        emb = self.embeddings(model)
+        return _duplicates.show_pair(self._store, self.thumbnail, emb, a, b, scoring)
 
     def show_threshold_bands(
         self,
@@ -394,7 +423,10 @@ class Collection:
         bands = sorted(check_real(b, "bands", where, low=-1, high=1) for b in bands)
         per_band = check_int(per_band, "per_band", where, low=1, high=20)
         check_choice(scoring, "scoring", where, analysis.SCORINGS)
-        return _duplicates.show_threshold_bands(self, bands, per_band, scoring, model, seed)
+        emb = self.embeddings(model)
+        return _duplicates.show_threshold_bands(
+            self._store, self.thumbnail, emb, bands, per_band, scoring, seed
+        )
 
     def label_pairs(self, pairs: Iterable[tuple[str, str, bool]], *, source: str = "") -> None:
         """Store pairs labelled same (True) or different (False) for :meth:`calibrate`."""
@@ -418,7 +450,10 @@ class Collection:
         if target_precision is not None:
             check_real(target_precision, "target_precision", where, low=0, high=1, closed="right")
         check_choice(scoring, "scoring", where, analysis.SCORINGS)
-        return _duplicates.calibrate(self, labels, target_precision, scoring, model, embed_views)
+        emb = self.embeddings(model)
+        return _duplicates.calibrate(
+            self._store, emb, labels, target_precision, scoring, embed_views
+        )
 
     # -- similarity graphs and paths -----------------------------------------------
     def graph(
@@ -442,7 +477,9 @@ class Collection:
         emb = self.embeddings(model)
         k = self._check_graph_k(k, len(emb), "Collection.graph")
         check_int(depth, "depth", "Collection.graph", low=0)
-        return _graphs.graph(self, emb, seed, depth, k, all, mutual, max_nodes)
+        whole = self.knn_graph(k, mutual=mutual, model=emb.model) if all else None
+        index = None if all else self.knn_index(emb.model)
+        return _graphs.graph(self._store, emb, seed, depth, k, whole, index, max_nodes)
 
     @staticmethod
     def _check_graph_k(k: object, n_images: int, where: str) -> int:
@@ -459,7 +496,7 @@ class Collection:
         vectors change."""
         emb = self.embeddings(model)
         k = self._check_graph_k(k, len(emb), "Collection.knn_graph")
-        return _graphs.knn_graph(self, emb, k, mutual)
+        return _graphs.knn_graph(self._saved, self.root, emb, k, mutual)
 
     def path(
         self,
@@ -477,17 +514,22 @@ class Collection:
         check_choice(method, "method", "Collection.path", analysis.paths.METHODS)
         if steps is not None:
             check_int(steps, "steps", "Collection.path", low=1, high=analysis.paths.MAX_STEPS)
-        return _graphs.path(self, a, b, method, steps, k, model)
+        ra, rb = self.image(a), self.image(b)
+        if ra.id == rb.id:
+            raise ValueError(f"A and B are the same image ({ra.id!r}): give two different images.")
+        graph = self.knn_graph(k, model=model)  # built (and saved) under its own status line
+        return _graphs.path(self._store, graph, ra, rb, method, steps)
 
     def show_graph(self, g, *, thumbnails: bool = True, size: int = 128):
         """Draw a graph from :meth:`graph`: spring layout, thumbnails on the nodes, the
         seed framed, edges shaded by similarity."""
-        return _graphs.show_graph(self, g, thumbnails, size)
+        return _graphs.show_graph(g, self.thumbnail, thumbnails, size)
 
     def show_path(self, a, b: str | None = None, **kwargs: Any):
         """Draw a path (an :class:`ImagePath`, or the ids ``a`` and ``b`` and the
         options of :meth:`path`) as a strip of images with each step's similarity."""
-        return _graphs.show_path(self, a, b, kwargs)
+        p = a if isinstance(a, analysis.ImagePath) else self.path(a, b, **kwargs)
+        return _graphs.show_path(self._store, self.thumbnail, p)
 
     # -- clusters, maps and model comparison ----------------------------------------
     def clusters(
@@ -500,7 +542,7 @@ class Collection:
         emb = self.embeddings(model)
         if k > len(emb):
             raise ValueError(f"k={k} should be <= n_images={len(emb)}.")
-        return _clusters.clusters(self, emb, k, random_state)
+        return _clusters.clusters(self._saved, emb, k, random_state)
 
     def scan_k(
         self,
@@ -512,7 +554,7 @@ class Collection:
         """k-medoids for every k in ``ks``: inertia, distortion and silhouette per k, and
         the suggested k (the kneedle elbow of the inertia curve). Saved like clusters."""
         ks = [check_int(k, "ks", "Collection.scan_k", low=1) for k in ks]
-        return _clusters.scan_k(self, ks, model, random_state)
+        return _clusters.scan_k(self._saved, self.embeddings(model), ks, random_state)
 
     def show_elbow(
         self,
@@ -520,9 +562,13 @@ class Collection:
         *,
         model: str | None = None,
         random_state: int | None = 0,
+        result: analysis.KScan | None = None,
     ):
-        """The k-selection figure: inertia, distortion and silhouette against k."""
-        return _clusters.show_elbow(self, ks, model, random_state)
+        """The k-selection figure: inertia, distortion and silhouette against k (of the
+        scan ``result`` if given, else of :meth:`scan_k`)."""
+        if result is None:
+            result = self.scan_k(ks, model=model, random_state=random_state)
+        return _clusters.show_elbow(result, self.root.name, self._model(model))
 
     def show_representatives(
         self,
@@ -531,10 +577,16 @@ class Collection:
         model: str | None = None,
         random_state: int | None = 0,
         ncols: int | None = None,
+        result: analysis.Clusters | None = None,
     ):
         """The medoid of every cluster in a grid (largest cluster first; at most 5 a row
-        unless ``ncols``), named by title or file name, with its cluster's size."""
-        return _clusters.show_representatives(self, k, model, random_state, ncols)
+        unless ``ncols``), named by title or file name, with its cluster's size; of the
+        clusters ``result`` if given, else of :meth:`clusters`."""
+        if result is None:
+            result = self.clusters(k, model=model, random_state=random_state)
+        return _clusters.show_representatives(
+            self._store, self.thumbnail, result, self.root.name, ncols
+        )
 
     def show_neighborhood(
         self,
@@ -544,11 +596,16 @@ class Collection:
         n: int = 15,
         model: str | None = None,
         random_state: int | None = 0,
+        result: analysis.Clusters | None = None,
     ):
         """``image`` (e.g. a medoid, framed) and the ``n - 1`` members of its cluster most
-        similar to it, with cosine scores."""
+        similar to it, with cosine scores; the clusters ``result`` if given, else
+        :meth:`clusters`."""
         n = check_int(n, "n", "Collection.show_neighborhood", low=1, high=1000)
-        return _clusters.show_neighborhood(self, image, k, n, model, random_state)
+        if result is None:
+            result = self.clusters(k, model=model, random_state=random_state)
+        emb = self.embeddings(model)
+        return _clusters.show_neighborhood(self._store, self.thumbnail, result, emb, image, n)
 
     def map(
         self, method: str = "umap", *, model: str | None = None, random_state: int | None = 0
@@ -556,7 +613,7 @@ class Collection:
         """2-D coordinates of every image (``"pca"``, ``"tsne"`` or ``"umap"``), cached per
         model and method."""
         method = check_choice(method, "method", "Collection.map", analysis.maps.METHODS)
-        return _clusters.map(self, method, model, random_state)
+        return _clusters.map(self._saved, self.embeddings(model), method, random_state)
 
     def show_map(
         self,
@@ -570,17 +627,37 @@ class Collection:
         cells: int | None = None,
         spread: bool = True,
         random_state: int | None = 0,
+        result: analysis.Projection | None = None,
     ):
-        """The map as an image atlas (thumbnails snapped to a ``cells x cells`` grid) or
-        as points; coloured by ``clusters`` (k) if given; ``highlight`` an image (black
-        star) and its ``neighbors`` nearest images (red). ``spread`` lays the atlas out
-        by rank along each axis (:func:`lookalike.analysis.equalize`) so that clumps and
-        outliers do not leave it empty."""
+        """The map (``result`` if given, else :meth:`map`) as an image atlas (thumbnails
+        snapped to a ``cells x cells`` grid) or as points; coloured by ``clusters`` (k) if
+        given; ``highlight`` an image (black star) and its ``neighbors`` nearest images
+        (red). ``spread`` lays the atlas out by rank along each axis
+        (:func:`lookalike.analysis.equalize`) so that clumps and outliers do not leave it
+        empty."""
         neighbors = check_int(neighbors, "neighbors", "Collection.show_map", low=0, high=10_000)
         if atlas and cells is not None:
             cells = check_int(cells, "cells", "Collection.show_map", low=1, high=200)
+        if result is None:
+            result = self.map(method, model=model, random_state=random_state)
+        emb = self.embeddings(result.model)
+        labels = None
+        if clusters is not None:
+            labels = self.clusters(clusters, model=emb.model, random_state=random_state).labels
+        index = self.knn_index(emb.model) if highlight is not None and neighbors else None
         return _clusters.show_map(
-            self, method, model, atlas, clusters, highlight, neighbors, cells, spread, random_state
+            self._store,
+            self.thumbnail,
+            result,
+            emb,
+            labels,
+            highlight,
+            index,
+            neighbors,
+            atlas,
+            cells,
+            spread,
+            self.root.name,
         )
 
     def compare_models(self, model_a: str, model_b: str, *, k: int = 4) -> analysis.ModelComparison:

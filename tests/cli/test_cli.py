@@ -56,10 +56,13 @@ def test_neighbors_by_path_prints_a_table_and_saves_csv_and_png(col_path, photos
     assert result.exit_code == 0 and (tmp_path / "g.png").stat().st_size > 10_000
 
 
-def test_neighbors_of_an_outside_query(col_path, photos_dir):
+def test_neighbors_of_an_outside_query(col_path, photos_dir, tmp_path):
     result = invoke("neighbors", col_path, "--query", photos_dir / "rocket_crop.jpg", "-k", "2")
     assert result.exit_code == 0, result.output
     assert "rocket" in result.output
+    out = tmp_path / "q.png"  # the grid draws the table's neighbours: the query embedded once
+    result = invoke("neighbors", col_path, "--query", photos_dir / "rocket_crop.jpg", "-o", out)
+    assert result.exit_code == 0 and out.stat().st_size > 10_000, result.output
 
 
 @pytest.mark.parametrize(

@@ -161,3 +161,40 @@ def test_one_image_collection_clusters_but_cannot_compare(tmp_path):
     assert c.clusters(1).medoid_ids == [c.embeddings().ids[0]]
     with pytest.raises(ValueError, match="at least 2 images"):
         c.compare_models(MODEL, MODEL, k=1)
+
+
+def test_show_map_clusters_with_its_random_state_and_runs_agree(col, monkeypatch):
+    seen = []
+    real = lookalike.analysis.k_medoids
+
+    def recording(vectors, k, **kwargs):  # the real k-medoids, its seed noted
+        seen.append(kwargs.get("random_state"))
+        return real(vectors, k, **kwargs)
+
+    monkeypatch.setattr(lookalike.analysis, "k_medoids", recording)
+    one, two = lookalike.open(col.root), lookalike.open(col.root)
+    one.save_results = two.save_results = False  # each computes its own clusters
+    assert isinstance(
+        one.show_map("pca", model=MODEL, atlas=False, clusters=3, random_state=11), Figure
+    )
+    assert seen == [11]  # the map's random_state reached the clustering
+    first = one.clusters(3, model=MODEL, random_state=11)  # computed again, as the map did
+    second = two.clusters(3, model=MODEL, random_state=11)
+    assert seen == [11, 11, 11]  # results not saved: every call computes
+    assert np.array_equal(first.labels, second.labels)
+    assert list(first.medoid_ids) == list(second.medoid_ids)
+
+
+def test_figures_draw_computed_results(col):
+    proj = col.map("pca", model=MODEL)
+    found = col.clusters(3, model=MODEL)
+    scan = col.scan_k([2, 3, 4], model=MODEL)
+    medoid = found.medoid_ids[0]
+    for fig in (
+        col.show_map(result=proj, atlas=False),
+        col.show_representatives(result=found),
+        col.show_neighborhood(medoid, n=3, model=MODEL, result=found),
+        col.show_elbow(model=MODEL, result=scan),
+    ):
+        assert isinstance(fig, Figure) and fig.axes
+    assert "3 representatives" in col.show_representatives(result=found)._suptitle.get_text()

@@ -54,6 +54,19 @@ def test_show_neighbors_returns_a_figure(real_col, photos_dir, tmp_path):
     assert (tmp_path / "grid.png").stat().st_size > 10_000
 
 
+def test_show_neighbors_draws_a_computed_result(real_col, photos_dir, tmp_path):
+    hits = real_col.neighbors(str(photos_dir / "chelsea.png"), k=3)
+    fig = real_col.show_neighbors(hits)  # the query is the image the hits are of
+    assert len(fig.axes) == 4 and "chelsea" in fig._suptitle.get_text()
+    query = tmp_path / "rocket copy.jpg"
+    skimage_photo("rocket").save(query)
+    found = real_col.neighbors(query=query, k=2)
+    fig = real_col.show_neighbors(query=query, result=found)
+    assert len(fig.axes) == 3 and "rocket copy" in fig._suptitle.get_text()
+    with pytest.raises(ValueError, match="give query="):
+        real_col.show_neighbors(found)  # a file's neighbours: the file must be given
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [

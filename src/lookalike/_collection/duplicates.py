@@ -4,7 +4,7 @@ calibration on labelled pairs, and the figures to look at pairs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -12,16 +12,18 @@ import numpy as np
 
 from lookalike import analysis
 from lookalike._collection.names import names
+from lookalike._collection.rows import vector_rows
 from lookalike._progress import status
-from lookalike.errors import ImageNotFound
-from lookalike.store import Embeddings, LabelStore, move_images, read_labels_csv
+from lookalike.store import Embeddings, LabelStore, Store, move_images, read_labels_csv
+from lookalike.store.lookup import find_image
 from lookalike.store.views import centre_vectors
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
+    from PIL import Image
 
-    from lookalike.collection import Collection, PathLike
+    from lookalike.collection import PathLike
 
 __all__ = [
     "calibrate",
@@ -29,29 +31,29 @@ __all__ = [
     "dedup",
     "duplicates",
     "exact_duplicates",
+    "exact_groups",
     "pair_score",
     "score_inputs",
     "scored_vectors",
     "show_pair",
     "show_threshold_bands",
-    "vector_rows",
     "with_sets_and_copies",
 ]
 
 
 def duplicates(
-    col: Collection,
+    store: Store,
+    emb: Embeddings,
     threshold: float,
     strict: bool,
     exact: bool | None,
     scoring: str,
-    model: str | None,
     embed_views: bool,
 ) -> analysis.Duplicates:
-    """Near-duplicate pairs and sets (see :func:`lookalike.analysis.find_duplicates`)."""
-    emb = col.embeddings(model)
-    scoring, centre, notes = score_inputs(col, emb, scoring, embed_views=embed_views)
-    uris = col._store.catalog.uris_of(emb.ids)
+    """Near-duplicate pairs and sets of the vectors ``emb`` of ``store`` (see
+    :func:`lookalike.analysis.find_duplicates`)."""
+    scoring, centre, notes = score_inputs(store, emb, scoring, embed_views=embed_views)
+    uris = store.catalog.uris_of(emb.ids)
     with status(f"searching {len(emb.ids)} images for pairs scoring {threshold:g} or more"):
         found = analysis.find_duplicates(
             emb.vectors,
@@ -65,10 +67,10 @@ def duplicates(
             centre=centre,
             notes=notes,
         )
-    return with_sets_and_copies(col, found)
+    return with_sets_and_copies(store, found)
 
 
-def with_sets_and_copies(col: Collection, found: analysis.Duplicates) -> analysis.Duplicates:
+def with_sets_and_copies(store: Store, found: analysis.Duplicates) -> analysis.Duplicates:
     """``found`` with its pairs' scores clipped to [-1, 1] (float32 gives 1.0000001 for
     a copy), the duplicate ``set`` each pair lies in (1-based, as in ``groups``; empty
     when ``strict`` split the pair apart) and ``copy``: "file" for identical files,
@@ -78,7 +80,7 @@ def with_sets_and_copies(col: Collection, found: analysis.Duplicates) -> analysi
     group_of = {i: g for g, ids in enumerate(found.groups, 1) for i in ids}
     ga, gb = pairs["a"].map(group_of), pairs["b"].map(group_of)
     pairs.insert(0, "set", ga.where(ga == gb).astype("Int64"))
-    rows = {r.id: r for r in col._store.catalog.images(status="ok")}
+    rows = {r.id: r for r in store.catalog.images(status="ok")}
     pairs["copy"] = [
         copy_kind(rows.get(a), rows.get(b)) for a, b in zip(pairs["a"], pairs["b"], strict=True)
     ]
@@ -97,12 +99,12 @@ def copy_kind(a, b) -> str:
     return ""
 
 
-def exact_duplicates(col: Collection) -> pd.DataFrame:
+def exact_duplicates(store: Store) -> pd.DataFrame:
     """Sets of identical files and of identical decoded pixels, from the catalog's
     hashes: columns group, kind ("file"/"pixels"), id, uri."""
     import pandas as pd
 
-    rows = col._store.catalog.images(status="ok")
+    rows = store.catalog.images(status="ok")
     sets = analysis.exact_duplicate_sets(
         [r.content_hash for r in rows], [r.pixel_hash for r in rows]
     )
@@ -110,136 +112,120 @@ def exact_duplicates(col: Collection) -> pd.DataFrame:
     return pd.DataFrame(table, columns=["group", "kind", "id", "uri"])
 
 
+def exact_groups(store: Store) -> list[list[str]]:
+    """The ids of every set of :func:`exact_duplicates`."""
+    return [list(ids) for _, ids in exact_duplicates(store).groupby("group")["id"]]
+
+
 def dedup(
-    col: Collection,
-    threshold: float | None,
+    store: Store,
+    groups: list[list[str]],
     keep: str,
-    keep_ids: Iterable[str],
-    exact_only: bool,
-    find: dict[str, Any],
+    wanted: list[str],
     move_removed_to: PathLike | None,
 ) -> analysis.DedupPlan:
-    """The image kept in each set of exact duplicates, or of near-duplicates found with
-    ``threshold`` and the options ``find`` of :meth:`Collection.duplicates` (see
-    :func:`lookalike.analysis.plan_dedup`); the removed files moved to
-    ``move_removed_to`` if given (see :func:`lookalike.store.move_images`)."""
-    wanted = [col.image(k).id for k in keep_ids]
-    if exact_only:
-        groups = [list(ids) for _, ids in col.exact_duplicates().groupby("group")["id"]]
-    else:
-        groups = col.duplicates(threshold, **find).groups
-    images = [r.__dict__ for r in col._store.catalog.images(status="ok")]
+    """The image kept in each set of duplicates ``groups`` (see
+    :func:`lookalike.analysis.plan_dedup`; ``wanted`` the ids to keep); the removed
+    files moved to ``move_removed_to`` if given (see :func:`lookalike.store.move_images`)."""
+    images = [r.__dict__ for r in store.catalog.images(status="ok")]
     plan = analysis.plan_dedup(groups, images, keep=keep, keep_ids=wanted)
     if move_removed_to is not None:
-        moved = move_images(col._store, [col.image(i) for i in plan.removed], move_removed_to)
-        plan = replace(plan, moved=moved)
+        removed = [find_image(store, i) for i in plan.removed]
+        plan = replace(plan, moved=move_images(store, removed, move_removed_to))
     return plan
 
 
-def pair_score(col: Collection, a: str, b: str, scoring: str, model: str | None) -> float:
+def pair_score(store: Store, emb: Embeddings, a: str, b: str, scoring: str) -> float:
     """The ``scoring`` duplicate score of the images ``a`` and ``b``."""
-    return _pair_score(col, a, b, scoring, model)[1]
+    return _pair_score(store, emb, a, b, scoring)[1]
 
 
-def show_pair(col: Collection, a: str, b: str, scoring: str, model: str | None) -> Figure:
+def show_pair(
+    store: Store,
+    thumbnail: Callable[[str], Image.Image],
+    emb: Embeddings,
+    a: str,
+    b: str,
+    scoring: str,
+) -> Figure:
     """The images ``a`` and ``b`` side by side, with ids, file names and their score."""
     from lookalike.figures import pair_figure
 
-    ra, rb = col.image(a), col.image(b)
-    used, score = _pair_score(col, ra.id, rb.id, scoring, model)
+    ra, rb = find_image(store, a), find_image(store, b)
+    used, score = _pair_score(store, emb, ra.id, rb.id, scoring)
     return pair_figure(
-        col.thumbnail(ra.id),
-        col.thumbnail(rb.id),
-        captions=tuple(names(col, [ra.id, rb.id], width=34)),
+        thumbnail(ra.id),
+        thumbnail(rb.id),
+        captions=tuple(names(store, [ra.id, rb.id], width=34)),
         title=f"{used} score {score:.3f}",  # the scoring used: imported vectors have no centre
     )
 
 
-def _pair_score(
-    col: Collection, a: str, b: str, scoring: str, model: str | None
-) -> tuple[str, float]:
+def _pair_score(store: Store, emb: Embeddings, a: str, b: str, scoring: str) -> tuple[str, float]:
     """(the scoring used, the score) of the images ``a`` and ``b``; only their centre
     views are embedded if missing."""
-    emb = col.embeddings(model)
-    i, j = vector_rows(col, emb, [a, b])
-    used, vectors = scored_vectors(col, emb, scoring, ids=emb.ids[[i[0], j[0]]])
+    i, j = vector_rows(store, emb, [a, b])
+    used, vectors = scored_vectors(store, emb, scoring, ids=emb.ids[[i[0], j[0]]])
     return used, float(analysis.pair_scores(vectors, i, j)[0])
 
 
 def show_threshold_bands(
-    col: Collection,
+    store: Store,
+    thumbnail: Callable[[str, int], Image.Image],
+    emb: Embeddings,
     bands: list[float],
     per_band: int,
     scoring: str,
-    model: str | None,
     seed: int,
 ) -> Figure:
     """A contact sheet of ``per_band`` pairs sampled in each band of ``scoring`` scores."""
     from lookalike.figures.pairs import band_rows, threshold_bands
 
-    emb = col.embeddings(model)
-    used, vectors = scored_vectors(col, emb, scoring)
+    used, vectors = scored_vectors(store, emb, scoring)
     with status(f"sampling pairs of {len(emb)} images per band of {used} score"):
         sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
     return threshold_bands(
-        band_rows(sampled, emb.ids, lambda image: col.thumbnail(image, 160)),
+        band_rows(sampled, emb.ids, lambda image: thumbnail(image, 160)),
         per_row=per_band,
         title=f"Pairs per band of {used} score ({emb.model}, {len(emb)} images)",
     )
 
 
 def calibrate(
-    col: Collection,
+    store: Store,
+    emb: Embeddings,
     labels: PathLike | None,
     target_precision: float | None,
     scoring: str,
-    model: str | None,
     embed_views: bool,
 ) -> analysis.Calibration:
     """The threshold chosen on the scores of the pairs labelled in the CSV ``labels`` or
-    in the collection (see :func:`lookalike.analysis.calibrate`); only their images need
+    in ``store`` (see :func:`lookalike.analysis.calibrate`); only their images need
     centre views."""
-    if labels is not None:
-        pairs = read_labels_csv(labels)
-    else:
-        pairs = LabelStore(col._store.catalog).all()
+    pairs = read_labels_csv(labels) if labels is not None else LabelStore(store.catalog).all()
     if not pairs:
         raise ValueError("No labelled pairs: give a CSV (a,b,label) or label pairs first.")
-    emb = col.embeddings(model)
-    i, j = vector_rows(col, emb, [k for p in pairs for k in (p.a, p.b)])
+    i, j = vector_rows(store, emb, [k for p in pairs for k in (p.a, p.b)])
     labelled = emb.ids[np.concatenate([i, j])]
-    _, vectors = scored_vectors(col, emb, scoring, embed_views=embed_views, ids=labelled)
+    _, vectors = scored_vectors(store, emb, scoring, embed_views=embed_views, ids=labelled)
     scores = analysis.pair_scores(vectors, i, j)
     same = np.array([p.same for p in pairs])
     return analysis.calibrate(scores, same, target_precision=target_precision)
 
 
 def score_inputs(
-    col: Collection, emb: Embeddings, scoring: str, *, embed_views: bool = True, ids=None
+    store: Store, emb: Embeddings, scoring: str, *, embed_views: bool = True, ids=None
 ) -> tuple[str, Any, list[str]]:
     """(the scoring used, the centre-view vectors it needs, notes): centre views are
     embedded where missing (see :func:`lookalike.store.views.centre_vectors`);
     imported vectors, which have none, fall back to root scores."""
     if scoring != "centre":
         return scoring, None, []
-    views = centre_vectors(col._store, emb, embed=embed_views, ids=ids)
+    views = centre_vectors(store, emb, embed=embed_views, ids=ids)
     return ("root" if views.vectors is None else "centre"), views.vectors, views.notes
 
 
-def scored_vectors(col: Collection, emb: Embeddings, scoring: str, **kwargs: Any):
+def scored_vectors(store: Store, emb: Embeddings, scoring: str, **kwargs: Any):
     """(the scoring used, ``emb``'s vectors as it sees them): see :func:`score_inputs`."""
-    used, centre, _ = score_inputs(col, emb, scoring, **kwargs)
+    used, centre, _ = score_inputs(store, emb, scoring, **kwargs)
     return used, analysis.scored_vectors(emb.vectors, used, centre)
-
-
-def vector_rows(col: Collection, emb: Embeddings, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Vector rows of images given as (a, b, a, b, ...) ids or paths."""
-    positions = emb.positions()
-    rows = []
-    for key in keys:
-        row = col.image(key)
-        if row.id not in positions:
-            raise ImageNotFound(f"Image {row.id!r} has no vector for {emb.model}.")
-        rows.append(positions[row.id])
-    rows = np.array(rows, dtype=np.int64)
-    return rows[0::2], rows[1::2]

@@ -5,20 +5,18 @@ name (see :func:`lookalike.exports.display_name`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from lookalike.exports import display_name, short_label
-
-if TYPE_CHECKING:
-    from lookalike.collection import Collection
+from lookalike.store import Store
+from lookalike.store.lookup import find_image
 
 __all__ = ["names"]
 
 
-def names(col: Collection, ids: Iterable[str], width: int = 22) -> list[str]:
-    """The names of the images ``ids``, each at most ``width`` characters."""
+def names(store: Store, ids: Iterable[str], width: int = 22) -> list[str]:
+    """The names of the images ``ids`` of ``store``, each at most ``width`` characters."""
     out = []
     for image_id in ids:
-        row = col.image(image_id)
+        row = find_image(store, image_id)
         out.append(short_label(display_name(row.uri, row.metadata, row.id), width))
     return out

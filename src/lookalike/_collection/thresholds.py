@@ -9,17 +9,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lookalike import analysis, imaging
-from lookalike._collection.duplicates import scored_vectors, vector_rows
+from lookalike._collection.duplicates import scored_vectors
+from lookalike._collection.rows import vector_rows
 from lookalike._progress import progress_bar
 from lookalike.copies import synthetic_copies
 from lookalike.errors import ImageDecodeError, ModelUnavailable
-from lookalike.store import LabelStore
+from lookalike.store import Embeddings, LabelStore, Store
 from lookalike.store.specs import collection_backbone, has_backbone
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-    from lookalike.collection import Collection
 
 __all__ = ["auto_threshold", "show_auto_threshold"]
 
@@ -27,31 +26,31 @@ MAX_SIDE = 1024  # copies are made at about this size, as a scan's derivative wo
 
 
 def auto_threshold(
-    col: Collection,
+    store: Store,
+    emb: Embeddings,
     scoring: str,
-    model: str | None,
     sample: int,
     seed: int,
     embed_views: bool,
     progress: bool | None = None,
 ) -> analysis.ThresholdEstimate:
-    """The threshold estimated from the collection's own images (and its labels)."""
-    emb = col.embeddings(model)
-    if not has_backbone(col._store.catalog, emb.model):
+    """The threshold estimated from the images of ``store`` that have vectors ``emb``
+    (and its labels)."""
+    if not has_backbone(store.catalog, emb.model):
         raise ValueError(
             f"The {emb.model} vectors were imported: there is no model to embed synthetic "
             "copies with, so no automatic threshold; give a threshold or calibrate on labels."
         )
     try:
-        backbone = collection_backbone(col._store.catalog, emb.model)
+        backbone = collection_backbone(store.catalog, emb.model)
     except ModelUnavailable as err:
         raise ValueError(f"No automatic threshold: the model cannot run here: {err}") from None
-    used, vectors = scored_vectors(col, emb, scoring, embed_views=embed_views)
+    used, vectors = scored_vectors(store, emb, scoring, embed_views=embed_views)
     rng = np.random.default_rng(seed)
     positions = emb.positions()
     rows = [
         r
-        for r in col._store.catalog.images(status="ok")
+        for r in store.catalog.images(status="ok")
         if r.id in positions and not r.metadata.get("missing_file")
     ]
     owners, whole, centre = [], [], []
@@ -86,7 +85,7 @@ def auto_threshold(
     originals = np.asarray(vectors[np.array(owners)], dtype=np.float32)
     copy_scores = np.einsum("ij,ij->i", originals, copies)
     neighbours = analysis.neighbour_scores(vectors, seed=seed)
-    same, different = _labelled_scores(col, emb, vectors)
+    same, different = _labelled_scores(store, emb, vectors)
     return analysis.estimate_threshold(
         copy_scores,
         neighbours,
@@ -96,16 +95,14 @@ def auto_threshold(
     )
 
 
-def _labelled_scores(col: Collection, emb, vectors) -> tuple[np.ndarray, np.ndarray]:
+def _labelled_scores(store: Store, emb: Embeddings, vectors) -> tuple[np.ndarray, np.ndarray]:
     """Scores of the collection's pairs labelled same, and of those labelled different
     (pairs whose images have no vector for this model are left out)."""
     positions = emb.positions()
-    pairs = [
-        p for p in LabelStore(col._store.catalog).all() if p.a in positions and p.b in positions
-    ]
+    pairs = [p for p in LabelStore(store.catalog).all() if p.a in positions and p.b in positions]
     if not pairs:
         return np.zeros(0, np.float32), np.zeros(0, np.float32)
-    i, j = vector_rows(col, emb, [k for p in pairs for k in (p.a, p.b)])
+    i, j = vector_rows(store, emb, [k for p in pairs for k in (p.a, p.b)])
     scores = analysis.pair_scores(vectors, i, j)
     same = np.array([p.same for p in pairs])
     return scores[same], scores[~same]

@@ -135,7 +135,7 @@ def neighbors(
         title=f"Neighbours of {name} ({hits.model})",
     )
     if out is not None and out.suffix.lower() in (".png", ".jpg", ".jpeg", ".pdf", ".svg"):
-        col.show_neighbors(image, query=query, k=k, model=model).savefig(out, dpi=100)
+        col.show_neighbors(image, query=query, result=hits).savefig(out, dpi=100)
         show.saved(out)
     elif out is not None:
         save_frame(frame, out)
