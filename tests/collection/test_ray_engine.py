@@ -288,3 +288,4 @@ def test_a_model_that_does_not_build_on_the_workers_stops_with_one_line(
     assert message.startswith("Indexing on Ray failed on a worker: ModelUnavailable: ")
     assert str(missing) in message
     assert count_vectors(tmp_path / "col") == 0
+    assert [r["status"] for r in store.catalog.runs()] == ["failed"]  # not left "running"

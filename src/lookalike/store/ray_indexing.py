@@ -256,26 +256,33 @@ def index_records_ray(
         run_id = store.catalog.start_run(source, backbone.name)
         computed = _Computed(backbone)
         threads = workers or max(1, math.ceil(num_cpus))
-        for items, wait in _embedded_batches(
-            ray, todo, backbone, spec, batch_size, actors, num_cpus, num_gpus, threads
-        ):
-            _write_batch(
-                store,
-                computed,
-                items,
-                embedded,
-                missing,
-                known,
-                report,
-                run_id,
-                wait,
-                update_catalog,
-                spec=spec,
-            )
-            done += len(items)
-            if progress:
-                progress(done, len(records))
-        store.catalog.finish_run(run_id)
+        status = "failed"  # what the run is, should anything below raise (as locally)
+        try:
+            for items, wait in _embedded_batches(
+                ray, todo, backbone, spec, batch_size, actors, num_cpus, num_gpus, threads
+            ):
+                _write_batch(
+                    store,
+                    computed,
+                    items,
+                    embedded,
+                    missing,
+                    known,
+                    report,
+                    run_id,
+                    wait,
+                    update_catalog,
+                    spec=spec,
+                )
+                done += len(items)
+                if progress:
+                    progress(done, len(records))
+            status = "done"
+        except (KeyboardInterrupt, SystemExit):
+            status = "interrupted"
+            raise
+        finally:
+            store.catalog.finish_run(run_id, status)
     report.seconds = time.perf_counter() - start
     return report
 
