@@ -359,6 +359,21 @@ class Catalog:
             )
             return int(cur.lastrowid)
 
+    @contextmanager
+    def run(self, source: str, model: str) -> Iterator[int]:
+        """A run's id for the body, recorded as it ends: done, interrupted (Ctrl-C, a
+        signal's SystemExit) or failed (any other error), never left "running"."""
+        run_id = self.start_run(source, model)
+        status = "failed"
+        try:
+            yield run_id
+            status = "done"
+        except (KeyboardInterrupt, SystemExit):
+            status = "interrupted"
+            raise
+        finally:
+            self.finish_run(run_id, status)
+
     def update_run(self, run_id: int, cur: sqlite3.Cursor, **counts: int) -> None:
         sets = ", ".join(f"{name} = {name} + ?" for name in counts)
         cur.execute(f"UPDATE runs SET {sets} WHERE id = ?", (*counts.values(), run_id))

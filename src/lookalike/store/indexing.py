@@ -339,7 +339,6 @@ def index_records(
     known = store.catalog.uri_index()
     missing = _missing_by_hash(known) if update_catalog else {}
     embedded = store.embedded_hashes(backbone.name)
-    run_id = store.catalog.start_run(source, backbone.name)
     workers = workers or os.cpu_count() or 1
     done = report.unchanged
     if progress:
@@ -359,8 +358,7 @@ def index_records(
         view=backbone.view,
         centre=centre is not None,
     )
-    status = "failed"  # what the run is, should anything below raise
-    try:
+    with store.catalog.run(source, backbone.name) as run_id:
         while True:
             t0 = time.perf_counter()
             batch = [item for _, item in zip(range(batch_size), reader, strict=False)]
@@ -387,12 +385,6 @@ def index_records(
             done += len(batch)
             if progress:
                 progress(done, len(records))
-        status = "done"
-    except (KeyboardInterrupt, SystemExit):
-        status = "interrupted"
-        raise
-    finally:
-        store.catalog.finish_run(run_id, status)
     if centre is not None:
         store.tidy(centre.name)  # one chunk for readers, as the whole vectors get
     report.seconds = time.perf_counter() - start

@@ -253,11 +253,9 @@ def index_records_ray(
         return report
 
     with ray_session(address) as ray:
-        run_id = store.catalog.start_run(source, backbone.name)
         computed = _Computed(backbone)
         threads = workers or max(1, math.ceil(num_cpus))
-        status = "failed"  # what the run is, should anything below raise (as locally)
-        try:
+        with store.catalog.run(source, backbone.name) as run_id:
             for items, wait in _embedded_batches(
                 ray, todo, backbone, spec, batch_size, actors, num_cpus, num_gpus, threads
             ):
@@ -277,12 +275,6 @@ def index_records_ray(
                 done += len(items)
                 if progress:
                     progress(done, len(records))
-            status = "done"
-        except (KeyboardInterrupt, SystemExit):
-            status = "interrupted"
-            raise
-        finally:
-            store.catalog.finish_run(run_id, status)
     report.seconds = time.perf_counter() - start
     return report
 
