@@ -290,8 +290,12 @@ def run_stress(
         if p.returncode != 0:
             error(f"index exit {p.returncode}: {out.decode()[-300:]} {err.decode()[-300:]}")
     result.second_writer_waited = any(b"Another process is writing" in e for _, e in outs)
-    embedded_now = [int(m.group(1)) for o, _ in outs for m in re.finditer(rb"; (\d+) embedded", o)]
-    if len(embedded_now) == 2 and min(embedded_now) != 0:
+    embedded_now = [
+        int(m.group(1)) for o, _ in outs for m in re.finditer(rb"vectors: (\d+) embedded", o)
+    ]
+    if len(embedded_now) != 2:  # a summary this cannot read must not pass as "fine"
+        error(f"could not read both final runs' summaries: {[o[-300:] for o, _ in outs]}")
+    elif min(embedded_now) != 0:
         error(f"both final runs embedded images: {embedded_now}")
     observe()
 
