@@ -29,9 +29,9 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
 
 import lookalike  # noqa: E402
 from lookalike.analysis import scored_vectors  # noqa: E402
+from lookalike.pipeline.views import centre_vectors  # noqa: E402
 from lookalike.search import pairs_above  # noqa: E402
 from lookalike.search._pairs import _choose_bound  # noqa: E402
-from lookalike.store.views import centre_vectors  # noqa: E402
 
 
 def write_crops(folder: Path, n: int, seed: int = 0) -> None:

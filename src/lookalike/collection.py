@@ -25,14 +25,13 @@ from lookalike._progress import progress_bar, progress_setting, status
 from lookalike._uris import display
 from lookalike._validation import check_choice, check_int, check_real
 from lookalike.errors import ImageDecodeError, LookalikeError
+from lookalike.pipeline import IndexReport, collection_backbone, index_records, repair_store
 from lookalike.search import KnnIndex
-from lookalike.store import Embeddings, ImageRow, IndexReport, SavedResults, Store, ThumbnailCache
+from lookalike.store import Embeddings, ImageRow, SavedResults, Store, ThumbnailCache
 from lookalike.store.health import Health, check_store
-from lookalike.store.indexing import index_records
 from lookalike.store.info import CollectionInfo, catalog_version, collection_info
 from lookalike.store.labels import LabelledPair, LabelStore
 from lookalike.store.lookup import find_image
-from lookalike.store.specs import collection_backbone
 
 __all__ = ["Collection", "CollectionInfo", "create", "open", "remote_graph"]
 
@@ -130,7 +129,7 @@ class Collection:
         check_real(ray_cpus, "ray_cpus", "Collection.index", low=0.0, high=1024.0)
         check_real(ray_gpus, "ray_gpus", "Collection.index", low=0.0, high=64.0)
         if engine == "ray":
-            from lookalike.store.ray_indexing import index_records_ray, require_ray
+            from lookalike.pipeline.ray import index_records_ray, require_ray
 
             require_ray()  # before anything else: without Ray, one line says what to do
         started = time.perf_counter()
@@ -191,13 +190,13 @@ class Collection:
         for d in self._store.damage():
             uris = uris or {r.id: r.uri for r in self._store.catalog.images()}
             damaged.setdefault(d.model, []).append((d.image_id, uris.get(d.image_id, ""), d.reason))
-        return collection_info(self._store.catalog, self.root, damaged)
+        return collection_info(self._store.catalog, self.root, damaged, models=self.models)
 
     def check(self, *, repair: bool = False) -> Health:
         """Whether the catalog is sound and every vector it names is on disk; with
         ``repair``, embed lost vectors again from their files and remove files left by
         writers that died (waits for a running ``index``). ``.ok`` says healthy."""
-        health = check_store(self._store, repair=repair)
+        health = repair_store(self._store) if repair else check_store(self._store)
         if repair:
             self._indexes.clear()
         return health
@@ -683,10 +682,11 @@ class Collection:
     ):
         """Import vectors computed elsewhere as ``model``: ``.npy`` (+ ``ids``), Parquet,
         or a pickled ``{image_path: vector}`` dict; all or nothing (see
-        :mod:`lookalike.store.imports`). Returns an :class:`~lookalike.store.imports.ImportReport`.
+        :mod:`lookalike.pipeline.imports`). Returns an
+        :class:`~lookalike.pipeline.imports.ImportReport`.
         """
         from lookalike.models.precomputed import read_vectors
-        from lookalike.store.imports import import_vectors
+        from lookalike.pipeline.imports import import_vectors
 
         data = read_vectors(path, ids=ids, id_column=id_column, vector_column=vector_column)
         report = import_vectors(self._store, data, model, expected_dim=_registered_dim(model))

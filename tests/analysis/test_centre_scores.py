@@ -15,7 +15,7 @@ from lookalike.analysis import (
     scored_vectors,
 )
 from lookalike.models import l2_normalize
-from lookalike.store.views import AlignedRows
+from lookalike.pipeline.views import AlignedRows
 
 
 @pytest.fixture()

@@ -15,9 +15,9 @@ from PIL import ImageOps
 
 import lookalike
 from lookalike.models import get_backbone
+from lookalike.pipeline import index_records
+from lookalike.pipeline.views import centre_vectors
 from lookalike.sources import records_from
-from lookalike.store import index_records
-from lookalike.store.views import centre_vectors
 from tests.conftest import skimage_photo
 
 MODEL = "test-pixels"

@@ -20,8 +20,8 @@ import lookalike
 from lookalike.errors import ModelUnavailable
 from lookalike.models import registry, spec_of
 from lookalike.models.onnx import sidecar_path
+from lookalike.pipeline import index_records
 from lookalike.sources import records_from
-from lookalike.store import index_records
 from lookalike.store.catalog import SCHEMA_VERSION
 from tests.models.test_onnx import tiny_graph
 

@@ -245,9 +245,9 @@ def test_without_ray_the_cli_says_how_to_install_it(tmp_path, folder):
 def test_records_travel_to_workers_and_read_as_locally(folder):
     """What an actor rebuilds from a dataset row reads as the record the driver had: a
     local path, and a URL of an object store (here pyarrow.fs's file:// scheme)."""
+    from lookalike.pipeline.indexing import _read_one
+    from lookalike.pipeline.ray import _Loaders, _to_row
     from lookalike.sources import ImageRecord
-    from lookalike.store.indexing import _read_one
-    from lookalike.store.ray_indexing import _Loaders, _to_row
 
     path = folder / "crop_01.jpg"
     loaders = _Loaders()
@@ -275,9 +275,9 @@ def test_a_model_that_does_not_build_on_the_workers_stops_with_one_line(
     ray_cluster, tmp_path, folder
 ):
     from lookalike.models import get_backbone
+    from lookalike.pipeline.ray import index_records_ray
     from lookalike.sources import records_from
     from lookalike.store import Store
-    from lookalike.store.ray_indexing import index_records_ray
 
     store = Store.create(tmp_path / "col")
     missing = tmp_path / "gone.onnx"  # the spec names a file no worker has

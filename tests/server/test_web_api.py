@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 import lookalike
 from lookalike.models import get_backbone
+from lookalike.pipeline import index_records
 from lookalike.server import Settings, create_app
 from lookalike.sources import records_from
-from lookalike.store import index_records
 from tests.server.test_api import assert_error
 
 

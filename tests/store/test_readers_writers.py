@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 import lookalike
+from lookalike.pipeline.indexing import index_records
 from lookalike.sources import records_from
 from lookalike.store import Store
-from lookalike.store.indexing import index_records
 from tests.conftest import PixelBackbone
 
 

@@ -14,9 +14,9 @@ from lookalike import analysis
 from lookalike._collection.names import names
 from lookalike._collection.rows import vector_rows
 from lookalike._progress import status
+from lookalike.pipeline.views import centre_vectors
 from lookalike.store import Embeddings, LabelStore, Store, move_images, read_labels_csv
 from lookalike.store.lookup import find_image
-from lookalike.store.views import centre_vectors
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -217,7 +217,7 @@ def score_inputs(
     store: Store, emb: Embeddings, scoring: str, *, embed_views: bool = True, ids=None
 ) -> tuple[str, Any, list[str]]:
     """(the scoring used, the centre-view vectors it needs, notes): centre views are
-    embedded where missing (see :func:`lookalike.store.views.centre_vectors`);
+    embedded where missing (see :func:`lookalike.pipeline.views.centre_vectors`);
     imported vectors, which have none, fall back to root scores."""
     if scoring != "centre":
         return scoring, None, []

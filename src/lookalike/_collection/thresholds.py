@@ -14,8 +14,8 @@ from lookalike._collection.rows import vector_rows
 from lookalike._progress import progress_bar
 from lookalike.copies import synthetic_copies
 from lookalike.errors import ImageDecodeError, ModelUnavailable
+from lookalike.pipeline.specs import collection_backbone, has_backbone
 from lookalike.store import Embeddings, LabelStore, Store
-from lookalike.store.specs import collection_backbone, has_backbone
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

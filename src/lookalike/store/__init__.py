@@ -1,8 +1,7 @@
 """Store: the collection directory (SQLite catalog + memory-mapped vectors + thumbnails)."""
 
-from lookalike.store._store import Embeddings, Store
+from lookalike.store._store import Damage, Embeddings, Store
 from lookalike.store.catalog import Catalog, ImageRow
-from lookalike.store.indexing import IndexReport, index_records
 from lookalike.store.labels import LabelledPair, LabelStore, read_labels_csv
 from lookalike.store.lookup import find_image
 from lookalike.store.moves import move_images
@@ -17,9 +16,9 @@ from lookalike.store.thumbs import ThumbnailCache
 
 __all__ = [
     "Catalog",
+    "Damage",
     "Embeddings",
     "ImageRow",
-    "IndexReport",
     "LabelStore",
     "LabelledPair",
     "ResultFiles",
@@ -28,7 +27,6 @@ __all__ = [
     "ThumbnailCache",
     "find_image",
     "fingerprint",
-    "index_records",
     "load_arrays",
     "move_images",
     "read_labels_csv",

@@ -1,19 +1,13 @@
-"""A collection's health: is the catalog sound, does every vector it names exist, and,
-asked to, repair what can be: embed lost vectors again from their image files, drop the
-files dead writers left."""
+"""A collection's health: is the catalog sound, does every vector it names exist, are
+there files dead writers left. Reading only; the repair (embedding lost vectors again)
+is the pipeline's (:func:`lookalike.pipeline.repair_store`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from lookalike import models
-from lookalike.errors import LookalikeError
-from lookalike.sources import records_of_uris
 from lookalike.store._store import Damage, Store
-from lookalike.store.indexing import index_records
-from lookalike.store.specs import collection_backbone
 from lookalike.store.vectors import VectorFiles
 
 __all__ = ["Health", "check_store"]
@@ -103,57 +97,7 @@ def _listed(store: Store, damage: list[Damage]) -> list[tuple[str, str, str, str
     return [(d.model, d.image_id, uris.get(d.image_id, ""), d.reason) for d in damage]
 
 
-def check_store(store: Store, *, repair: bool = False) -> Health:
-    """Check the collection in ``store``; with ``repair``, embed the lost vectors again
-    (under the writer lock) and remove stray files. Reading only without ``repair``."""
-    catalog = _catalog_check(store)
-    damage, stray = store.damage(), _stray_files(store)
-    if not repair or not (damage or stray):
-        return Health(str(store.path), catalog, _listed(store, damage), stray)
-    notes: list[str] = []
-    repaired = 0
-    with store.writing():
-        damage = store.damage()  # again, now that no writer runs
-        by_model: dict[str, list[Damage]] = {}
-        for d in damage:
-            by_model.setdefault(d.model, []).append(d)
-        for model, lost in by_model.items():
-            repaired += _repair(store, model, lost, notes)
-        for name, _ in store.catalog.models():
-            store.tidy(name)
-        left = store.damage()
-    return Health(
-        str(store.path),
-        catalog,
-        _listed(store, left),
-        _stray_files(store),
-        repaired=repaired,
-        removed_files=stray,
-        notes=notes,
-    )
-
-
-def _repair(store: Store, model: str, lost: list[Damage], notes: list[str]) -> int:
-    if models.is_view(model):
-        # A view's vectors are computed again when they are next needed (duplicates).
-        store.forget_vectors(model, [d.content_hash for d in lost])
-        notes.append(f"model {model}: {len(lost)} view vectors dropped, embedded again on use")
-        return len(lost)
-    try:
-        backbone = collection_backbone(store.catalog, model)
-    except LookalikeError as err:
-        notes.append(f"model {model}: cannot embed again here: {err}")
-        return 0
-    ids = {d.image_id for d in lost}
-    rows = [r for r in store.catalog.images(status="ok") if r.id in ids]
-    todo = [
-        (r.uri, r.metadata)
-        for r in rows
-        if r.uri.startswith(("http://", "https://")) or Path(r.uri).is_file()
-    ]
-    if len(todo) < len(rows):
-        notes.append(f"model {model}: {len(rows) - len(todo)} image files are gone")
-    if not todo:
-        return 0
-    report = index_records(store, list(records_of_uris(todo)), backbone, source="repair", spec=None)
-    return report.embedded
+def check_store(store: Store) -> Health:
+    """Check the collection in ``store``: reading only."""
+    damage = _listed(store, store.damage())
+    return Health(str(store.path), _catalog_check(store), damage, _stray_files(store))

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from lookalike._uris import display
-from lookalike.models.views import is_view
 from lookalike.store.catalog import Catalog
 
 __all__ = ["CollectionInfo", "catalog_version", "collection_info"]
@@ -103,20 +102,27 @@ MAX_SKIPPED_SHOWN = 50  # a folder of sidecar files must not bury the report
 
 
 def collection_info(
-    catalog: Catalog, path: Path, damaged: dict[str, list[tuple[str, str, str]]] | None = None
+    catalog: Catalog,
+    path: Path,
+    damaged: dict[str, list[tuple[str, str, str]]] | None = None,
+    *,
+    models: list[str],
 ) -> CollectionInfo:
     """The :class:`CollectionInfo` of the collection at ``path`` with this catalog;
-    ``damaged`` as :attr:`CollectionInfo.damaged` (not counted as having vectors)."""
+    ``damaged`` as :attr:`CollectionInfo.damaged` (not counted as having vectors);
+    ``models`` the names of the models to list, in the catalog's order (the façade's
+    models: views such as ``<model>-centre`` are stored like models but are parts of
+    one, not listed)."""
     counts = catalog.counts()
     damaged = damaged or {}
-    # Views (``<model>-centre``) are stored like models but are parts of one: not listed.
+    listed = set(models)
     model_info = {
         name: {
             "dim": dim,
             "vectors": len(catalog.embedding_rows(name)) - len(damaged.get(name, [])),
         }
         for name, dim in catalog.models()
-        if not is_view(name)
+        if name in listed
     }
     failed = [(r.id, r.uri, r.error or "") for r in catalog.images(status="error")]
     return CollectionInfo(

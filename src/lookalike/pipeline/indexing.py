@@ -40,7 +40,7 @@ from lookalike.imaging import (
 )
 from lookalike.models import Backbone, CentreView
 from lookalike.sources import UNREADABLE_FOLDER, ImageRecord
-from lookalike.store._store import Store
+from lookalike.store import Store
 
 __all__ = ["BatchTiming", "IndexReport", "index_records", "read_records"]
 

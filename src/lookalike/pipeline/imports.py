@@ -23,7 +23,7 @@ from lookalike._uris import path_uri, record_uri
 from lookalike.imaging import content_hash
 from lookalike.models import l2_normalize
 from lookalike.models.precomputed import ImportedVectors
-from lookalike.store._store import Store
+from lookalike.store import Store
 
 __all__ = ["MODEL_NAME", "ImportReport", "import_vectors"]
 

@@ -1,12 +1,12 @@
 """Indexing on a Ray cluster: the expensive stage (read, decode, embed) runs as a Ray Data
 ``map_batches`` over an actor pool; the planning before it and the writing after it are
-the local pipeline's own (:mod:`lookalike.store.indexing`), on the driver.
+the local pipeline's own (:mod:`lookalike.pipeline.indexing`), on the driver.
 
-- The records left to read after :func:`~lookalike.store.indexing._plan` (what is
+- The records left to read after :func:`~lookalike.pipeline.indexing._plan` (what is
   unchanged since the last run is skipped) become a Ray Dataset of ``(uri, id,
   metadata)`` rows, a block per batch.
 - Each actor builds the collection's backbone once, from the model's spec, and maps a
-  batch of rows through the local reader (:func:`~lookalike.store.indexing.read_records`:
+  batch of rows through the local reader (:func:`~lookalike.pipeline.indexing.read_records`:
   the same decode, hashing and error reasons) and ``Backbone.embed``.
 - The results come back to the driver in input order as shards of ``.npy``-ready rows
   (position, content hash, catalog row, error, vector); each shard is committed through
@@ -32,9 +32,7 @@ import numpy as np
 
 from lookalike.errors import LookalikeError
 from lookalike.models import Backbone
-from lookalike.sources import ImageRecord
-from lookalike.store._store import Store
-from lookalike.store.indexing import (
+from lookalike.pipeline.indexing import (
     IndexReport,
     ReadItem,
     _missing_by_hash,
@@ -43,6 +41,8 @@ from lookalike.store.indexing import (
     _write_batch,
     read_records,
 )
+from lookalike.sources import ImageRecord
+from lookalike.store import Store
 
 __all__ = ["RayUnavailable", "index_records_ray", "ray_session", "require_ray"]
 
@@ -214,7 +214,7 @@ def index_records_ray(
     progress: Callable[[int, int], None] | None = None,
     update_catalog: bool = True,
 ) -> IndexReport:
-    """:func:`~lookalike.store.indexing.index_records` with the reading and embedding
+    """:func:`~lookalike.pipeline.indexing.index_records` with the reading and embedding
     done by a pool of Ray actors; same report, same collection.
 
     Parameters
