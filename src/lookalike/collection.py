@@ -157,6 +157,8 @@ class Collection:
                     num_gpus=ray_gpus,
                     workers=workers,
                     progress=bar,
+                    walked=sources.local_folder(source),
+                    skipped=skipped,
                 )
             report.model_seconds = model_seconds
             self._indexes.pop(backbone.name, None)

@@ -16,7 +16,7 @@ import pytest
 import lookalike
 from lookalike import _progress
 from lookalike.models._onnx_cache import cached_export
-from lookalike.pipeline.indexing import IndexReport
+from lookalike.pipeline import IndexReport
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = "test-pixels"  # registered by tests/conftest.py, so the CLI runs through Python

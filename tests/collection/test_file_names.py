@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import lookalike
 from lookalike._uris import path_uri, uri_path
 from lookalike.errors import ImageNotFound
-from lookalike.pipeline.indexing import index_records
+from lookalike.pipeline import index_records
 from lookalike.server import create_app
 from lookalike.sources import records_from
 from lookalike.store.graphs import read_graph, write_graph

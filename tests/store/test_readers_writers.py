@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import lookalike
-from lookalike.pipeline.indexing import index_records
+from lookalike.pipeline import index_records
 from lookalike.sources import records_from
 from lookalike.store import Store
 from tests.conftest import PixelBackbone

@@ -8,8 +8,9 @@ backbone a collection's model is built from again, vectors imported from elsewhe
 the repair that embeds lost vectors again.
 """
 
-from lookalike.pipeline.indexing import IndexReport, index_records
+from lookalike.pipeline.local import index_records
 from lookalike.pipeline.repair import repair_store
+from lookalike.pipeline.report import IndexReport
 from lookalike.pipeline.specs import collection_backbone, has_backbone
 from lookalike.pipeline.views import AlignedRows, CentreVectors, centre_vectors
 

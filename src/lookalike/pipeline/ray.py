@@ -1,17 +1,18 @@
-"""Indexing on a Ray cluster: the expensive stage (read, decode, embed) runs as a Ray Data
-``map_batches`` over an actor pool; the planning before it and the writing after it are
-the local pipeline's own (:mod:`lookalike.pipeline.indexing`), on the driver.
+"""The Ray runner: the local runner's reader and embedder run as a Ray Data
+``map_batches`` over an actor pool; the planning before them and the writer after them
+run on the driver, as locally.
 
-- The records left to read after :func:`~lookalike.pipeline.indexing._plan` (what is
-  unchanged since the last run is skipped) become a Ray Dataset of ``(uri, id,
-  metadata)`` rows, a block per batch.
+- The records left to read after planning (what is unchanged since the last run is
+  skipped: :class:`~lookalike.pipeline.plan.Planner`) become a Ray Dataset of ``(uri,
+  id, metadata)`` rows, a block per batch.
 - Each actor builds the collection's backbone once, from the model's spec, and maps a
-  batch of rows through the local reader (:func:`~lookalike.pipeline.indexing.read_records`:
-  the same decode, hashing and error reasons) and ``Backbone.embed``.
-- The results come back to the driver in input order as shards of ``.npy``-ready rows
-  (position, content hash, catalog row, error, vector); each shard is committed through
-  :meth:`Store.commit` by the local writer, so a run cut off at any point keeps every
-  shard committed before it and the next run embeds only the rest.
+  batch of rows through the local reader (:func:`~lookalike.pipeline.reader.read_records`:
+  the same decode, hashing and error reasons, the centre view from the same decode) and
+  the local :class:`~lookalike.pipeline.embedder.Embedder`.
+- The results come back to the driver in input order as shards (position, content hash,
+  catalog row, error, the vector and centre-view vector of each image); each shard is
+  committed by the local :class:`~lookalike.pipeline.writer.Writer`, so a run cut off at
+  any point keeps every shard committed before it and the next run embeds only the rest.
 
 The collection stays on the driver's disk; workers only need to reach the images (a
 shared file system, or URLs). Ray is an optional dependency (``lookalike[ray]``).
@@ -32,15 +33,10 @@ import numpy as np
 
 from lookalike.errors import LookalikeError
 from lookalike.models import Backbone
-from lookalike.pipeline.indexing import (
-    IndexReport,
-    ReadItem,
-    _missing_by_hash,
-    _one_writer,
-    _plan,
-    _write_batch,
-    read_records,
-)
+from lookalike.pipeline.embedder import Embedded, Embedder
+from lookalike.pipeline.job import IndexJob, one_writer
+from lookalike.pipeline.reader import Batch, ReadItem, read_records
+from lookalike.pipeline.report import IndexReport
 from lookalike.sources import ImageRecord
 from lookalike.store import Store
 
@@ -138,23 +134,25 @@ class _Loaders:
 
 
 class _EmbedActor:
-    """One Ray actor: the backbone built once from ``spec``, then read + embed per batch
-    exactly as the local pipeline does (same reader, same error reasons)."""
+    """One Ray actor: the backbone built once from ``spec``, then each batch through the
+    local runner's own parts: the reader (same decode, hashing and error reasons, the
+    centre view from the same decode) and the embedder."""
 
-    def __init__(self, spec: str, name: str, threads: int) -> None:
+    def __init__(self, spec: str, name: str, threads: int, centre: bool) -> None:
         from lookalike import models
 
-        self.backbone = models.get_backbone(spec)
-        if self.backbone.name != name:  # another registry on this node: refuse, say why
+        backbone = models.get_backbone(spec)
+        if backbone.name != name:  # another registry on this node: refuse, say why
             raise LookalikeError(
-                f"On this Ray worker {spec!r} builds the model {self.backbone.name!r}, "
+                f"On this Ray worker {spec!r} builds the model {backbone.name!r}, "
                 f"not {name!r}: install the same lookalike and models on every node."
             )
+        self.embedder = Embedder(backbone, centre=centre)
         self.threads = threads
         self.loaders = _Loaders()
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        backbone = self.backbone
+        backbone = self.embedder.backbone
         records = [
             self.loaders.record(str(uri), str(id_), json.loads(str(meta)), bool(remote))
             for uri, id_, meta, remote in zip(
@@ -168,36 +166,64 @@ class _EmbedActor:
                 workers=self.threads,
                 prefetch=max(1, len(records)),
                 view=backbone.view,
+                centre=self.embedder.centre is not None,
             )
         )
-        vectors = np.zeros((len(items), backbone.dim), dtype=np.float32)
-        ok = [i for i, item in enumerate(items) if not item.error and item.hash]
-        if ok:
-            vectors[ok] = backbone.embed(np.stack([items[i].pixels for i in ok]))
-        return {
+        embedded = self.embedder.embed(items)
+        columns = {
             "pos": np.asarray(batch["pos"], dtype=np.int64),
             "hash": np.array([item.hash or "" for item in items], dtype=object),
             "error": np.array([item.error or "" for item in items], dtype=object),
             "row": np.array([json.dumps(item.row) for item in items], dtype=object),
-            "vector": vectors,
+            "vector": _per_item(items, embedded.hashes, embedded.vectors, backbone.dim),
         }
+        if self.embedder.centre is not None:
+            columns["centre"] = _per_item(
+                items, embedded.centre_hashes, embedded.centre_vectors, backbone.dim
+            )
+        return columns
 
 
-class _Computed(Backbone):
-    """The backbone as the local writer sees it on the driver: the cluster computed the
-    vectors already, so a batch's "pixels" are its vectors and ``embed`` passes them on."""
-
-    def __init__(self, backbone: Backbone) -> None:
-        self.name = backbone.name
-        self.dim = backbone.dim
-        self.input_size = backbone.input_size
-        self.view = backbone.view
-
-    def embed(self, images: np.ndarray) -> np.ndarray:
-        return np.asarray(images, dtype=np.float32)
+def _per_item(items: list[ReadItem], hashes: list[str], vectors: np.ndarray, dim: int):
+    """The rows of ``vectors`` (one per content of ``hashes``) spread to ``items``: a
+    table column, zeros where an item has none."""
+    out = np.zeros((len(items), dim), dtype=np.float32)
+    row = {h: i for i, h in enumerate(hashes)}
+    for i, item in enumerate(items):
+        if item.hash in row:
+            out[i] = vectors[row[item.hash]]
+    return out
 
 
-@_one_writer  # the local runner's rules: one writer at a time, nothing embedded twice
+def _from_columns(batch: dict[str, np.ndarray], todo: list[ImageRecord], wait: float):
+    """A result batch of the actors as the local parts' values: the read items (without
+    model inputs) and what the embedder gave for them."""
+    items = [
+        ReadItem(
+            record=todo[int(pos)],
+            hash=str(hash_) or None,
+            row=json.loads(str(row)),
+            error=str(error) or None,
+        )
+        for pos, hash_, error, row in zip(
+            batch["pos"], batch["hash"], batch["error"], batch["row"], strict=True
+        )
+    ]
+    whole = _per_content(items, batch["vector"])
+    centre = _per_content(items, batch["centre"]) if "centre" in batch else ([], whole[1][:0])
+    return Batch(items, wait), Embedded(whole[0], whole[1], centre[0], centre[1])
+
+
+def _per_content(items: list[ReadItem], column: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The hashes of the items read, each once, and their rows of ``column``."""
+    first: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item.ok:
+            first.setdefault(item.hash, i)  # type: ignore[arg-type]
+    return list(first), np.asarray(column, dtype=np.float32)[list(first.values())]
+
+
+@one_writer  # the local runner's rules: one writer at a time, nothing embedded twice
 def index_records_ray(
     store: Store,
     records: Iterable[ImageRecord],
@@ -213,9 +239,12 @@ def index_records_ray(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     update_catalog: bool = True,
+    walked: str | None = None,
+    skipped: list[tuple[str, str]] | None = None,
+    views: bool = True,
 ) -> IndexReport:
-    """:func:`~lookalike.pipeline.indexing.index_records` with the reading and embedding
-    done by a pool of Ray actors; same report, same collection.
+    """:func:`~lookalike.pipeline.index_records` with the reading and embedding done by
+    a pool of Ray actors; same report, same collection (centre views included).
 
     Parameters
     ----------
@@ -232,51 +261,36 @@ def index_records_ray(
         Resources reserved per actor; its inference threads follow ``num_cpus``.
     workers : int, optional
         Decoding threads per actor (default: its CPUs).
+    walked, skipped, views, update_catalog :
+        As for :func:`~lookalike.pipeline.index_records`.
     """
     require_ray()  # before anything is written: without Ray, say how to install it
     if num_cpus <= 0 and num_gpus <= 0:
         raise ValueError("A Ray actor needs some resource: give num_cpus or num_gpus > 0.")
-    start = time.perf_counter()
-    records = list(records)
-    report = IndexReport(source=source, model=backbone.name, seen=len(records))
-    if spec is not None:
-        store.catalog.set_model_spec(backbone.name, spec)
-    todo, report.unchanged = _plan(store, records, backbone.name)
-    known = store.catalog.uri_index()
-    missing = _missing_by_hash(known) if update_catalog else {}
-    embedded = store.embedded_hashes(backbone.name)  # a lost vector is embedded again
-    done = report.unchanged
-    if progress:
-        progress(done, len(records))
+    job = IndexJob(
+        store,
+        backbone,
+        source=source,
+        spec=spec,
+        update_catalog=update_catalog,
+        views=views,
+        walked=walked,
+        skipped=skipped,
+        progress=progress,
+    )
+    # The dataset is made of the records to read: planned (streaming) first. Only they
+    # are held, as small rows, not the source's records.
+    todo = list(job.todo(records))
     if not todo:  # nothing to read: no cluster to start
-        report.seconds = time.perf_counter() - start
-        return report
-
-    with ray_session(address) as ray:
-        computed = _Computed(backbone)
-        threads = workers or max(1, math.ceil(num_cpus))
-        with store.catalog.run(source, backbone.name) as run_id:
-            for items, wait in _embedded_batches(
-                ray, todo, backbone, spec, batch_size, actors, num_cpus, num_gpus, threads
-            ):
-                _write_batch(
-                    store,
-                    computed,
-                    items,
-                    embedded,
-                    missing,
-                    known,
-                    report,
-                    run_id,
-                    wait,
-                    update_catalog,
-                    spec=spec,
-                )
-                done += len(items)
-                if progress:
-                    progress(done, len(records))
-    report.seconds = time.perf_counter() - start
-    return report
+        return job.finish()
+    threads = workers or max(1, math.ceil(num_cpus))
+    with ray_session(address) as ray, job.writer() as writer:
+        for batch, vectors in _embedded_batches(
+            ray, todo, backbone, spec, job.centre, batch_size, actors, num_cpus, num_gpus, threads
+        ):
+            writer.write(batch, vectors)
+            job.wrote(len(batch.items))
+    return job.finish()
 
 
 def _embedded_batches(
@@ -284,14 +298,15 @@ def _embedded_batches(
     todo: list[ImageRecord],
     backbone: Backbone,
     spec: str,
+    centre: bool,
     batch_size: int,
     actors: int | None,
     num_cpus: float,
     num_gpus: float,
     threads: int,
-) -> Iterator[tuple[list[ReadItem], float]]:
-    """The records of ``todo`` read and embedded on the cluster, as the local reader's
-    items (``pixels`` holding the vector), in input order, with the seconds waited."""
+) -> Iterator[tuple[Batch, Embedded]]:
+    """The records of ``todo`` read and embedded on the cluster, in input order, as the
+    local parts' values (the batch with the seconds waited for it, its vectors)."""
     from ray.util.client import ray as client
 
     if actors is None:
@@ -301,42 +316,24 @@ def _embedded_batches(
         else:
             actors = max(1, int(resources.get("CPU", 1) // num_cpus))
     rows = [_to_row(i, r) for i, r in enumerate(todo)]
-    args = (rows, spec, backbone.name, batch_size, actors, num_cpus, num_gpus, threads)
+    args = (rows, spec, backbone.name, centre, batch_size, actors, num_cpus, num_gpus, threads)
     if client.is_connected():
         # Through Ray Client (ray://) Ray Data cannot execute here: a coordinator actor
         # on the cluster runs the dataset and hands its result batches over one by one.
         coordinator = ray.remote(num_cpus=0)(_Coordinator).remote(*args)
-        batches = iter(lambda: ray.get(coordinator.next.remote()), None)
+        results = iter(lambda: ray.get(coordinator.next.remote()), None)
     else:
-        batches = _result_batches(*args)
+        results = _result_batches(*args)
 
     t0 = time.perf_counter()
     while True:
         try:
-            batch = next(batches, None)
+            columns = next(results, None)
         except ray.exceptions.RayError as err:  # a model that does not build on a node...
             raise LookalikeError(f"Indexing on Ray failed on a worker: {_cause(err)}") from err
-        if batch is None:
+        if columns is None:
             return
-        wait = time.perf_counter() - t0
-        items = [
-            ReadItem(
-                record=todo[int(pos)],
-                hash=str(hash_) or None,
-                pixels=vector,
-                row=json.loads(str(row)),
-                error=str(error) or None,
-            )
-            for pos, hash_, error, row, vector in zip(
-                batch["pos"],
-                batch["hash"],
-                batch["error"],
-                batch["row"],
-                batch["vector"],
-                strict=True,
-            )
-        ]
-        yield items, wait
+        yield _from_columns(columns, todo, time.perf_counter() - t0)
         t0 = time.perf_counter()
 
 
@@ -344,6 +341,7 @@ def _result_batches(
     rows: list[dict],
     spec: str,
     name: str,
+    centre: bool,
     batch_size: int,
     actors: int,
     num_cpus: float,
@@ -368,7 +366,12 @@ def _result_batches(
     try:
         dataset = ray.data.from_items(rows, override_num_blocks=n_blocks).map_batches(
             _EmbedActor,
-            fn_constructor_kwargs={"spec": spec, "name": name, "threads": threads},
+            fn_constructor_kwargs={
+                "spec": spec,
+                "name": name,
+                "threads": threads,
+                "centre": centre,
+            },
             batch_size=batch_size,
             batch_format="numpy",
             compute=ActorPoolStrategy(size=min(actors, n_blocks)),

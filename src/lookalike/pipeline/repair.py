@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lookalike import models
 from lookalike.errors import LookalikeError
-from lookalike.pipeline.indexing import index_records
+from lookalike.pipeline.local import index_records
 from lookalike.pipeline.specs import collection_backbone
 from lookalike.sources import records_of_uris
 from lookalike.store import Damage, Store

@@ -15,7 +15,7 @@ import numpy as np
 from lookalike._progress import progress_bar
 from lookalike.errors import IndexNotBuilt, ModelUnavailable
 from lookalike.models import Backbone, CentreView, centre_name
-from lookalike.pipeline.indexing import index_records
+from lookalike.pipeline.local import index_records
 from lookalike.pipeline.specs import collection_backbone, has_backbone
 from lookalike.sources import records_of_uris
 from lookalike.store import Embeddings, Store
