@@ -1,7 +1,7 @@
 """``index --engine ray`` on a real local Ray cluster (started once for the module, 2 CPUs)
-with the real default model: the same ids, vectors and failures as the local engine,
-incremental, and resumable after a real SIGKILL of a CLI driver attached to the cluster.
-Without Ray, the CLI says in one line how to install it."""
+with the real default model: the same ids, vectors, centre views, failures and skipped
+files as the local engine, incremental, and resumable after a real SIGKILL of a CLI
+driver attached to the cluster. Without Ray, the CLI says in one line how to install it."""
 
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ def ray_cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    """30 distinct real-photo crops in two folders, an exact copy, and two bad files."""
+    """30 distinct real-photo crops in two folders, an exact copy, two bad files (not an
+    image, a truncated JPEG) and a file the walk leaves out (not an image type)."""
     root = tmp_path_factory.mktemp("ray-photos")
     (root / "b").mkdir()
     rng = np.random.default_rng(1)
@@ -64,6 +65,7 @@ def folder(tmp_path_factory):
     data = (root / "crop_01.jpg").read_bytes()
     (root / "truncated.jpg").write_bytes(data[: len(data) // 3])
     (root / "notes.png").write_text("not an image\n")
+    (root / "readme.txt").write_text("not an image type\n")
     return root
 
 
@@ -78,17 +80,33 @@ def images_by_uri(col) -> dict[str, tuple]:
     return {r.uri: (r.id, r.status, r.error, r.content_hash) for r in col._store.catalog.images()}
 
 
-def assert_same_collection(col, ref) -> None:
-    """Equal catalog rows (ids, status, reasons) and vectors within 1e-5 cosine."""
-    assert images_by_uri(col) == images_by_uri(ref)
-    emb, want = col.embeddings(), ref.embeddings()
-    assert sorted(emb.ids) == sorted(want.ids)
+def assert_same_vectors(emb, want, *, missing_ok: int = 0) -> None:
+    """The same ids (up to ``missing_ok`` of ``want``'s absent) and vectors within 1e-5
+    cosine."""
+    assert set(emb.ids) <= set(want.ids)
+    assert len(want.ids) - len(emb.ids) <= missing_ok
     pos = want.positions()
     cosines = np.array(
         [float(v @ want.vectors[pos[i]]) for i, v in zip(emb.ids, emb.vectors, strict=True)]
     )
     assert cosines.min() >= 1 - 1e-5, cosines.min()
+
+
+def assert_same_collection(col, ref, *, centres_missing_ok: int = 0) -> None:
+    """Equal catalog rows (ids, status, reasons), vectors and centre-view vectors within
+    1e-5 cosine, equal failure and skipped lists."""
+    assert images_by_uri(col) == images_by_uri(ref)
+    emb, want = col.embeddings(), ref.embeddings()
+    assert sorted(emb.ids) == sorted(want.ids)
+    assert_same_vectors(emb, want)
+    centre = f"{emb.model}-centre"  # stored at index time, from the same decode
+    assert_same_vectors(
+        col._store.embeddings(centre),
+        ref._store.embeddings(centre),
+        missing_ok=centres_missing_ok,
+    )
     assert col.info().failed == ref.info().failed
+    assert col.info().skipped == ref.info().skipped
 
 
 def test_ray_engine_gives_the_local_collection_and_reruns_embed_nothing(
@@ -103,12 +121,16 @@ def test_ray_engine_gives_the_local_collection_and_reruns_embed_nothing(
         "notes.png",
         "truncated.jpg",
     ]
+    assert report.skipped == local.skipped
+    assert [os.path.basename(uri) for uri, _ in report.skipped] == ["readme.txt"]
+    assert str(report).splitlines()[:3] == str(local).splitlines()[:3]
     assert (report.seen, report.added, report.embedded, report.reused) == (
         local.seen,
         local.added,
         local.embedded,
         local.reused,
     )
+    assert report.views_embedded == local.views_embedded == N_GOOD
     assert report.embedded == N_GOOD and report.reused == 1  # the copy: one vector
     assert_same_collection(col, ref)
 
@@ -116,13 +138,16 @@ def test_ray_engine_gives_the_local_collection_and_reruns_embed_nothing(
     assert again.embedded == 0 and again.added == 0
     assert again.unchanged == N_GOOD + 1
     assert again.failed == local.failed  # bad files are read again, as locally
+    assert again.skipped == local.skipped and again.views_embedded == 0
     assert_same_collection(col, ref)
 
 
 def count_vectors(col_path) -> int:
+    """The model's vectors (not its centre views') the catalog names."""
+    sql = "SELECT COUNT(*) FROM embeddings WHERE model NOT LIKE '%-centre'"
     try:
         with sqlite3.connect(col_path / "catalog.sqlite", timeout=1) as db:
-            return db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+            return db.execute(sql).fetchone()[0]
     except sqlite3.Error:
         return 0
 
@@ -156,7 +181,9 @@ def test_cli_on_the_running_cluster_killed_half_way_resumes(
     assert len(resumed.failed) == 2
 
     assert [r["status"] for r in col.info().runs] == ["interrupted", "done"]
-    assert_same_collection(col, ref)
+    # A kill between a batch's commit and its centre views' commit (one image here)
+    # leaves that image without a centre view: `duplicates` embeds it when asked.
+    assert_same_collection(col, ref, centres_missing_ok=1)
     files = list((col_path / "vectors" / col.embeddings().model).iterdir())
     assert len(files) == 1  # compacted; the killed run's orphan chunk is gone
 
@@ -245,8 +272,8 @@ def test_without_ray_the_cli_says_how_to_install_it(tmp_path, folder):
 def test_records_travel_to_workers_and_read_as_locally(folder):
     """What an actor rebuilds from a dataset row reads as the record the driver had: a
     local path, and a URL of an object store (here pyarrow.fs's file:// scheme)."""
-    from lookalike.pipeline.indexing import _read_one
     from lookalike.pipeline.ray import _Loaders, _to_row
+    from lookalike.pipeline.reader import read_one
     from lookalike.sources import ImageRecord
 
     path = folder / "crop_01.jpg"
@@ -263,7 +290,7 @@ def test_records_travel_to_workers_and_read_as_locally(folder):
             record.metadata,
         )
         assert rebuilt.is_local == record.is_local
-        here, there = _read_one(record, 224), _read_one(rebuilt, 224)
+        here, there = read_one(record, 224), read_one(rebuilt, 224)
         assert there.error is None and there.hash == here.hash
         assert np.array_equal(there.pixels, here.pixels)
         assert {k: v for k, v in there.row.items() if k != "mtime"} == {
