@@ -272,7 +272,7 @@ def test_without_ray_the_cli_says_how_to_install_it(tmp_path, folder):
 def test_records_travel_to_workers_and_read_as_locally(folder):
     """What an actor rebuilds from a dataset row reads as the record the driver had: a
     local path, and a URL of an object store (here pyarrow.fs's file:// scheme)."""
-    from lookalike.pipeline.ray import _Loaders, _to_row
+    from lookalike.pipeline.ray_session import _Loaders, _to_row
     from lookalike.pipeline.reader import read_one
     from lookalike.sources import ImageRecord
 

@@ -29,12 +29,13 @@ class Planner:
         self,
         records: Iterable[ImageRecord],
         *,
-        chunk: int = PLAN_CHUNK,
+        chunk: int | None = None,
         planned: Callable[[], None] | None = None,
     ) -> Iterator[ImageRecord]:
-        """The records of ``records`` to read, in order, drawn ``chunk`` at a time;
-        ``planned()`` is called after each chunk (the counts are up to date then)."""
-        records = iter(records)
+        """The records of ``records`` to read, in order, drawn ``chunk`` at a time
+        (default :data:`PLAN_CHUNK`); ``planned()`` is called after each chunk (the
+        counts are up to date then)."""
+        records, chunk = iter(records), chunk or PLAN_CHUNK
         while part := list(islice(records, chunk)):
             todo = [record for record in part if not self._unchanged(record)]
             self.seen += len(part)
