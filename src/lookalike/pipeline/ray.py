@@ -100,7 +100,9 @@ class _EmbedActor:
         return columns
 
 
-def _per_item(items: list[ReadItem], hashes: list[str], vectors: np.ndarray, dim: int):
+def _per_item(
+    items: list[ReadItem], hashes: list[str], vectors: np.ndarray, dim: int
+) -> np.ndarray:
     """The rows of ``vectors`` (one per content of ``hashes``) spread to ``items``: a
     table column, zeros where an item has none."""
     out = np.zeros((len(items), dim), dtype=np.float32)
@@ -111,7 +113,9 @@ def _per_item(items: list[ReadItem], hashes: list[str], vectors: np.ndarray, dim
     return out
 
 
-def _from_columns(batch: dict[str, np.ndarray], todo: list[ImageRecord], wait: float):
+def _from_columns(
+    batch: dict[str, np.ndarray], todo: list[ImageRecord], wait: float
+) -> tuple[Batch, Embedded]:
     """A result batch of the actors as the local parts' values: the read items (without
     model inputs) and what the embedder gave for them."""
     items = [

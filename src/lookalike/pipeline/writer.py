@@ -17,7 +17,7 @@ import numpy as np
 
 from lookalike._uris import is_remote, uri_path
 from lookalike.pipeline.embedder import Embedded
-from lookalike.pipeline.reader import Batch
+from lookalike.pipeline.reader import Batch, ReadItem
 from lookalike.pipeline.report import BatchTiming, IndexReport
 from lookalike.store import Store
 
@@ -96,7 +96,7 @@ class Writer:
             BatchTiming(len(batch.items), batch.wait, embedded.seconds, time.perf_counter() - t0)
         )
 
-    def _classify(self, item) -> dict | None:
+    def _classify(self, item: ReadItem) -> dict | None:
         """Count ``item`` in the report (a move is recorded now); its catalog row."""
         uri = item.record.uri
         if item.error:
@@ -114,7 +114,7 @@ class Writer:
         return item.row if self.target.update_catalog else None
 
 
-def _new(hashes: list[str], vectors: np.ndarray, stored: set[str]):
+def _new(hashes: list[str], vectors: np.ndarray, stored: set[str]) -> tuple[list[str], np.ndarray]:
     """The ``hashes`` not in ``stored`` (each once) and their rows of ``vectors``: all
     of them, as given, when none is stored yet (the local embedder skipped those)."""
     keep: dict[str, int] = {}
