@@ -109,7 +109,7 @@ def collection_info(
     ``damaged`` as :attr:`CollectionInfo.damaged` (not counted as having vectors)."""
     counts = catalog.counts()
     damaged = damaged or {}
-    # Views (``<model>-centre``) are stored like models but are parts of one: not listed.
+    # Views (``<model>-grey-centre``) are stored like models but are parts of one: not listed.
     model_info = {
         name: {
             "dim": dim,
