@@ -35,6 +35,7 @@ from lookalike.analysis import (  # noqa: E402
     scored_vectors,
 )
 from lookalike.analysis.calibration import precision_recall  # noqa: E402
+from lookalike.models.views import centre_name  # noqa: E402
 
 SKIMAGE = (
     "astronaut",
@@ -216,7 +217,7 @@ def main() -> None:
         )
         for note in found.notes:
             print(f"  note: {note}")
-        views = col.embeddings(f"{emb.model}-centre")
+        views = col.embeddings(centre_name(emb.model))
         centre = np.asarray(views.vectors)[[views.positions()[i] for i in emb.ids]]
         if args.dump:
             np.savez(

@@ -81,7 +81,7 @@ class Collection:
     @property
     def models(self) -> list[str]:
         """Names of the models that have vectors here, oldest first (not the vectors of
-        views such as ``<model>-centre``, which only serve a model's duplicate scores)."""
+        views such as ``<model>-grey-centre``, which only serve a model's duplicate scores)."""
         return [name for name, _ in self._store.catalog.models() if not models.is_view(name)]
 
     def _model(self, model: str | None) -> str:

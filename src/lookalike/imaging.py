@@ -271,9 +271,11 @@ def to_model_input(image: Image.Image, size: int) -> np.ndarray:
     return np.asarray(resized, dtype=np.uint8)
 
 
-def centre_view(image: Image.Image, keep: float = CENTRE_KEEP, tolerance: int = 12) -> Image.Image:
-    """The middle of a picture: a uniform border trimmed, then the central ``keep`` of
-    its width and height.
+def centre_view(
+    image: Image.Image, keep: float = CENTRE_KEEP, tolerance: int = 12, grey: bool = True
+) -> Image.Image:
+    """The middle of a picture, in grey: a uniform border trimmed, then the central
+    ``keep`` of its width and height, its colours dropped (``grey=False`` keeps them).
 
     Copies of one picture differ most at their edges: a mount or border, the black
     corners of a rotated scan, a crop, a caption. Their middles agree, so scoring the
@@ -284,9 +286,17 @@ def centre_view(image: Image.Image, keep: float = CENTRE_KEEP, tolerance: int = 
     (on the luminance of the difference); it is trimmed only when the rest keeps more
     than 30% of the area (a picture on a plain background is not cut to its subject).
 
+    The view is grey (three equal channels, the model's input stays RGB) because copies
+    change colour more than anything else: greyscale and sepia reproductions, faded or
+    re-balanced scans. The whole picture keeps its colours, so the score still sees
+    them, and ``neighbors`` (whole pictures only) is unchanged. Measured in
+    docs/duplicates.md ("Which second view").
+
     >>> framed = ImageOps.expand(Image.new("RGB", (100, 50), "red"), border=20, fill="white")
     >>> centre_view(framed).size
     (70, 35)
+    >>> centre_view(framed).getpixel((0, 0)), centre_view(framed, grey=False).getpixel((0, 0))
+    ((76, 76, 76), (255, 0, 0))
     """
     rgb = image if image.mode == "RGB" else image.convert("RGB")
     background = Image.new("RGB", rgb.size, rgb.getpixel((0, 0)))
@@ -296,9 +306,10 @@ def centre_view(image: Image.Image, keep: float = CENTRE_KEEP, tolerance: int = 
         rgb = rgb.crop(box)
     w, h = rgb.size
     dx, dy = w * (1 - keep) / 2, h * (1 - keep) / 2
-    return rgb.crop(
+    middle = rgb.crop(
         (int(dx), int(dy), max(int(dx) + 1, int(w - dx)), max(int(dy) + 1, int(h - dy)))
     )
+    return middle.convert("L").convert("RGB") if grey else middle
 
 
 def load_for_model(

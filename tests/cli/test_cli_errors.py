@@ -67,7 +67,7 @@ def test_index_failing_on_an_existing_collection_keeps_it(col_path, tmp_path):
 def test_info_lists_no_centre_views_as_models(col_path):
     col = lookalike.open(col_path)
     col.duplicates()  # stores the centre views' vectors
-    assert f"{MODEL}-centre" in [name for name, _ in col._store.catalog.models()]
+    assert f"{MODEL}-grey-centre" in [name for name, _ in col._store.catalog.models()]
     assert list(col.info().models) == [MODEL]  # the web page's /api/collection reads it
     result = invoke("info", col_path)
     assert result.exit_code == 0 and "-centre" not in result.output

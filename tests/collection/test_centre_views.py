@@ -21,7 +21,7 @@ from lookalike.sources import records_from
 from tests.conftest import skimage_photo
 
 MODEL = "test-pixels"
-CENTRE = "test-pixels-centre"
+CENTRE = "test-pixels-grey-centre"
 
 
 @pytest.fixture()
@@ -150,7 +150,7 @@ def test_imported_vectors_have_no_centre_view_and_are_root_scored(col, tmp_path)
     assert found.notes == [
         "The ext vectors were imported, with no model to embed centre views: these are root scores."
     ]
-    assert "ext-centre" not in dict(col._store.catalog.models())
+    assert "ext-grey-centre" not in dict(col._store.catalog.models())
     # the figures name the score they drew
     bands = col.show_threshold_bands(model="ext", per_band=1)
     assert bands._suptitle.get_text().startswith("Pairs per band of root score (ext,")

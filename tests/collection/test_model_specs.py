@@ -118,7 +118,7 @@ def test_a_new_process_embeds_with_the_recorded_spec(indexed, photos_dir):
     assert out["added"] == ["onnx-tiny", 1, []]  # embedded, not "imported"
     assert out["hits"][0] == [str(photos / "coffee.jpg"), pytest.approx(1.0, abs=1e-5)]
     assert out["notes"] == []  # centre scores, no "imported vectors" note
-    assert out["models"] == ["onnx-tiny", "onnx-tiny-centre"]
+    assert out["models"] == ["onnx-tiny", "onnx-tiny-grey-centre"]
     assert out["upload"] == [200, col.image(str(photos / "coffee.jpg")).id]
 
 

@@ -15,7 +15,7 @@ from lookalike.models import CentreView, get_backbone
 from tests.conftest import skimage_photo
 
 MODEL = "efficientnet-lite0"
-CENTRE = "efficientnet-lite0-centre"
+CENTRE = "efficientnet-lite0-grey-centre"
 
 
 @pytest.fixture()

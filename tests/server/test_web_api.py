@@ -184,7 +184,7 @@ def test_the_server_embeds_no_centre_view_and_says_so(tmp_path, wide_photos):
         "9 of 9 images have no centre view (none is computed here; `lookalike duplicates` "
         "computes them): their whole-picture vector stands in for it."
     ]
-    assert "test-pixels-centre" not in dict(col._store.catalog.models())
+    assert "test-pixels-grey-centre" not in dict(col._store.catalog.models())
     col.duplicates()  # what `lookalike duplicates` does: now they are there
     body, _, _ = answers()
     assert body["notes"] == [] and body["method"] == "exact, centre scores"

@@ -2,7 +2,9 @@
 
 The centre view (:func:`lookalike.imaging.centre_view`) is what the near-duplicate score
 compares besides the whole picture. Its vectors are stored like any model's, under the
-base model's name + ``-centre``; a view is never a collection's model of its own.
+base model's name + ``-grey-centre``; a view is never a collection's model of its own.
+(Collections indexed before the view turned grey also hold ``<model>-centre``, the
+colour view: still a view, no longer read; the grey one is embedded when first needed.)
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from lookalike.models._base import Backbone
 
 __all__ = ["CENTRE_SUFFIX", "CentreView", "centre_name", "is_view"]
 
-CENTRE_SUFFIX = "-centre"
+CENTRE_SUFFIX = "-grey-centre"
+# Every view's name ends so: the colour view of earlier versions too ("<model>-centre").
+_VIEW_ENDING = "-centre"
 
 
 def centre_name(model: str) -> str:
     """The name the centre-view vectors of ``model`` are stored under.
 
     >>> centre_name("efficientnet-lite0")
-    'efficientnet-lite0-centre'
+    'efficientnet-lite0-grey-centre'
     """
     return model + CENTRE_SUFFIX
 
@@ -28,15 +32,17 @@ def centre_name(model: str) -> str:
 def is_view(name: str) -> bool:
     """Whether ``name`` names the vectors of a view (not a model a user chose).
 
-    >>> is_view("efficientnet-lite0-centre"), is_view("efficientnet-lite0")
-    (True, False)
+    >>> is_view("efficientnet-lite0-grey-centre"), is_view("efficientnet-lite0-centre")
+    (True, True)
+    >>> is_view("efficientnet-lite0")
+    False
     """
-    return name.endswith(CENTRE_SUFFIX)
+    return name.endswith(_VIEW_ENDING)
 
 
 class CentreView(Backbone):
     """``base`` applied to the centre view of each picture: same dimension and input
-    size, its own name (``<base>-centre``), ``view = "centre"`` (the indexing pipeline
+    size, its own name (``<base>-grey-centre``), ``view = "centre"`` (the indexing pipeline
     crops before resizing).
 
     >>> class Pixels(Backbone):
@@ -44,7 +50,7 @@ class CentreView(Backbone):
     ...     def _features(self, images):
     ...         return images.mean(axis=(1, 2))
     >>> CentreView(Pixels())
-    CentreView(name='pixels-centre', dim=3)
+    CentreView(name='pixels-grey-centre', dim=3)
     """
 
     view = "centre"

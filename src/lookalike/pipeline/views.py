@@ -1,6 +1,6 @@
 """Centre views of a collection's images (:func:`lookalike.imaging.centre_view`),
 embedded with the collection's model and stored like any model's vectors, under
-``<model>-centre``: keyed by content hash, so each is computed once, and only for the
+``<model>-grey-centre``: keyed by content hash, so each is computed once, and only for the
 images that lack one, when a near-duplicate score asks for them.
 """
 

@@ -111,7 +111,7 @@ def collection_info(
     """The :class:`CollectionInfo` of the collection at ``path`` with this catalog;
     ``damaged`` as :attr:`CollectionInfo.damaged` (not counted as having vectors);
     ``models`` the names of the models to list, in the catalog's order (the façade's
-    models: views such as ``<model>-centre`` are stored like models but are parts of
+    models: views such as ``<model>-grey-centre`` are stored like models but are parts of
     one, not listed)."""
     counts = catalog.counts()
     damaged = damaged or {}
