@@ -13,7 +13,7 @@ import numpy as np
 
 from lookalike._mmap import read_block, read_rows
 from lookalike.analysis._display import html_table, name_of, text_table
-from lookalike.search import FaissIVFIndex, KnnIndex, choose_index, pairs_above, range_recall
+from lookalike.search import FaissIVFIndex, FlatIndex, KnnIndex, pairs_above, range_recall
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -467,44 +467,45 @@ class Duplicates:
 
 
 def find_duplicates(
+    index: KnnIndex,
     vectors: np.ndarray,
     ids: Sequence[str],
     *,
     threshold: float,
-    exact: bool | None = None,
     strict: bool = False,
     uris: Sequence[str] | None = None,
     model: str = "",
     scoring: str = "centre",
-    centre: np.ndarray | None = None,
     notes: Sequence[str] = (),
     candidate_margin: float = 0.05,
     recall_sample: int = 500,
 ) -> Duplicates:
-    """Near-duplicate pairs and sets of a collection's vectors.
+    """Near-duplicate pairs and sets of a collection's scored ``vectors`` (as
+    :func:`scored_vectors` gives them for ``scoring``, the name the result carries),
+    searched through ``index``, an index over them (the caller gets it from
+    ``search.choose_index(vectors, task="pairs")``).
 
-    The search is exact (blockwise) up to ``search.EXACT_MAX`` vectors or with
-    ``exact=True``; above it a compressed FAISS IVF index proposes candidates at
-    ``threshold - candidate_margin``, every candidate is re-scored exactly, and the
-    recall against exact search is measured on ``recall_sample`` random images.
-    ``scoring="centre"`` compares the whole pictures and their ``centre`` views
-    (:class:`TwoViewVectors`), ``"root"`` power-normalised vectors
-    (:class:`RootVectors`), ``"cosine"`` the vectors as they are (see
-    :func:`scored_vectors`). ``notes`` are kept in the result.
+    An exact index (``FlatIndex``) means the exact blockwise self-join
+    (``search.pairs_above``); any other proposes candidates at ``threshold -
+    candidate_margin``, every candidate is re-scored exactly, and the recall against
+    exact search is measured on ``recall_sample`` random images. ``notes`` are kept in
+    the result.
 
     Examples
     --------
+    >>> from lookalike.search import FlatIndex
     >>> x = np.array([[1, 0], [0.96, 0.28], [0, 1]], dtype=np.float32)
-    >>> d = find_duplicates(x, ["a", "b", "c"], threshold=0.9, scoring="cosine")
+    >>> d = find_duplicates(FlatIndex.from_vectors(x), x, ["a", "b", "c"], threshold=0.9)
     >>> d.groups, d.pairs[["a", "b"]].values.tolist()
     ([['a', 'b']], [['a', 'b']])
     """
     import pandas as pd
 
-    vectors = scored_vectors(vectors, scoring, centre)
-    index = choose_index(vectors, task="pairs", exact=exact)  # over the scored vectors
     recall = None
-    if isinstance(index, FaissIVFIndex):
+    if isinstance(index, FlatIndex):
+        pairs = near_duplicate_pairs(vectors, threshold=threshold)
+        method = "exact"
+    else:
         t_cand = max(-1.0, threshold - candidate_margin)
         pairs = near_duplicate_pairs(
             vectors, threshold=threshold, index=index, candidate_threshold=t_cand
@@ -512,10 +513,7 @@ def find_duplicates(
         recall = range_recall(
             index, vectors, threshold, candidate_threshold=t_cand, sample=recall_sample
         )
-        method = f"approximate: faiss IVF{index.nlist} PCA{index.pca} SQ8, nprobe {index.nprobe}"
-    else:
-        pairs = near_duplicate_pairs(vectors, threshold=threshold)
-        method = "exact"
+        method = f"approximate: {_index_name(index)}"
     method += f", {scoring} scores"
     groups = group_pairs(len(vectors), pairs, strict=strict, vectors=vectors, threshold=threshold)
     ids = np.asarray(ids, dtype=object)
@@ -532,3 +530,10 @@ def find_duplicates(
         recall=recall,
         notes=list(notes),
     )
+
+
+def _index_name(index: KnnIndex) -> str:
+    """How an approximate index is named in a result's ``method``."""
+    if isinstance(index, FaissIVFIndex):
+        return f"faiss IVF{index.nlist} PCA{index.pca} SQ8, nprobe {index.nprobe}"
+    return repr(index)
