@@ -10,7 +10,7 @@ import pytest
 from lookalike.analysis import (
     RootVectors,
     TwoViewVectors,
-    find_duplicates,
+    near_duplicates,
     pair_scores,
     scored_vectors,
 )
@@ -53,8 +53,8 @@ def test_exact_and_approximate_search_find_the_same_pairs(views):
     ids = [f"im{k}" for k in range(200)]
     v = scored_vectors(whole, "centre", centre)
     flat, ivf = choose_index(v, task="pairs"), choose_index(v, task="pairs", exact=False)
-    exact = find_duplicates(flat, v, ids, threshold=0.9, notes=["n"])
-    approx = find_duplicates(ivf, v, ids, threshold=0.9)
+    exact = near_duplicates(flat, v, ids, threshold=0.9, notes=["n"])
+    approx = near_duplicates(ivf, v, ids, threshold=0.9)
     assert exact.method == "exact, centre scores" and exact.notes == ["n"] and len(exact) >= 30
     assert approx.method.startswith("approximate") and approx.method.endswith("centre scores")
     assert set(map(tuple, approx.pairs[["a", "b"]].values)) <= set(

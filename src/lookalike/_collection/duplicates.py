@@ -51,14 +51,14 @@ def duplicates(
     embed_views: bool,
 ) -> analysis.Duplicates:
     """Near-duplicate pairs and sets of the vectors ``emb`` of ``store`` (see
-    :func:`lookalike.analysis.find_duplicates`), searched through the "pairs" index
+    :func:`lookalike.analysis.near_duplicates`), searched through the "pairs" index
     over the scored vectors (``exact`` forces its kind)."""
     scoring, centre, notes = score_inputs(store, emb, scoring, embed_views=embed_views)
     vectors = analysis.scored_vectors(emb.vectors, scoring, centre)
     uris = store.catalog.uris_of(emb.ids)
     with status(f"searching {len(emb.ids)} images for pairs scoring {threshold:g} or more"):
         index = search.choose_index(vectors, task="pairs", exact=exact)
-        found = analysis.find_duplicates(
+        found = analysis.near_duplicates(
             index,
             vectors,
             emb.ids,

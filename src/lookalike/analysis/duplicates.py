@@ -24,9 +24,9 @@ __all__ = [
     "TwoViewVectors",
     "exact_duplicate_sets",
     "exact_duplicates",
-    "find_duplicates",
     "group_pairs",
     "near_duplicate_pairs",
+    "near_duplicates",
     "pair_scores",
     "scored_vectors",
 ]
@@ -466,7 +466,7 @@ class Duplicates:
         )
 
 
-def find_duplicates(
+def near_duplicates(
     index: KnnIndex,
     vectors: np.ndarray,
     ids: Sequence[str],
@@ -495,7 +495,7 @@ def find_duplicates(
     --------
     >>> from lookalike.search import FlatIndex
     >>> x = np.array([[1, 0], [0.96, 0.28], [0, 1]], dtype=np.float32)
-    >>> d = find_duplicates(FlatIndex.from_vectors(x), x, ["a", "b", "c"], threshold=0.9)
+    >>> d = near_duplicates(FlatIndex.from_vectors(x), x, ["a", "b", "c"], threshold=0.9)
     >>> d.groups, d.pairs[["a", "b"]].values.tolist()
     ([['a', 'b']], [['a', 'b']])
     """
