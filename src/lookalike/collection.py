@@ -346,7 +346,7 @@ class Collection:
         re-compressed, recoloured, captioned over) and embedded, which gives the scores
         of true copies; the nearest-neighbour scores of the collection, a mixture of
         copies and distinct pictures, give the rest (see
-        :func:`lookalike.analysis.estimate_threshold`). Pairs labelled with
+        :func:`lookalike.analysis.auto_threshold`). Pairs labelled with
         :meth:`label_pairs` join the evidence. The result prints the threshold with its
         expected precision and recall; ``lookalike.figures.thresholds`` draws it."""
         where = "Collection.auto_threshold"

@@ -1,6 +1,6 @@
 """A collection's own duplicate threshold: synthetic copies of a sample of its images
 (true copies) and its nearest-neighbour scores (mostly distinct pictures), and its
-labelled pairs when it has some (see :func:`lookalike.analysis.estimate_threshold`)."""
+labelled pairs when it has some (see :func:`lookalike.analysis.auto_threshold`)."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def auto_threshold(
     copy_scores = np.einsum("ij,ij->i", originals, copies)
     neighbours = analysis.neighbour_scores(vectors, seed=seed)
     same, different = _labelled_scores(store, emb, vectors)
-    return analysis.estimate_threshold(
+    return analysis.auto_threshold(
         copy_scores,
         neighbours,
         same_scores=same,

@@ -57,7 +57,7 @@ from lookalike.analysis.paths import (
 )
 from lookalike.analysis.thresholds import (
     ThresholdEstimate,
-    estimate_threshold,
+    auto_threshold,
     neighbour_scores,
 )
 
@@ -86,13 +86,13 @@ __all__ = [
     "TwoViewVectors",
     "assign_cells",
     "atlas_cells",
+    "auto_threshold",
     "build_knn_graph",
     "calibrate",
     "cluster_neighborhood",
     "compare_embeddings",
     "connect_components",
     "equalize",
-    "estimate_threshold",
     "exact_duplicate_sets",
     "exact_duplicates",
     "expand_seed",

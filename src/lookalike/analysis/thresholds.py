@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["ThresholdEstimate", "estimate_threshold", "neighbour_scores"]
+__all__ = ["ThresholdEstimate", "auto_threshold", "neighbour_scores"]
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def _fisher_normal(s: np.ndarray, mean: float, sd: float) -> np.ndarray:
     return np.exp(-0.5 * ((z - mean) / sd) ** 2) / (sd * np.sqrt(2 * np.pi)) / (1 - s**2)
 
 
-def estimate_threshold(
+def auto_threshold(
     copy_scores: np.ndarray,
     neighbours: np.ndarray,
     *,
@@ -156,7 +156,7 @@ def estimate_threshold(
     >>> rng = np.random.default_rng(0)
     >>> copies = rng.normal(0.9, 0.04, 200).clip(-1, 0.999)
     >>> nn = np.r_[rng.normal(0.55, 0.07, 1800), rng.normal(0.9, 0.04, 200)].clip(-1, 0.999)
-    >>> est = estimate_threshold(copies, nn)
+    >>> est = auto_threshold(copies, nn)
     >>> 0.7 < est.threshold < 0.85, round(est.share_copies, 1)
     (True, 0.1)
     """
