@@ -121,10 +121,11 @@ def map(  # named after Collection.map: shadows the builtin in this module only
     saved: SavedResults, emb: Embeddings, method: str, random_state: int | None
 ) -> analysis.Projection:
     """2-D coordinates of every image (see :func:`lookalike.analysis.map_coords`)."""
+    seed = random_state
     arrays = saved.arrays(
         emb,
         f"map-{method}-seed{random_state}",
-        lambda: {"coords": analysis.map_coords(emb.vectors, method=method, random_state=random_state)},
+        lambda: {"coords": analysis.map_coords(emb.vectors, method=method, random_state=seed)},
         f"computing the {method.upper()} map of {len(emb.ids)} images"
         + (" (UMAP compiles its code first: about 30 s)" if method == "umap" else ""),
     )
