@@ -15,7 +15,7 @@ from lookalike.analysis import (
     connect_components,
     expand_seed,
     graph_stats,
-    knn_graph,
+    knn_adjacency,
 )
 from lookalike.analysis.graphs import MAX_DEPTH
 from lookalike.search import FlatIndex
@@ -85,13 +85,13 @@ def test_expansion_bad_input_and_caps():
 @pytest.mark.parametrize("mutual", [False, True])
 def test_knn_graph_is_symmetric_with_the_right_degrees(mutual):
     x = clustered()
-    g = knn_graph(FlatIndex.from_vectors(x), x, k=4, mutual=mutual)
+    g = knn_adjacency(FlatIndex.from_vectors(x), x, k=4, mutual=mutual)
     assert (g != g.T).nnz == 0
     assert g.diagonal().sum() == 0
     degrees = np.diff(g.indptr)
     if mutual:
         assert degrees.max() <= 4
-        union = knn_graph(FlatIndex.from_vectors(x), x, k=4)
+        union = knn_adjacency(FlatIndex.from_vectors(x), x, k=4)
         assert (g.multiply(union) != 0).nnz == g.nnz  # mutual edges are union edges
     else:
         assert degrees.min() >= 4
@@ -119,7 +119,7 @@ def brute_force_island_mst(x, labels):
 def test_connection_makes_every_pair_reachable_with_the_islands_mst(probe, max_candidates):
     x = clustered(n_clusters=10, per=6, spread=0.02)
     index = FlatIndex.from_vectors(x)
-    knn = knn_graph(index, x, k=2, mutual=True)
+    knn = knn_adjacency(index, x, k=2, mutual=True)
     n_islands, labels = csgraph.connected_components(knn, directed=False)
     assert n_islands >= 10
     bridges, dist, n = connect_components(

@@ -34,7 +34,12 @@ from lookalike.analysis.duplicates import (
 )
 from lookalike.analysis.graph_statistics import GraphStats, graph_stats
 from lookalike.analysis.graphs import expand_seed, seed_graph
-from lookalike.analysis.knn_graphs import KnnGraph, build_knn_graph, connect_components, knn_graph
+from lookalike.analysis.knn_graphs import (
+    KnnGraph,
+    build_knn_graph,
+    connect_components,
+    knn_adjacency,
+)
 from lookalike.analysis.maps import (
     ASSIGN_MAX,
     Projection,
@@ -102,7 +107,7 @@ __all__ = [
     "graph_stats",
     "group_pairs",
     "k_medoids",
-    "knn_graph",
+    "knn_adjacency",
     "knn_rows",
     "map_coords",
     "minimax_path",

@@ -20,7 +20,7 @@ from lookalike.analysis.knn_graphs import (
     KnnGraph,
     build_knn_graph,
     connect_components,
-    knn_graph,
+    knn_adjacency,
 )
 
 __all__ = [
@@ -32,7 +32,7 @@ __all__ = [
     "connect_components",
     "expand_seed",
     "graph_stats",
-    "knn_graph",
+    "knn_adjacency",
     "seed_graph",
 ]
 

@@ -32,12 +32,12 @@ __all__ = [
     "KnnGraph",
     "build_knn_graph",
     "connect_components",
-    "knn_graph",
+    "knn_adjacency",
     "spanning_tree",
 ]
 
 
-def knn_graph(
+def knn_adjacency(
     index: KnnIndex,
     vectors: np.ndarray,
     *,
@@ -66,12 +66,12 @@ def knn_graph(
     --------
     >>> from lookalike.search import FlatIndex
     >>> x = np.array([[1, 0], [0.8, 0.6], [0, 1], [-1, 0]], dtype=np.float32)
-    >>> g = knn_graph(FlatIndex.from_vectors(x), x, k=1)
+    >>> g = knn_adjacency(FlatIndex.from_vectors(x), x, k=1)
     >>> g.toarray().astype(float).round(2).tolist()
     [[0.0, 0.2, 0.0, 0.0], [0.2, 0.0, 0.4, 0.0], [0.0, 0.4, 0.0, 1.0], [0.0, 0.0, 1.0, 0.0]]
     """
     n = len(vectors)
-    k = check_int(k, "k", "knn_graph", low=1)
+    k = check_int(k, "k", "knn_adjacency", low=1)
     if n < 2:
         return sparse.csr_matrix((n, n), dtype=np.float32)
     scores, ids = search_rows(index, vectors, np.arange(n), min(k + 1, n), block)
@@ -283,7 +283,7 @@ def build_knn_graph(
     index: KnnIndex,
     probe: int = 16,
 ) -> KnnGraph:
-    """The kNN graph of ``vectors`` (see :func:`knn_graph`) made connected (see
+    """The kNN graph of ``vectors`` (see :func:`knn_adjacency`) made connected (see
     :func:`connect_components`), with its minimum spanning tree for bottleneck paths.
 
     Parameters
