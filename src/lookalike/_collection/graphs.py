@@ -87,7 +87,7 @@ def knn_graph(
 
     def build() -> analysis.KnnGraph:  # only when no saved graph fits the vectors
         index = search.choose_index(emb.vectors, task="graph")
-        return analysis.build_knn_graph(
+        return analysis.knn_graph(
             emb.vectors, emb.ids, k=k, mutual=mutual, model=emb.model, index=index
         )
 

@@ -36,9 +36,9 @@ from lookalike.analysis.graph_statistics import GraphStats, graph_stats
 from lookalike.analysis.graphs import expand_seed, seed_graph
 from lookalike.analysis.knn_graphs import (
     KnnGraph,
-    build_knn_graph,
     connect_components,
     knn_adjacency,
+    knn_graph,
 )
 from lookalike.analysis.maps import (
     ASSIGN_MAX,
@@ -92,7 +92,6 @@ __all__ = [
     "assign_cells",
     "atlas_cells",
     "auto_threshold",
-    "build_knn_graph",
     "calibrate",
     "cluster_neighborhood",
     "compare_embeddings",
@@ -108,6 +107,7 @@ __all__ = [
     "group_pairs",
     "k_medoids",
     "knn_adjacency",
+    "knn_graph",
     "knn_rows",
     "map_coords",
     "minimax_path",

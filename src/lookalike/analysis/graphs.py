@@ -18,9 +18,9 @@ from lookalike.analysis.graph_statistics import GraphStats, graph_stats
 from lookalike.analysis.knn_graphs import (
     MIN_DISTANCE,
     KnnGraph,
-    build_knn_graph,
     connect_components,
     knn_adjacency,
+    knn_graph,
 )
 
 __all__ = [
@@ -28,11 +28,11 @@ __all__ = [
     "MIN_DISTANCE",
     "GraphStats",
     "KnnGraph",
-    "build_knn_graph",
     "connect_components",
     "expand_seed",
     "graph_stats",
     "knn_adjacency",
+    "knn_graph",
     "seed_graph",
 ]
 

@@ -30,9 +30,9 @@ from lookalike.search import KnnIndex
 __all__ = [
     "MIN_DISTANCE",
     "KnnGraph",
-    "build_knn_graph",
     "connect_components",
     "knn_adjacency",
+    "knn_graph",
     "spanning_tree",
 ]
 
@@ -273,7 +273,7 @@ def spanning_tree(graph: sparse.csr_matrix) -> dict[str, np.ndarray]:
     return {"parent": parent, "depth": depth, "weight": weight}
 
 
-def build_knn_graph(
+def knn_graph(
     vectors: np.ndarray,
     ids: Sequence[str],
     *,
@@ -299,7 +299,7 @@ def build_knn_graph(
         Neighbours fetched per image (at least ``k + 1``); those beyond the ``k``
         nearest are candidate bridges between islands.
     """
-    k = check_int(k, "k", "build_knn_graph", low=1)
+    k = check_int(k, "k", "knn_graph", low=1)
     n = len(vectors)
     # One search serves both the graph (k) and the candidate bridges (probe).
     lists = search_rows(index, vectors, np.arange(n), min(max(k + 1, probe), n), 8192)
