@@ -730,7 +730,7 @@ class Collection:
     def all_neighbors(self, k: int, *, model: str | None = None) -> analysis.NeighborTable:
         """Every image's ``k`` most similar other images: one blockwise self-search."""
         emb = self.embeddings(model)
-        return analysis.neighbor_table(self.knn_index(emb.model), emb.vectors, emb.ids, k)
+        return analysis.all_neighbors(self.knn_index(emb.model), emb.vectors, emb.ids, k)
 
     def _backbone(self, model: str | None) -> models.Backbone:
         """The backbone that embeds new images as ``model``, built again from the spec

@@ -50,8 +50,14 @@ from lookalike.analysis.maps import (
     snap_to_grid,
     unit_square,
 )
-from lookalike.analysis.neighbor_table import NeighborTable, neighbor_table, top_k_table
-from lookalike.analysis.neighbors import Neighbor, Neighbors, top_k
+from lookalike.analysis.neighbors import (
+    Neighbor,
+    Neighbors,
+    NeighborTable,
+    all_neighbors,
+    top_k,
+    top_k_table,
+)
 from lookalike.analysis.paths import (
     ImagePath,
     fewest_steps_path,
@@ -89,6 +95,7 @@ __all__ = [
     "RootVectors",
     "ThresholdEstimate",
     "TwoViewVectors",
+    "all_neighbors",
     "assign_cells",
     "atlas_cells",
     "auto_threshold",
@@ -113,7 +120,6 @@ __all__ = [
     "minimax_path",
     "near_duplicate_pairs",
     "near_duplicates",
-    "neighbor_table",
     "neighbour_scores",
     "pair_scores",
     "path_distances",
