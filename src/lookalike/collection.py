@@ -667,7 +667,7 @@ class Collection:
         k = check_int(k, "k", "Collection.compare_models", low=1)
         ea, eb = self.embeddings(model_a), self.embeddings(model_b)
         with status(f"comparing the {k} nearest neighbours of {ea.model} and {eb.model}"):
-            return analysis.compare_embeddings(
+            return analysis.compare_models(
                 ea.ids, ea.vectors, eb.ids, eb.vectors, k=k, model_a=ea.model, model_b=eb.model
             )
 

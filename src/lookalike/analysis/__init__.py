@@ -12,7 +12,7 @@ from lookalike.analysis.clusters import (
 )
 from lookalike.analysis.compare import (
     ModelComparison,
-    compare_embeddings,
+    compare_models,
     knn_rows,
     topk_overlap,
 )
@@ -101,7 +101,7 @@ __all__ = [
     "auto_threshold",
     "calibrate",
     "cluster_neighborhood",
-    "compare_embeddings",
+    "compare_models",
     "connect_components",
     "equalize",
     "exact_duplicate_sets",
