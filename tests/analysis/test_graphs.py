@@ -17,7 +17,7 @@ from lookalike.analysis import (
     knn_adjacency,
     knn_graph,
 )
-from lookalike.analysis.graphs import MAX_DEPTH
+from lookalike.analysis.seed_graphs import MAX_DEPTH
 from lookalike.search import FlatIndex
 
 

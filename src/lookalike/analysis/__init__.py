@@ -33,7 +33,6 @@ from lookalike.analysis.duplicates import (
     scored_vectors,
 )
 from lookalike.analysis.graph_statistics import GraphStats, graph_stats
-from lookalike.analysis.graphs import expand_seed, seed_graph
 from lookalike.analysis.knn_graphs import (
     KnnGraph,
     connect_components,
@@ -66,6 +65,7 @@ from lookalike.analysis.paths import (
     path_distances,
     shortest_path,
 )
+from lookalike.analysis.seed_graphs import expand_seed, seed_graph
 from lookalike.analysis.thresholds import (
     ThresholdEstimate,
     auto_threshold,
