@@ -26,7 +26,7 @@ from lookalike.errors import (
 from lookalike.imaging import decode as decode_image
 from lookalike.models import DEFAULT_MODEL, list_models
 from lookalike.store import ImageRow
-from lookalike.store.graphs import read_graph, write_graph
+from lookalike.store.graph_files import read_graph, write_graph
 
 __version__ = "0.1.0"
 

@@ -21,7 +21,7 @@ from lookalike._uris import path_uri, uri_path
 from lookalike.errors import ImageNotFound
 from lookalike.server import create_app
 from lookalike.sources import records_from
-from lookalike.store.graphs import read_graph, write_graph
+from lookalike.store.graph_files import read_graph, write_graph
 from lookalike.store.indexing import index_records
 from tests.conftest import PHOTOS, skimage_photo
 

@@ -8,7 +8,7 @@ import pytest
 
 import lookalike
 from lookalike.errors import ImageNotFound, NoPath
-from lookalike.store.graphs import knn_graph_file, read_graph, write_graph
+from lookalike.store.graph_files import knn_graph_file, read_graph, write_graph
 
 MODEL = "test-pixels"
 

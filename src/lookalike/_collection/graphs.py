@@ -81,7 +81,7 @@ def knn_graph(
 ) -> analysis.KnnGraph:
     """The kNN graph of the vectors ``emb``: kept in memory, saved under
     ``<root>/index/<model>/``, built again when the vectors change."""
-    from lookalike.store.graphs import knn_graph_file
+    from lookalike.store.graph_files import knn_graph_file
 
     path = knn_graph_file(root, emb.model, k, mutual)
 
