@@ -59,8 +59,8 @@ __all__ = [
 
 # Names whose modules are slow to import (matplotlib, torch): imported on first use.
 _LAZY = {
-    "draw_graph": "lookalike.figures.graphs",
-    "thumbnails_from_paths": "lookalike.figures.graphs",
+    "draw_graph": "lookalike.figures.graph",
+    "thumbnails_from_paths": "lookalike.figures.graph",
     "export_onnx": "lookalike.models.onnx",
 }
 

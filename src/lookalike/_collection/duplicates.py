@@ -181,7 +181,7 @@ def show_threshold_bands(
     seed: int,
 ) -> Figure:
     """A contact sheet of ``per_band`` pairs sampled in each band of ``scoring`` scores."""
-    from lookalike.figures.pairs import band_rows, threshold_bands
+    from lookalike.figures.duplicates import band_rows, threshold_bands
 
     used, vectors = scored_vectors(store, emb, scoring)
     with status(f"sampling pairs of {len(emb)} images per band of {used} score"):
