@@ -18,8 +18,11 @@ from PIL import Image
 from lookalike import analysis, imaging, models, search, sources
 from lookalike._collection import clusters as _clusters
 from lookalike._collection import duplicates as _duplicates
-from lookalike._collection import graphs as _graphs
+from lookalike._collection import graph as _graph
+from lookalike._collection import knn_graph as _knn_graph
+from lookalike._collection import map as _map
 from lookalike._collection import neighbors as _neighbors
+from lookalike._collection import path as _path
 from lookalike._collection import thresholds as _thresholds
 from lookalike._progress import progress_bar, progress_setting, status
 from lookalike._uris import display
@@ -479,7 +482,7 @@ class Collection:
         check_int(depth, "depth", "Collection.graph", low=0)
         whole = self.knn_graph(k, mutual=mutual, model=emb.model) if all else None
         index = None if all else self.knn_index(emb.model)
-        return _graphs.graph(self._store, emb, seed, depth, k, whole, index, max_nodes)
+        return _graph.graph(self._store, emb, seed, depth, k, whole, index, max_nodes)
 
     @staticmethod
     def _check_graph_k(k: object, n_images: int, where: str) -> int:
@@ -496,7 +499,7 @@ class Collection:
         vectors change."""
         emb = self.embeddings(model)
         k = self._check_graph_k(k, len(emb), "Collection.knn_graph")
-        return _graphs.knn_graph(self._saved, self.root, emb, k, mutual)
+        return _knn_graph.knn_graph(self._saved, self.root, emb, k, mutual)
 
     def path(
         self,
@@ -518,18 +521,18 @@ class Collection:
         if ra.id == rb.id:
             raise ValueError(f"A and B are the same image ({ra.id!r}): give two different images.")
         graph = self.knn_graph(k, model=model)  # built (and saved) under its own status line
-        return _graphs.path(self._store, graph, ra, rb, method, steps)
+        return _path.path(self._store, graph, ra, rb, method, steps)
 
     def show_graph(self, g, *, thumbnails: bool = True, size: int = 128):
         """Draw a graph from :meth:`graph`: spring layout, thumbnails on the nodes, the
         seed framed, edges shaded by similarity."""
-        return _graphs.show_graph(g, self.thumbnail, thumbnails, size)
+        return _graph.show_graph(g, self.thumbnail, thumbnails, size)
 
     def show_path(self, a, b: str | None = None, **kwargs: Any):
         """Draw a path (an :class:`ImagePath`, or the ids ``a`` and ``b`` and the
         options of :meth:`path`) as a strip of images with each step's similarity."""
         p = a if isinstance(a, analysis.ImagePath) else self.path(a, b, **kwargs)
-        return _graphs.show_path(self._store, self.thumbnail, p)
+        return _path.show_path(self._store, self.thumbnail, p)
 
     # -- clusters, maps and model comparison ----------------------------------------
     def clusters(
@@ -613,7 +616,7 @@ class Collection:
         """2-D coordinates of every image (``"pca"``, ``"tsne"`` or ``"umap"``), cached per
         model and method."""
         method = check_choice(method, "method", "Collection.map", analysis.maps.METHODS)
-        return _clusters.map(self._saved, self.embeddings(model), method, random_state)
+        return _map.map(self._saved, self.embeddings(model), method, random_state)
 
     def show_map(
         self,
@@ -645,7 +648,7 @@ class Collection:
         if clusters is not None:
             labels = self.clusters(clusters, model=emb.model, random_state=random_state).labels
         index = self.knn_index(emb.model) if highlight is not None and neighbors else None
-        return _clusters.show_map(
+        return _map.show_map(
             self._store,
             self.thumbnail,
             result,
