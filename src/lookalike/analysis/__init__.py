@@ -2,14 +2,7 @@
 
 from lookalike.analysis.bands import DEFAULT_BANDS, sample_band_pairs
 from lookalike.analysis.calibration import Calibration, calibrate
-from lookalike.analysis.clusters import (
-    Clusters,
-    KScan,
-    cluster_neighborhood,
-    find_elbow,
-    k_medoids,
-    scan_k,
-)
+from lookalike.analysis.clusters import Clusters, cluster_neighborhood, k_medoids
 from lookalike.analysis.compare import (
     ModelComparison,
     compare_models,
@@ -33,6 +26,7 @@ from lookalike.analysis.duplicates import (
     scored_vectors,
 )
 from lookalike.analysis.graph_statistics import GraphStats, graph_stats
+from lookalike.analysis.k_scans import KScan, find_elbow, scan_k
 from lookalike.analysis.knn_graphs import (
     KnnGraph,
     connect_components,
