@@ -10,21 +10,17 @@ from lookalike.analysis.compare import (
     topk_overlap,
 )
 from lookalike.analysis.dedup import KEEP_POLICIES, DedupPlan, plan_dedup
-from lookalike.analysis.duplicates import (
+from lookalike.analysis.duplicate_pairs import Pairs, near_duplicate_pairs
+from lookalike.analysis.duplicate_scores import (
     DEFAULT_THRESHOLD,
     SCORINGS,
-    Duplicates,
-    Pairs,
     RootVectors,
     TwoViewVectors,
-    exact_duplicate_sets,
-    exact_duplicates,
-    group_pairs,
-    near_duplicate_pairs,
-    near_duplicates,
     pair_scores,
     scored_vectors,
 )
+from lookalike.analysis.duplicate_sets import exact_duplicate_sets, exact_duplicates, group_pairs
+from lookalike.analysis.duplicates import Duplicates, near_duplicates
 from lookalike.analysis.graph_statistics import GraphStats, graph_stats
 from lookalike.analysis.k_scans import KScan, find_elbow, scan_k
 from lookalike.analysis.knn_graphs import (

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lookalike.analysis.duplicates import Pairs
+from lookalike.analysis.duplicate_pairs import Pairs
 
 __all__ = ["DEFAULT_BANDS", "sample_band_pairs"]
 
