@@ -1,7 +1,12 @@
 """The Collection: the one façade that wires sources, imaging, models, store, search and
 analysis together. Each method checks its arguments and delegates to a layer, or, where
 the work goes through several layers, to the function of the same name in
-:mod:`lookalike._collection`."""
+:mod:`lookalike._collection`.
+
+Longer than 400 lines on purpose: it is the one class users call, every public
+operation with its docstring and argument checks, and nothing else (the bodies live in
+``_collection/``). Cutting the class into mixins would scatter the reference a reader
+(and ``help(Collection)``) needs in one place."""
 
 from __future__ import annotations
 
