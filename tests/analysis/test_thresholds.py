@@ -9,6 +9,7 @@ from PIL import Image
 
 from lookalike.analysis import auto_threshold, neighbour_scores
 from lookalike.copies import COPY_KINDS, synthetic_copies, synthetic_copy
+from lookalike.search import FlatIndex
 from tests.conftest import skimage_photo
 
 
@@ -16,7 +17,7 @@ def test_neighbour_scores_are_the_k_best_other_rows():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(300, 16)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
-    got = neighbour_scores(x, k=5, sample=300, block=64).reshape(300, 5)
+    got = neighbour_scores(FlatIndex.from_vectors(x), x, k=5, sample=300, block=64).reshape(300, 5)
     s = x @ x.T
     np.fill_diagonal(s, -np.inf)
     want = -np.sort(-s, axis=1)[:, :5]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lookalike import analysis, imaging
+from lookalike import analysis, imaging, search
 from lookalike._collection.duplicates import scored_vectors
 from lookalike._collection.rows import vector_rows
 from lookalike._progress import progress_bar
@@ -84,7 +84,8 @@ def auto_threshold(
     )
     originals = np.asarray(vectors[np.array(owners)], dtype=np.float32)
     copy_scores = np.einsum("ij,ij->i", originals, copies)
-    neighbours = analysis.neighbour_scores(vectors, seed=seed)
+    index = search.choose_index(vectors, task="neighbors")  # over the scored vectors
+    neighbours = analysis.neighbour_scores(index, vectors, seed=seed)
     same, different = _labelled_scores(store, emb, vectors)
     return analysis.auto_threshold(
         copy_scores,
