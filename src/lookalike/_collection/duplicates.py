@@ -185,7 +185,8 @@ def show_threshold_bands(
 
     used, vectors = scored_vectors(store, emb, scoring)
     with status(f"sampling pairs of {len(emb)} images per band of {used} score"):
-        sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
+        index = search.choose_index(vectors, task="neighbors")  # exact, any size
+        sampled = analysis.sample_band_pairs(index, vectors, bands, per_band=per_band, seed=seed)
     return threshold_bands(
         band_rows(sampled, emb.ids, lambda image: thumbnail(image, 160)),
         per_row=per_band,
