@@ -128,7 +128,7 @@ def run_worker(method: str, path: Path) -> dict:
             p = near_duplicate_pairs(x, threshold=THRESHOLD, bound_dims=bound)
             extra["gflop"] = n * n * DIM / 1e9  # the upper triangle, every pair in full
         else:
-            index = choose_index(x, task="pairs", exact=False)  # what find_duplicates builds
+            index = choose_index(x, task="pairs", exact=False)  # what Collection.duplicates builds
             extra["ivf"] = f"IVF{index.nlist} PCA{index.pca} nprobe {index.nprobe}"
             extra["build_s"] = time.perf_counter() - t
             p = near_duplicate_pairs(

@@ -1,5 +1,8 @@
 """Do the near-duplicate defaults transfer? A protocol that never tests on what it tuned on.
 
+(One script of more than 400 lines on purpose: a benchmark is read and run as a whole,
+from the splits it builds to the table it prints.)
+
 Two collections are built from real photos that install offline (scikit-image, Debian
 mate-backgrounds, plasma-workspace-wallpapers, ukui-wallpapers, lomiri-wallpapers-16.04):
 

@@ -62,13 +62,13 @@ def peak_mb() -> float:
 
 
 def run_lookalike(path: Path, k: int, queries: int) -> dict:
-    from lookalike.analysis import build_knn_graph
+    from lookalike.analysis import knn_graph
     from lookalike.search import choose_index
 
     vectors = np.load(path, mmap_mode="r")
     ids = np.array([f"i{i}" for i in range(len(vectors))], dtype=object)
     t0 = time.perf_counter()
-    g = build_knn_graph(vectors, ids, k=k, index=choose_index(vectors, task="graph"))
+    g = knn_graph(vectors, ids, k=k, index=choose_index(vectors, task="graph"))
     build = time.perf_counter() - t0
     result = {"build_s": build, "islands": g.n_islands, "bridges": len(g.bridges)}
     qp = pairs(len(ids), queries)

@@ -1,5 +1,6 @@
 """lookalike beside its peers, end to end on one folder: fastdup 2.54 and imagededup's
 PHash, in one run, alternating, with wall time, CPU time, peak memory and F1 for each.
+(One script of more than 400 lines on purpose: a benchmark is read and run as a whole.)
 
 The folder: ``--images`` (default 1,200) real ~1 MP JPEGs (1200x850): crops (50-100%
 of the largest crop of that aspect, resized to 1200x850) of the photos that install

@@ -26,7 +26,7 @@ from lookalike.errors import (
 from lookalike.imaging import decode as decode_image
 from lookalike.models import DEFAULT_MODEL, list_models
 from lookalike.store import ImageRow
-from lookalike.store.graphs import read_graph, write_graph
+from lookalike.store.graph_files import read_graph, write_graph
 
 __version__ = "0.1.0"
 
@@ -59,8 +59,8 @@ __all__ = [
 
 # Names whose modules are slow to import (matplotlib, torch): imported on first use.
 _LAZY = {
-    "draw_graph": "lookalike.figures.graphs",
-    "thumbnails_from_paths": "lookalike.figures.graphs",
+    "draw_graph": "lookalike.figures.graph",
+    "thumbnails_from_paths": "lookalike.figures.graph",
     "export_onnx": "lookalike.models.onnx",
 }
 

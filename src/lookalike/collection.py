@@ -1,7 +1,12 @@
 """The Collection: the one façade that wires sources, imaging, models, store, search and
 analysis together. Each method checks its arguments and delegates to a layer, or, where
 the work goes through several layers, to the function of the same name in
-:mod:`lookalike._collection`."""
+:mod:`lookalike._collection`.
+
+Longer than 400 lines on purpose: it is the one class users call, every public
+operation with its docstring and argument checks, and nothing else (the bodies live in
+``_collection/``). Cutting the class into mixins would scatter the reference a reader
+(and ``help(Collection)``) needs in one place."""
 
 from __future__ import annotations
 
@@ -18,8 +23,11 @@ from PIL import Image
 from lookalike import analysis, imaging, models, search, sources
 from lookalike._collection import clusters as _clusters
 from lookalike._collection import duplicates as _duplicates
-from lookalike._collection import graphs as _graphs
+from lookalike._collection import graph as _graph
+from lookalike._collection import knn_graph as _knn_graph
+from lookalike._collection import map as _map
 from lookalike._collection import neighbors as _neighbors
+from lookalike._collection import path as _path
 from lookalike._collection import thresholds as _thresholds
 from lookalike._progress import progress_bar, progress_setting, status
 from lookalike._uris import display
@@ -347,7 +355,7 @@ class Collection:
         re-compressed, recoloured, captioned over) and embedded, which gives the scores
         of true copies; the nearest-neighbour scores of the collection, a mixture of
         copies and distinct pictures, give the rest (see
-        :func:`lookalike.analysis.estimate_threshold`). Pairs labelled with
+        :func:`lookalike.analysis.auto_threshold`). Pairs labelled with
         :meth:`label_pairs` join the evidence. The result prints the threshold with its
         expected precision and recall; ``lookalike.figures.thresholds`` draws it."""
         where = "Collection.auto_threshold"
@@ -480,7 +488,7 @@ class Collection:
         check_int(depth, "depth", "Collection.graph", low=0)
         whole = self.knn_graph(k, mutual=mutual, model=emb.model) if all else None
         index = None if all else self.knn_index(emb.model)
-        return _graphs.graph(self._store, emb, seed, depth, k, whole, index, max_nodes)
+        return _graph.graph(self._store, emb, seed, depth, k, whole, index, max_nodes)
 
     @staticmethod
     def _check_graph_k(k: object, n_images: int, where: str) -> int:
@@ -497,7 +505,7 @@ class Collection:
         vectors change."""
         emb = self.embeddings(model)
         k = self._check_graph_k(k, len(emb), "Collection.knn_graph")
-        return _graphs.knn_graph(self._saved, self.root, emb, k, mutual)
+        return _knn_graph.knn_graph(self._saved, self.root, emb, k, mutual)
 
     def path(
         self,
@@ -519,18 +527,18 @@ class Collection:
         if ra.id == rb.id:
             raise ValueError(f"A and B are the same image ({ra.id!r}): give two different images.")
         graph = self.knn_graph(k, model=model)  # built (and saved) under its own status line
-        return _graphs.path(self._store, graph, ra, rb, method, steps)
+        return _path.path(self._store, graph, ra, rb, method, steps)
 
     def show_graph(self, g, *, thumbnails: bool = True, size: int = 128):
         """Draw a graph from :meth:`graph`: spring layout, thumbnails on the nodes, the
         seed framed, edges shaded by similarity."""
-        return _graphs.show_graph(g, self.thumbnail, thumbnails, size)
+        return _graph.show_graph(g, self.thumbnail, thumbnails, size)
 
     def show_path(self, a, b: str | None = None, **kwargs: Any):
         """Draw a path (an :class:`ImagePath`, or the ids ``a`` and ``b`` and the
         options of :meth:`path`) as a strip of images with each step's similarity."""
         p = a if isinstance(a, analysis.ImagePath) else self.path(a, b, **kwargs)
-        return _graphs.show_path(self._store, self.thumbnail, p)
+        return _path.show_path(self._store, self.thumbnail, p)
 
     # -- clusters, maps and model comparison ----------------------------------------
     def clusters(
@@ -614,7 +622,7 @@ class Collection:
         """2-D coordinates of every image (``"pca"``, ``"tsne"`` or ``"umap"``), cached per
         model and method."""
         method = check_choice(method, "method", "Collection.map", analysis.maps.METHODS)
-        return _clusters.map(self._saved, self.embeddings(model), method, random_state)
+        return _map.map(self._saved, self.embeddings(model), method, random_state)
 
     def show_map(
         self,
@@ -646,7 +654,7 @@ class Collection:
         if clusters is not None:
             labels = self.clusters(clusters, model=emb.model, random_state=random_state).labels
         index = self.knn_index(emb.model) if highlight is not None and neighbors else None
-        return _clusters.show_map(
+        return _map.show_map(
             self._store,
             self.thumbnail,
             result,
@@ -668,7 +676,7 @@ class Collection:
         k = check_int(k, "k", "Collection.compare_models", low=1)
         ea, eb = self.embeddings(model_a), self.embeddings(model_b)
         with status(f"comparing the {k} nearest neighbours of {ea.model} and {eb.model}"):
-            return analysis.compare_embeddings(
+            return analysis.compare_models(
                 ea.ids, ea.vectors, eb.ids, eb.vectors, k=k, model_a=ea.model, model_b=eb.model
             )
 
@@ -732,7 +740,7 @@ class Collection:
     def all_neighbors(self, k: int, *, model: str | None = None) -> analysis.NeighborTable:
         """Every image's ``k`` most similar other images: one blockwise self-search."""
         emb = self.embeddings(model)
-        return analysis.neighbor_table(self.knn_index(emb.model), emb.vectors, emb.ids, k)
+        return analysis.all_neighbors(self.knn_index(emb.model), emb.vectors, emb.ids, k)
 
     def _backbone(self, model: str | None) -> models.Backbone:
         """The backbone that embeds new images as ``model``, built again from the spec

@@ -1,7 +1,7 @@
 """Synthetic copies of a picture: what a collection's own images look like when copied
 (resized, cropped, re-compressed, recoloured, captioned over), so that a collection can
 measure the scores of true copies on its own images, without labels (the automatic
-duplicate threshold, :func:`lookalike.analysis.estimate_threshold`).
+duplicate threshold, :func:`lookalike.analysis.auto_threshold`).
 
 The kinds are deliberately the simple ones: the benchmark that checks the automatic
 threshold (``bench/duplicates_transfer.py``) scores it on other kinds of copies

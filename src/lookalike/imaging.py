@@ -30,6 +30,7 @@ from PIL import (
     features,
 )
 
+from lookalike._formats import FORMATS, IMAGE_EXTENSIONS
 from lookalike._uris import FILE_PREFIX, uri_path
 from lookalike._validation import check_choice
 from lookalike.errors import ImageDecodeError
@@ -58,12 +59,6 @@ __all__ = [
     "to_model_input",
 ]
 
-# Formats we accept once Pillow has identified the bytes (not the file extension).
-FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "GIF", "BMP", "MPO", "HEIF", "AVIF")
-IMAGE_EXTENSIONS = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp", ".gif", ".bmp"}
-    | {".heic", ".heif", ".hif", ".avif"}
-)
 MAX_PIXELS = 200_000_000  # a 14k x 14k scan; bigger is treated as a decompression bomb
 MAX_FILE_BYTES = 512 * 1024 * 1024
 VIEWS = ("whole", "centre")  # what part of a picture a model sees (see centre_view)

@@ -10,12 +10,13 @@ import pytest
 from lookalike.analysis import (
     RootVectors,
     TwoViewVectors,
-    find_duplicates,
+    near_duplicates,
     pair_scores,
     scored_vectors,
 )
 from lookalike.models import l2_normalize
 from lookalike.pipeline.views import AlignedRows
+from lookalike.search import choose_index
 
 
 @pytest.fixture()
@@ -50,8 +51,10 @@ def test_the_centre_score_is_the_mean_of_the_two_root_scores(views):
 def test_exact_and_approximate_search_find_the_same_pairs(views):
     whole, centre = views
     ids = [f"im{k}" for k in range(200)]
-    exact = find_duplicates(whole, ids, threshold=0.9, centre=centre, notes=["n"])
-    approx = find_duplicates(whole, ids, threshold=0.9, centre=centre, exact=False)
+    v = scored_vectors(whole, "centre", centre)
+    flat, ivf = choose_index(v, task="pairs"), choose_index(v, task="pairs", exact=False)
+    exact = near_duplicates(flat, v, ids, threshold=0.9, notes=["n"])
+    approx = near_duplicates(ivf, v, ids, threshold=0.9)
     assert exact.method == "exact, centre scores" and exact.notes == ["n"] and len(exact) >= 30
     assert approx.method.startswith("approximate") and approx.method.endswith("centre scores")
     assert set(map(tuple, approx.pairs[["a", "b"]].values)) <= set(
@@ -63,7 +66,7 @@ def test_exact_and_approximate_search_find_the_same_pairs(views):
 def test_the_centre_score_needs_aligned_centre_views(views):
     whole, centre = views
     with pytest.raises(ValueError, match=r"scoring='centre' needs the centre-view vectors"):
-        find_duplicates(whole, [str(k) for k in range(200)], threshold=0.9)
+        scored_vectors(whole, "centre")
     with pytest.raises(ValueError, match=r"must be aligned row by row"):
         TwoViewVectors(whole, centre[:10])
 

@@ -130,7 +130,7 @@ def test_calibration_maximises_f1_and_meets_a_target_precision():
 
 def test_band_sampling_puts_each_pair_in_its_band(planted):
     x, _ = planted
-    for lo, hi, p in sample_band_pairs(x, (0.2, 0.5, 0.9), per_band=5):
+    for lo, hi, p in sample_band_pairs(FlatIndex.from_vectors(x), x, (0.2, 0.5, 0.9), per_band=5):
         assert len(p) <= 5
         assert np.all((p.score >= lo - 1e-6) & (p.score <= hi + 1e-6))
     assert isinstance(p, Pairs) and len(p) == 5  # 40 planted pairs above 0.9

@@ -11,13 +11,13 @@ import pytest
 from scipy.sparse import csgraph
 
 from lookalike.analysis import (
-    build_knn_graph,
     connect_components,
     expand_seed,
     graph_stats,
+    knn_adjacency,
     knn_graph,
 )
-from lookalike.analysis.graphs import MAX_DEPTH
+from lookalike.analysis.seed_graphs import MAX_DEPTH
 from lookalike.search import FlatIndex
 
 
@@ -85,13 +85,13 @@ def test_expansion_bad_input_and_caps():
 @pytest.mark.parametrize("mutual", [False, True])
 def test_knn_graph_is_symmetric_with_the_right_degrees(mutual):
     x = clustered()
-    g = knn_graph(FlatIndex.from_vectors(x), x, k=4, mutual=mutual)
+    g = knn_adjacency(FlatIndex.from_vectors(x), x, k=4, mutual=mutual)
     assert (g != g.T).nnz == 0
     assert g.diagonal().sum() == 0
     degrees = np.diff(g.indptr)
     if mutual:
         assert degrees.max() <= 4
-        union = knn_graph(FlatIndex.from_vectors(x), x, k=4)
+        union = knn_adjacency(FlatIndex.from_vectors(x), x, k=4)
         assert (g.multiply(union) != 0).nnz == g.nnz  # mutual edges are union edges
     else:
         assert degrees.min() >= 4
@@ -119,7 +119,7 @@ def brute_force_island_mst(x, labels):
 def test_connection_makes_every_pair_reachable_with_the_islands_mst(probe, max_candidates):
     x = clustered(n_clusters=10, per=6, spread=0.02)
     index = FlatIndex.from_vectors(x)
-    knn = knn_graph(index, x, k=2, mutual=True)
+    knn = knn_adjacency(index, x, k=2, mutual=True)
     n_islands, labels = csgraph.connected_components(knn, directed=False)
     assert n_islands >= 10
     bridges, dist, n = connect_components(
@@ -135,7 +135,7 @@ def test_connection_makes_every_pair_reachable_with_the_islands_mst(probe, max_c
     for (a, b), d in zip(bridges, dist, strict=True):
         linked[a, b] = linked[b, a] = d
     assert csgraph.connected_components(linked.tocsr(), directed=False)[0] == 1
-    g = build_knn_graph(x, [f"i{i}" for i in range(len(x))], k=2, mutual=True, index=index)
+    g = knn_graph(x, [f"i{i}" for i in range(len(x))], k=2, mutual=True, index=index)
     assert csgraph.connected_components(g.connected, directed=False)[0] == 1
     assert len(g.bridges) == n_islands - 1 and "bridge edge(s)" in str(g)
     reach = csgraph.shortest_path(g.connected, unweighted=True, directed=False)
@@ -145,7 +145,7 @@ def test_connection_makes_every_pair_reachable_with_the_islands_mst(probe, max_c
 def test_knn_graph_round_trips_through_arrays_and_networkx():
     x = clustered(n_clusters=4, per=5)
     index = FlatIndex.from_vectors(x)
-    g = build_knn_graph(x, [f"i{i}" for i in range(len(x))], k=3, model="m", index=index)
+    g = knn_graph(x, [f"i{i}" for i in range(len(x))], k=3, model="m", index=index)
     back = type(g).from_arrays(g.to_arrays())
     assert (back.knn != g.knn).nnz == 0 and back.ids.tolist() == g.ids.tolist()
     assert back.tree()["parent"].tolist() == g.tree()["parent"].tolist()
@@ -171,18 +171,18 @@ def test_graph_stats_against_hand_computed_values():
 
 
 def test_a_quantised_index_gives_exact_edge_weights():
-    from lookalike.analysis.knn_graphs import build_knn_graph
+    from lookalike.analysis.knn_graphs import knn_graph
     from lookalike.models import l2_normalize
     from lookalike.search import FaissIndex, choose_index
 
     x = l2_normalize(np.random.default_rng(3).normal(size=(600, 32)))
     index = FaissIndex(32, kind="hnsw-sq")
     index.add(x)
-    g = build_knn_graph(x, [str(i) for i in range(600)], k=5, index=index)
+    g = knn_graph(x, [str(i) for i in range(600)], k=5, index=index)
     rows, cols = g.knn.nonzero()
     exact = np.maximum(1.0 - np.einsum("ij,ij->i", x[rows], x[cols]), 1e-6)
     np.testing.assert_allclose(np.asarray(g.knn[rows, cols]).ravel(), exact, atol=1e-5)
     exact = choose_index(x, task="graph")  # 600 vectors: exact FAISS search
-    flat = build_knn_graph(x, [str(i) for i in range(600)], k=5, index=exact)
+    flat = knn_graph(x, [str(i) for i in range(600)], k=5, index=exact)
     overlap = (g.knn.astype(bool).multiply(flat.knn.astype(bool))).nnz / flat.knn.nnz
     assert overlap > 0.9

@@ -8,7 +8,7 @@ import pytest
 from lookalike.analysis import (
     equalize,
     knn_rows,
-    project,
+    map_coords,
     snap_to_grid,
     topk_overlap,
     unit_square,
@@ -19,20 +19,20 @@ from tests.analysis.test_clusters import clustered
 @pytest.mark.parametrize("method", ["pca", "tsne"])
 def test_a_map_has_one_point_per_image(method):
     x = clustered(60)
-    coords = project(x, method=method, random_state=0)
+    coords = map_coords(x, method=method, random_state=0)
     assert coords.shape == (60, 2) and np.isfinite(coords).all()
-    assert np.array_equal(coords, project(x, method=method, random_state=0))
+    assert np.array_equal(coords, map_coords(x, method=method, random_state=0))
 
 
 def test_tiny_collections_still_get_a_map():
-    assert project(clustered(2), method="tsne").shape == (2, 2)
+    assert map_coords(clustered(2), method="tsne").shape == (2, 2)
 
 
 def test_unknown_method_and_empty_input_are_one_clear_error():
-    with pytest.raises(ValueError, match=r"'method' parameter of project must be one of 'pca'"):
-        project(clustered(5), method="mds")
+    with pytest.raises(ValueError, match=r"'method' parameter of map_coords must be one of 'pca'"):
+        map_coords(clustered(5), method="mds")
     with pytest.raises(ValueError, match="Cannot map an empty collection"):
-        project(np.zeros((0, 3)), method="pca")
+        map_coords(np.zeros((0, 3)), method="pca")
 
 
 def test_snap_to_grid_shows_one_image_per_occupied_cell():

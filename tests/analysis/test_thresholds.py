@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lookalike.analysis import estimate_threshold, neighbour_scores
+from lookalike.analysis import auto_threshold, neighbour_scores
 from lookalike.copies import COPY_KINDS, synthetic_copies, synthetic_copy
+from lookalike.search import FlatIndex
 from tests.conftest import skimage_photo
 
 
@@ -16,7 +17,7 @@ def test_neighbour_scores_are_the_k_best_other_rows():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(300, 16)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
-    got = neighbour_scores(x, k=5, sample=300, block=64).reshape(300, 5)
+    got = neighbour_scores(FlatIndex.from_vectors(x), x, k=5, sample=300, block=64).reshape(300, 5)
     s = x @ x.T
     np.fill_diagonal(s, -np.inf)
     want = -np.sort(-s, axis=1)[:, :5]
@@ -34,7 +35,7 @@ def _mixture(rng, share, n=3000):
 @pytest.mark.parametrize("share", [0.05, 0.3, 0.5])
 def test_the_threshold_separates_the_mixture_whatever_the_share_of_copies(share):
     copies, pool = _mixture(np.random.default_rng(0), share)
-    est = estimate_threshold(copies, pool, scoring="centre")
+    est = auto_threshold(copies, pool, scoring="centre")
     # distinct pictures: about 0.6 (3 sd: 0.80); copies 0.88 +- 0.05
     assert 0.74 < est.threshold < 0.84, est
     assert abs(est.share_copies - share) < 0.05, est
@@ -47,9 +48,9 @@ def test_the_threshold_separates_the_mixture_whatever_the_share_of_copies(share)
 def test_labelled_different_pairs_raise_the_threshold():
     rng = np.random.default_rng(2)
     copies, pool = _mixture(rng, 0.2)
-    plain = estimate_threshold(copies, pool)
+    plain = auto_threshold(copies, pool)
     hard = rng.normal(0.8, 0.02, 60).clip(-1, 0.99)  # labelled different, yet high scores
-    labelled = estimate_threshold(
+    labelled = auto_threshold(
         copies, pool, same_scores=np.array([0.95, 0.97]), different_scores=hard
     )
     assert labelled.threshold > plain.threshold
@@ -58,9 +59,9 @@ def test_labelled_different_pairs_raise_the_threshold():
 
 def test_too_little_evidence_is_one_clear_error():
     with pytest.raises(ValueError, match="Too little evidence"):
-        estimate_threshold(np.array([0.9, 0.95]), np.linspace(0, 1, 100))
+        auto_threshold(np.array([0.9, 0.95]), np.linspace(0, 1, 100))
     with pytest.raises(ValueError, match="looks like copies only"):
-        estimate_threshold(np.full(50, 0.5), np.full(100, 0.99))
+        auto_threshold(np.full(50, 0.5), np.full(100, 0.99))
 
 
 def test_synthetic_copies_of_a_real_photo():

@@ -22,7 +22,7 @@ from lookalike.errors import ImageNotFound
 from lookalike.pipeline import index_records
 from lookalike.server import create_app
 from lookalike.sources import records_from
-from lookalike.store.graphs import read_graph, write_graph
+from lookalike.store.graph_files import read_graph, write_graph
 from tests.conftest import PHOTOS, skimage_photo
 
 MODEL = "test-pixels"

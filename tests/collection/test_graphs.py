@@ -8,7 +8,7 @@ import pytest
 
 import lookalike
 from lookalike.errors import ImageNotFound, NoPath
-from lookalike.store.graphs import knn_graph_file, read_graph, write_graph
+from lookalike.store.graph_files import knn_graph_file, read_graph, write_graph
 
 MODEL = "test-pixels"
 
@@ -53,9 +53,9 @@ def test_the_graph_is_kept_in_memory_and_rebuilt_when_images_change(
     c = lookalike.create(tmp_path / "col")
     c.index(photos_dir, model=MODEL, progress=False)
     builds = []
-    real = analysis.build_knn_graph
+    real = analysis.knn_graph
     monkeypatch.setattr(
-        analysis, "build_knn_graph", lambda *a, **kw: builds.append(kw["index"]) or real(*a, **kw)
+        analysis, "knn_graph", lambda *a, **kw: builds.append(kw["index"]) or real(*a, **kw)
     )
     a, b = photos_dir / "chelsea.png", photos_dir / "rocket.png"
     c.path(a, b, k=2)

@@ -1,5 +1,6 @@
-"""Clusters and maps of a collection, computed once per model and saved with it (see
-:class:`lookalike.store.SavedResults`), and their figures."""
+"""Clusters of a collection (``Collection.clusters``, ``scan_k``), computed once per
+model and saved with it (see :class:`lookalike.store.SavedResults`), and their
+figures."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import numpy as np
 from lookalike import analysis
 from lookalike._collection.names import names
 from lookalike._collection.rows import vector_row
-from lookalike.search import KnnIndex
 from lookalike.store import Embeddings, SavedResults, Store
 from lookalike.store.lookup import find_image
 
@@ -20,15 +20,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from PIL import Image
 
-__all__ = [
-    "clusters",
-    "map",
-    "scan_k",
-    "show_elbow",
-    "show_map",
-    "show_neighborhood",
-    "show_representatives",
-]
+__all__ = ["clusters", "scan_k", "show_elbow", "show_neighborhood", "show_representatives"]
 
 
 def clusters(
@@ -116,52 +108,3 @@ def show_neighborhood(
     pictures = [thumbnail(emb.ids[r]) for r in rows]
     return image_grid(pictures, captions, ncols=5, highlight=[0], title=title)
 
-
-def map(  # named after Collection.map: shadows the builtin in this module only
-    saved: SavedResults, emb: Embeddings, method: str, random_state: int | None
-) -> analysis.Projection:
-    """2-D coordinates of every image (see :func:`lookalike.analysis.project`)."""
-    arrays = saved.arrays(
-        emb,
-        f"map-{method}-seed{random_state}",
-        lambda: {"coords": analysis.project(emb.vectors, method=method, random_state=random_state)},
-        f"computing the {method.upper()} map of {len(emb.ids)} images"
-        + (" (UMAP compiles its code first: about 30 s)" if method == "umap" else ""),
-    )
-    return analysis.Projection(arrays["coords"], method, emb.model, emb.ids)
-
-
-def show_map(
-    store: Store,
-    thumbnail: Callable[[str, int], Image.Image],
-    proj: analysis.Projection,
-    emb: Embeddings,
-    labels: np.ndarray | None,
-    highlight: str | None,
-    index: KnnIndex | None,
-    neighbors: int,
-    atlas: bool,
-    cells: int | None,
-    spread: bool,
-    name: str,
-) -> Figure:
-    """The map ``proj`` of the vectors ``emb`` (see :func:`lookalike.figures.map_figure`)
-    of the collection ``name``, coloured by cluster ``labels`` if given, ``highlight`` and
-    its ``neighbors`` nearest images (searched in ``index``) marked."""
-    from lookalike.figures import map_figure
-
-    hl = None if highlight is None else vector_row(emb, find_image(store, highlight))
-    near = []
-    if hl is not None and neighbors:
-        near = analysis.top_k(index, emb.vectors[hl], neighbors, exclude=hl)[1]
-    return map_figure(
-        proj,
-        lambda image: thumbnail(image, 128),
-        atlas=atlas,
-        cells=cells,
-        spread=spread,
-        labels=labels,
-        highlight=hl,
-        neighbors=[int(r) for r in near],
-        title=f"{name}: {proj.method.upper()} of {len(proj)} images ({emb.model})",
-    )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lookalike import analysis
+from lookalike import analysis, search
 from lookalike._collection.names import names
 from lookalike._collection.rows import vector_rows
 from lookalike._progress import status
@@ -51,20 +51,22 @@ def duplicates(
     embed_views: bool,
 ) -> analysis.Duplicates:
     """Near-duplicate pairs and sets of the vectors ``emb`` of ``store`` (see
-    :func:`lookalike.analysis.find_duplicates`)."""
+    :func:`lookalike.analysis.near_duplicates`), searched through the "pairs" index
+    over the scored vectors (``exact`` forces its kind)."""
     scoring, centre, notes = score_inputs(store, emb, scoring, embed_views=embed_views)
+    vectors = analysis.scored_vectors(emb.vectors, scoring, centre)
     uris = store.catalog.uris_of(emb.ids)
     with status(f"searching {len(emb.ids)} images for pairs scoring {threshold:g} or more"):
-        found = analysis.find_duplicates(
-            emb.vectors,
+        index = search.choose_index(vectors, task="pairs", exact=exact)
+        found = analysis.near_duplicates(
+            index,
+            vectors,
             emb.ids,
             threshold=threshold,
-            exact=exact,
             strict=strict,
             uris=uris,
             model=emb.model,
             scoring=scoring,
-            centre=centre,
             notes=notes,
         )
     return with_sets_and_copies(store, found)
@@ -179,11 +181,12 @@ def show_threshold_bands(
     seed: int,
 ) -> Figure:
     """A contact sheet of ``per_band`` pairs sampled in each band of ``scoring`` scores."""
-    from lookalike.figures.pairs import band_rows, threshold_bands
+    from lookalike.figures.duplicates import band_rows, threshold_bands
 
     used, vectors = scored_vectors(store, emb, scoring)
     with status(f"sampling pairs of {len(emb)} images per band of {used} score"):
-        sampled = analysis.sample_band_pairs(vectors, bands, per_band=per_band, seed=seed)
+        index = search.choose_index(vectors, task="neighbors")  # exact, any size
+        sampled = analysis.sample_band_pairs(index, vectors, bands, per_band=per_band, seed=seed)
     return threshold_bands(
         band_rows(sampled, emb.ids, lambda image: thumbnail(image, 160)),
         per_row=per_band,

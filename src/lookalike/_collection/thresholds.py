@@ -1,6 +1,6 @@
 """A collection's own duplicate threshold: synthetic copies of a sample of its images
 (true copies) and its nearest-neighbour scores (mostly distinct pictures), and its
-labelled pairs when it has some (see :func:`lookalike.analysis.estimate_threshold`)."""
+labelled pairs when it has some (see :func:`lookalike.analysis.auto_threshold`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lookalike import analysis, imaging
+from lookalike import analysis, imaging, search
 from lookalike._collection.duplicates import scored_vectors
 from lookalike._collection.rows import vector_rows
 from lookalike._progress import progress_bar
@@ -84,9 +84,10 @@ def auto_threshold(
     )
     originals = np.asarray(vectors[np.array(owners)], dtype=np.float32)
     copy_scores = np.einsum("ij,ij->i", originals, copies)
-    neighbours = analysis.neighbour_scores(vectors, seed=seed)
+    index = search.choose_index(vectors, task="neighbors")  # over the scored vectors
+    neighbours = analysis.neighbour_scores(index, vectors, seed=seed)
     same, different = _labelled_scores(store, emb, vectors)
-    return analysis.estimate_threshold(
+    return analysis.auto_threshold(
         copy_scores,
         neighbours,
         same_scores=same,

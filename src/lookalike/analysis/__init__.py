@@ -2,51 +2,51 @@
 
 from lookalike.analysis.bands import DEFAULT_BANDS, sample_band_pairs
 from lookalike.analysis.calibration import Calibration, calibrate
-from lookalike.analysis.clusters import (
-    Clusters,
-    KScan,
-    cluster_neighborhood,
-    find_elbow,
-    k_medoids,
-    scan_k,
-)
+from lookalike.analysis.clusters import Clusters, cluster_neighborhood, k_medoids
 from lookalike.analysis.compare import (
     ModelComparison,
-    compare_embeddings,
+    compare_models,
     knn_rows,
     topk_overlap,
 )
 from lookalike.analysis.dedup import KEEP_POLICIES, DedupPlan, plan_dedup
-from lookalike.analysis.duplicates import (
+from lookalike.analysis.duplicate_pairs import Pairs, near_duplicate_pairs
+from lookalike.analysis.duplicate_scores import (
     DEFAULT_THRESHOLD,
     SCORINGS,
-    Duplicates,
-    Pairs,
     RootVectors,
     TwoViewVectors,
-    exact_duplicate_sets,
-    exact_duplicates,
-    find_duplicates,
-    group_pairs,
-    near_duplicate_pairs,
     pair_scores,
     scored_vectors,
 )
+from lookalike.analysis.duplicate_sets import exact_duplicate_sets, exact_duplicates, group_pairs
+from lookalike.analysis.duplicates import Duplicates, near_duplicates
 from lookalike.analysis.graph_statistics import GraphStats, graph_stats
-from lookalike.analysis.graphs import expand_seed, seed_graph
-from lookalike.analysis.knn_graphs import KnnGraph, build_knn_graph, connect_components, knn_graph
+from lookalike.analysis.k_scans import KScan, find_elbow, scan_k
+from lookalike.analysis.knn_graphs import (
+    KnnGraph,
+    connect_components,
+    knn_adjacency,
+    knn_graph,
+)
 from lookalike.analysis.maps import (
     ASSIGN_MAX,
     Projection,
     assign_cells,
     atlas_cells,
     equalize,
-    project,
+    map_coords,
     snap_to_grid,
     unit_square,
 )
-from lookalike.analysis.neighbor_table import NeighborTable, neighbor_table, top_k_table
-from lookalike.analysis.neighbors import Neighbor, Neighbors, top_k
+from lookalike.analysis.neighbors import (
+    Neighbor,
+    Neighbors,
+    NeighborTable,
+    all_neighbors,
+    top_k,
+    top_k_table,
+)
 from lookalike.analysis.paths import (
     ImagePath,
     fewest_steps_path,
@@ -55,9 +55,10 @@ from lookalike.analysis.paths import (
     path_distances,
     shortest_path,
 )
+from lookalike.analysis.seed_graphs import expand_seed, seed_graph
 from lookalike.analysis.thresholds import (
     ThresholdEstimate,
-    estimate_threshold,
+    auto_threshold,
     neighbour_scores,
 )
 
@@ -84,35 +85,35 @@ __all__ = [
     "RootVectors",
     "ThresholdEstimate",
     "TwoViewVectors",
+    "all_neighbors",
     "assign_cells",
     "atlas_cells",
-    "build_knn_graph",
+    "auto_threshold",
     "calibrate",
     "cluster_neighborhood",
-    "compare_embeddings",
+    "compare_models",
     "connect_components",
     "equalize",
-    "estimate_threshold",
     "exact_duplicate_sets",
     "exact_duplicates",
     "expand_seed",
     "fewest_steps_path",
-    "find_duplicates",
     "find_elbow",
     "find_path",
     "graph_stats",
     "group_pairs",
     "k_medoids",
+    "knn_adjacency",
     "knn_graph",
     "knn_rows",
+    "map_coords",
     "minimax_path",
     "near_duplicate_pairs",
-    "neighbor_table",
+    "near_duplicates",
     "neighbour_scores",
     "pair_scores",
     "path_distances",
     "plan_dedup",
-    "project",
     "sample_band_pairs",
     "scan_k",
     "scored_vectors",

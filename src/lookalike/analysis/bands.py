@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lookalike.analysis.duplicates import Pairs
+from lookalike.analysis.duplicate_pairs import Pairs
+from lookalike.search import KnnIndex
 
 __all__ = ["DEFAULT_BANDS", "sample_band_pairs"]
 
@@ -15,6 +16,7 @@ DEFAULT_BANDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 
 
 def sample_band_pairs(
+    index: KnnIndex,
     vectors: np.ndarray,
     bands: Sequence[float] = DEFAULT_BANDS,
     *,
@@ -26,8 +28,9 @@ def sample_band_pairs(
     """Up to ``per_band`` random pairs ``i < j`` whose score lies in each band
     ``[bands[k], bands[k + 1])`` (the last band ends at 1.0 inclusive).
 
-    Pairs come from ``max_queries`` random rows scored against every row, in blocks
-    (exhaustive when the collection is no larger than ``max_queries``).
+    Pairs come from a range search in ``index`` (an exact index over ``vectors``) of
+    ``max_queries`` random rows, ``block`` at a time (exhaustive when the collection is
+    no larger than ``max_queries``).
 
     Returns
     -------
@@ -35,8 +38,9 @@ def sample_band_pairs(
 
     Examples
     --------
+    >>> from lookalike.search import FlatIndex
     >>> x = np.array([[1, 0], [0.96, 0.28], [0.6, 0.8], [0, 1]], dtype=np.float32)
-    >>> [(lo, len(p)) for lo, hi, p in sample_band_pairs(x, (0.5, 0.9))]
+    >>> [(lo, len(p)) for lo, hi, p in sample_band_pairs(FlatIndex.from_vectors(x), x, (0.5, 0.9))]
     [(0.5, 3), (0.9, 1)]
     """
     n = len(vectors)
@@ -46,22 +50,19 @@ def sample_band_pairs(
     found: list[list[np.ndarray]] = [[] for _ in bands]
     for s in range(0, len(rows), block):
         q_rows = rows[s : s + block]
-        q = np.asarray(vectors[q_rows], dtype=np.float32)
-        for ds in range(0, n, 16384):
-            scores = q @ np.asarray(vectors[ds : ds + 16384], dtype=np.float32).T
-            r, c = np.nonzero(scores >= edges[0])
-            gi, gj = q_rows[r], c + ds
-            keep = gi < gj if len(rows) == n else gi != gj
-            gi, gj, sc = gi[keep], gj[keep], scores[r[keep], c[keep]]
-            band = np.searchsorted(edges, sc, side="right") - 1
-            for k in range(len(bands)):
-                sel = band == k
-                if sel.any():
-                    found[k].append(
-                        np.stack(
-                            [np.minimum(gi[sel], gj[sel]), np.maximum(gi[sel], gj[sel])], axis=1
-                        )
-                    )
+        lims, scores, ids = index.range_search(
+            np.asarray(vectors[q_rows], dtype=np.float32), float(edges[0])
+        )
+        gi, gj = np.repeat(q_rows, np.diff(lims)), ids
+        keep = gi < gj if len(rows) == n else gi != gj
+        gi, gj, sc = gi[keep], gj[keep], scores[keep]
+        band = np.searchsorted(edges, sc, side="right") - 1
+        for k in range(len(bands)):
+            sel = band == k
+            if sel.any():
+                found[k].append(
+                    np.stack([np.minimum(gi[sel], gj[sel]), np.maximum(gi[sel], gj[sel])], axis=1)
+                )
     out = []
     for k, lo in enumerate(bands):
         hi = float(edges[k + 1]) if k + 1 < len(bands) else 1.0

@@ -11,7 +11,7 @@ from lookalike._validation import check_int
 from lookalike.analysis._display import html_table, text_table
 from lookalike.search import exact_search
 
-__all__ = ["ModelComparison", "compare_embeddings", "knn_rows", "topk_overlap"]
+__all__ = ["ModelComparison", "compare_models", "knn_rows", "topk_overlap"]
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ def topk_overlap(
     return ModelComparison(k, overlap, na, nb, model_a, model_b)
 
 
-def compare_embeddings(
+def compare_models(
     ids_a: np.ndarray,
     vectors_a: np.ndarray,
     ids_b: np.ndarray,
@@ -178,7 +178,7 @@ def compare_embeddings(
     Examples
     --------
     >>> a, b = np.eye(3, dtype=np.float32), np.eye(3, dtype=np.float32)
-    >>> cmp = compare_embeddings(np.array(["x", "y", "z"]), a, np.array(["z", "y", "w"]), b, k=1)
+    >>> cmp = compare_models(np.array(["x", "y", "z"]), a, np.array(["z", "y", "w"]), b, k=1)
     >>> cmp.ids.tolist(), cmp.overlap.tolist()
     (['y', 'z'], [1, 1])
     """

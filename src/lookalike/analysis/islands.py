@@ -60,11 +60,11 @@ def connect_components(
 
     Examples
     --------
-    >>> from lookalike.analysis.knn_graphs import knn_graph
+    >>> from lookalike.analysis.knn_graphs import knn_adjacency
     >>> from lookalike.search import FlatIndex
     >>> x = np.array([[1, 0], [0.99, 0.14], [0, 1], [0.14, 0.99]], dtype=np.float32)
     >>> index = FlatIndex.from_vectors(x)
-    >>> bridges, dist, n = connect_components(knn_graph(index, x, k=1), x, index=index)
+    >>> bridges, dist, n = connect_components(knn_adjacency(index, x, k=1), x, index=index)
     >>> n, bridges.tolist(), dist.astype(float).round(2).tolist()
     (2, [[3, 1]], [0.72])
     """

@@ -30,14 +30,14 @@ from lookalike.search import KnnIndex
 __all__ = [
     "MIN_DISTANCE",
     "KnnGraph",
-    "build_knn_graph",
     "connect_components",
+    "knn_adjacency",
     "knn_graph",
     "spanning_tree",
 ]
 
 
-def knn_graph(
+def knn_adjacency(
     index: KnnIndex,
     vectors: np.ndarray,
     *,
@@ -66,12 +66,12 @@ def knn_graph(
     --------
     >>> from lookalike.search import FlatIndex
     >>> x = np.array([[1, 0], [0.8, 0.6], [0, 1], [-1, 0]], dtype=np.float32)
-    >>> g = knn_graph(FlatIndex.from_vectors(x), x, k=1)
+    >>> g = knn_adjacency(FlatIndex.from_vectors(x), x, k=1)
     >>> g.toarray().astype(float).round(2).tolist()
     [[0.0, 0.2, 0.0, 0.0], [0.2, 0.0, 0.4, 0.0], [0.0, 0.4, 0.0, 1.0], [0.0, 0.0, 1.0, 0.0]]
     """
     n = len(vectors)
-    k = check_int(k, "k", "knn_graph", low=1)
+    k = check_int(k, "k", "knn_adjacency", low=1)
     if n < 2:
         return sparse.csr_matrix((n, n), dtype=np.float32)
     scores, ids = search_rows(index, vectors, np.arange(n), min(k + 1, n), block)
@@ -273,7 +273,7 @@ def spanning_tree(graph: sparse.csr_matrix) -> dict[str, np.ndarray]:
     return {"parent": parent, "depth": depth, "weight": weight}
 
 
-def build_knn_graph(
+def knn_graph(
     vectors: np.ndarray,
     ids: Sequence[str],
     *,
@@ -283,7 +283,7 @@ def build_knn_graph(
     index: KnnIndex,
     probe: int = 16,
 ) -> KnnGraph:
-    """The kNN graph of ``vectors`` (see :func:`knn_graph`) made connected (see
+    """The kNN graph of ``vectors`` (see :func:`knn_adjacency`) made connected (see
     :func:`connect_components`), with its minimum spanning tree for bottleneck paths.
 
     Parameters
@@ -299,7 +299,7 @@ def build_knn_graph(
         Neighbours fetched per image (at least ``k + 1``); those beyond the ``k``
         nearest are candidate bridges between islands.
     """
-    k = check_int(k, "k", "build_knn_graph", low=1)
+    k = check_int(k, "k", "knn_graph", low=1)
     n = len(vectors)
     # One search serves both the graph (k) and the candidate bridges (probe).
     lists = search_rows(index, vectors, np.arange(n), min(max(k + 1, probe), n), 8192)

@@ -18,7 +18,7 @@ __all__ = [
     "assign_cells",
     "atlas_cells",
     "equalize",
-    "project",
+    "map_coords",
     "snap_to_grid",
     "unit_square",
 ]
@@ -75,7 +75,7 @@ class Projection:
         return html_table(self._title(), ("id", "x", "y"), self._rows(), more="images")
 
 
-def project(
+def map_coords(
     vectors: np.ndarray, *, method: str = "umap", random_state: int | None = None
 ) -> np.ndarray:
     """Project unit ``vectors`` to two dimensions.
@@ -97,10 +97,10 @@ def project(
     Examples
     --------
     >>> x = np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0, 0.9, 0.1], [0, 0, 1.0]])
-    >>> project(x, method="pca", random_state=0).shape
+    >>> map_coords(x, method="pca", random_state=0).shape
     (5, 2)
     """
-    method = check_choice(method, "method", "project", METHODS)
+    method = check_choice(method, "method", "map_coords", METHODS)
     x = np.asarray(vectors, dtype=np.float32)
     if x.ndim != 2 or len(x) == 0:
         raise ValueError(f"Cannot map an empty collection (vectors of shape {x.shape}).")

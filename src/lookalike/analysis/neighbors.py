@@ -1,4 +1,5 @@
-"""Nearest neighbours: the top-k of a query among a collection's vectors."""
+"""Nearest neighbours: the top-k of a query among a collection's vectors, and every
+image's k nearest other images (:func:`all_neighbors`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 from lookalike.analysis._display import html_table, name_of, text_table
 from lookalike.search import KnnIndex
 
-__all__ = ["Neighbor", "Neighbors", "top_k"]
+__all__ = ["Neighbor", "NeighborTable", "Neighbors", "all_neighbors", "top_k", "top_k_table"]
 
 
 def top_k(
@@ -125,3 +126,43 @@ class Neighbors(Sequence[Neighbor]):
             more="hits",
             titles=[h.uri for h in self.hits],
         )
+
+
+@dataclass(frozen=True)
+class NeighborTable:
+    """``rows[i]`` (positions in ``ids``) and ``scores[i]`` of image ``i``'s most similar
+    other images, best first; missing hits are ``-1``."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+    rows: np.ndarray
+
+
+def top_k_table(scores: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Drop each row's own id (and missing ``-1`` hits) from a self-search of
+    ``k + 1`` neighbours; keep the best ``k``. No input validation.
+
+    Returns ``(scores, rows)`` of shape (n, k); missing hits are ``-1``.
+
+    >>> rows = np.array([[0, 1, 2], [0, 1, 2], [2, 1, -1]])
+    >>> scores = np.array([[1, .9, .5], [1, 1, .5], [1, .5, -np.inf]], dtype=np.float32)
+    >>> top_k_table(scores, rows, 2)[1].tolist()
+    [[1, 2], [0, 2], [1, -1]]
+    """
+    n = len(rows)
+    keep = (rows >= 0) & (rows != np.arange(n)[:, None])
+    order = np.argsort(~keep, axis=1, kind="stable")[:, :k]
+    out_rows = np.take_along_axis(rows, order, axis=1)
+    out_scores = np.take_along_axis(scores, order, axis=1)
+    out_rows[~np.take_along_axis(keep, order, axis=1)] = -1
+    return out_scores, out_rows
+
+
+def all_neighbors(index: KnnIndex, vectors: np.ndarray, ids: np.ndarray, k: int) -> NeighborTable:
+    """Every image's ``k`` most similar other images (the table the server's catalogue
+    API answers "similar images" from): one blockwise self-search of ``index`` (a
+    ``KnnIndex`` over ``vectors``) for each vector's ``k + 1`` nearest, keeping the ``k``
+    that are not itself."""
+    scores, rows = index.search(vectors, min(k + 1, len(vectors)))
+    scores, rows = top_k_table(scores, rows, k)
+    return NeighborTable(ids, scores, rows)

@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["ThresholdEstimate", "estimate_threshold", "neighbour_scores"]
+from lookalike.search import KnnIndex
+
+__all__ = ["ThresholdEstimate", "auto_threshold", "neighbour_scores"]
 
 
 @dataclass(frozen=True)
@@ -78,13 +80,21 @@ class ThresholdEstimate:
 
 
 def neighbour_scores(
-    vectors: np.ndarray, *, k: int = 10, sample: int = 2000, seed: int = 0, block: int = 256
+    index: KnnIndex,
+    vectors: np.ndarray,
+    *,
+    k: int = 10,
+    sample: int = 2000,
+    seed: int = 0,
+    block: int = 256,
 ) -> np.ndarray:
-    """The scores of ``sample`` random rows against their ``k`` nearest other rows
-    (cosine of unit ``vectors``), flattened. Exact, block by block.
+    """The scores of ``sample`` random rows of ``vectors`` against their ``k`` nearest
+    other rows, searched in ``index`` (an index over ``vectors``, cosine), ``block`` rows
+    at a time; flattened.
 
+    >>> from lookalike.search import FlatIndex
     >>> x = np.eye(3, dtype=np.float32)
-    >>> neighbour_scores(x, k=1).tolist()
+    >>> neighbour_scores(FlatIndex.from_vectors(x), x, k=1).tolist()
     [0.0, 0.0, 0.0]
     """
     n = len(vectors)
@@ -96,17 +106,11 @@ def neighbour_scores(
     out = []
     for s in range(0, len(rows), block):
         q_rows = rows[s : s + block]
-        q = np.asarray(vectors[q_rows], dtype=np.float32)
-        best = np.full((len(q), k), -np.inf, dtype=np.float32)
-        for ds in range(0, n, 16384):
-            scores = q @ np.asarray(vectors[ds : ds + 16384], dtype=np.float32).T
-            own = (q_rows >= ds) & (q_rows < ds + scores.shape[1])
-            scores[np.flatnonzero(own), q_rows[own] - ds] = -np.inf  # not itself
-            both = np.concatenate([best, scores], axis=1)
-            best = -np.partition(-both, k - 1, axis=1)[:, :k]
-        out.append(best.ravel())
+        scores, ids = index.search(np.asarray(vectors[q_rows], dtype=np.float32), k + 1)
+        other = (ids >= 0) & (ids != q_rows[:, None])  # not itself (nor a missing hit)
+        order = np.argsort(~other, axis=1, kind="stable")[:, :k]
+        out.append(np.take_along_axis(scores, order, axis=1).ravel())
     return np.concatenate(out)
-
 
 def _fisher_normal(s: np.ndarray, mean: float, sd: float) -> np.ndarray:
     """A normal density on ``atanh(s)``, expressed per unit of ``s``: distinct pictures'
@@ -116,7 +120,7 @@ def _fisher_normal(s: np.ndarray, mean: float, sd: float) -> np.ndarray:
     return np.exp(-0.5 * ((z - mean) / sd) ** 2) / (sd * np.sqrt(2 * np.pi)) / (1 - s**2)
 
 
-def estimate_threshold(
+def auto_threshold(
     copy_scores: np.ndarray,
     neighbours: np.ndarray,
     *,
@@ -156,7 +160,7 @@ def estimate_threshold(
     >>> rng = np.random.default_rng(0)
     >>> copies = rng.normal(0.9, 0.04, 200).clip(-1, 0.999)
     >>> nn = np.r_[rng.normal(0.55, 0.07, 1800), rng.normal(0.9, 0.04, 200)].clip(-1, 0.999)
-    >>> est = estimate_threshold(copies, nn)
+    >>> est = auto_threshold(copies, nn)
     >>> 0.7 < est.threshold < 0.85, round(est.share_copies, 1)
     (True, 0.1)
     """

@@ -11,7 +11,8 @@ from lookalike.cli._app import app
 
 # The group modules register their commands on import, in this order (`lookalike --help`).
 # isort: off
-from lookalike.cli import indexing, duplicates, graphs, clusters, serve, check  # noqa: F401
+from lookalike.cli import indexing, duplicates, graph, path, clusters, map, compare  # noqa: F401
+from lookalike.cli import serve, check  # noqa: F401
 # isort: on
 
 __all__ = ["app", "main"]

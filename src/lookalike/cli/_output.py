@@ -210,3 +210,13 @@ def _cell(value: Any, kind: str) -> str:
     if kind == "number":
         return f"{float(value):.4g}"
     return str(value)
+
+
+FIGURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".pdf", ".svg")
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")]
+
+
+def save_figure(fig, out: Path, show: Output | None = None) -> None:
+    """Save the matplotlib figure ``fig`` as ``out`` and say so."""
+    fig.savefig(out, dpi=100)
+    (show or Output("table")).saved(out)

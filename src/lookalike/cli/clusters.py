@@ -1,4 +1,4 @@
-"""Cluster, map and model comparison commands: clusters, representatives, map, compare."""
+"""Cluster commands: clusters, representatives."""
 
 from __future__ import annotations
 
@@ -8,13 +8,18 @@ from typing import Annotated
 import typer
 
 import lookalike
-from lookalike.cli._app import CollectionArg, ModelOpt, command, console
-from lookalike.cli._output import Col, FormatOpt, Output, save_frame
+from lookalike.cli._app import CollectionArg, ModelOpt, command
+from lookalike.cli._output import (
+    FIGURE_SUFFIXES,
+    Col,
+    FormatOpt,
+    Output,
+    SeedOpt,
+    save_figure,
+    save_frame,
+)
 
-# -- clusters, maps and model comparison -----------------------------------------------
-
-FIGURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".pdf", ".svg")
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")]
+# -- clusters ----------------------------------------------------------------------------
 
 
 def _parse_scan(spec: str) -> range:
@@ -27,11 +32,6 @@ def _parse_scan(spec: str) -> range:
     if step < 1:
         raise ValueError(f"--scan STEP should be >= 1; got {step}.")
     return range(start, stop + 1, step)
-
-
-def _save_figure(fig, out: Path, show: Output | None = None) -> None:
-    fig.savefig(out, dpi=100)
-    (show or Output("table")).saved(out)
 
 
 @command()
@@ -69,7 +69,7 @@ def clusters(
         else:
             show.text(str(result))
         if out is not None and out.suffix.lower() in FIGURE_SUFFIXES:
-            _save_figure(col.show_elbow(ks, model=model, random_state=seed), out, show)
+            save_figure(col.show_elbow(ks, model=model, random_state=seed), out, show)
         elif out is not None:
             save_frame(frame, out)
             show.saved(out)
@@ -89,7 +89,7 @@ def clusters(
         title=str(found).split(";")[0],
     )
     if out is not None and out.suffix.lower() in FIGURE_SUFFIXES:
-        _save_figure(col.show_representatives(k, model=model, random_state=seed), out, show)
+        save_figure(col.show_representatives(k, model=model, random_state=seed), out, show)
     elif out is not None:
         frame = found.to_frame()
         medoids = dict(zip(summary["cluster"], summary["medoid_path"], strict=True))
@@ -113,85 +113,4 @@ def representatives(
     """The medoid image of each of K clusters, in a grid (largest cluster first), named,
     with the cluster sizes."""
     col = lookalike.open(collection)
-    _save_figure(col.show_representatives(k, model=model, random_state=seed, ncols=ncols), out)
-
-
-@command("map")
-def map_(
-    collection: CollectionArg,
-    method: Annotated[str, typer.Option(help="pca, tsne or umap.")] = "umap",
-    model: ModelOpt = None,
-    points: Annotated[
-        bool, typer.Option("--points", help="Draw points instead of an image atlas.")
-    ] = False,
-    clusters: Annotated[
-        int | None, typer.Option("--clusters", help="Colour by K k-medoids clusters.")
-    ] = None,
-    highlight: Annotated[
-        str | None, typer.Option(help="An image (id or path) to mark in black.")
-    ] = None,
-    neighbors: Annotated[
-        int, typer.Option(help="Mark the highlighted image's N nearest neighbours in red.")
-    ] = 0,
-    cells: Annotated[
-        int | None, typer.Option(help="Atlas grid side (default: from the collection size).")
-    ] = None,
-    spread: Annotated[
-        bool, typer.Option(help="Atlas laid out by rank along each axis (fills the grid).")
-    ] = True,
-    seed: SeedOpt = 0,
-    out: Annotated[
-        Path,
-        typer.Option(
-            "--out", "-o", help="A figure (.png, .pdf, ...) or .csv/.json (x, y, path, id)."
-        ),
-    ] = Path("map.png"),
-) -> None:
-    """A 2-D map of the collection: an image atlas, or points coloured by cluster."""
-    col = lookalike.open(collection)
-    if out.suffix.lower() in (".csv", ".json"):
-        frame = col.map(method, model=model, random_state=seed).to_frame()
-        frame["path"] = frame["id"].map(col.images().set_index("id")["uri"])
-        if clusters is not None:
-            frame["cluster"] = col.clusters(clusters, model=model).labels
-        save_frame(frame[[c for c in ("x", "y", "cluster", "path", "id") if c in frame]], out)
-        console.print(f"saved {out}")
-        return
-    fig = col.show_map(
-        method,
-        model=model,
-        atlas=not points,
-        clusters=clusters,
-        highlight=highlight,
-        neighbors=neighbors,
-        cells=cells,
-        spread=spread,
-        random_state=seed,
-    )
-    _save_figure(fig, out)
-
-
-@command()
-def compare(
-    collection: CollectionArg,
-    models: Annotated[tuple[str, str], typer.Option("--models", help="The two models to compare.")],
-    k: Annotated[int, typer.Option("-k", help="Neighbours per image.")] = 4,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Save the per-image overlap as .csv or .json."),
-    ] = None,
-    format: FormatOpt = "table",
-) -> None:
-    """How many of each image's K nearest neighbours two models share: K, K-1, ..., 0."""
-    show = Output(format)
-    col = lookalike.open(collection)
-    result = col.compare_models(models[0], models[1], k=k)
-    if show.machine:
-        show.frame(result.table, [])
-    else:
-        show.text(str(result))
-    if out is not None:
-        frame = result.per_image()
-        frame.insert(2, "path", frame["id"].map(col.images().set_index("id")["uri"]))
-        save_frame(frame, out)
-        show.saved(out)
+    save_figure(col.show_representatives(k, model=model, random_state=seed, ncols=ncols), out)

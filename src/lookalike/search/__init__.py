@@ -12,7 +12,6 @@ from lookalike.search._policy import (
     EXACT_MAX,
     GRAPH_EXACT_MAX,
     TASKS,
-    build_index,
     choose_index,
 )
 
@@ -25,7 +24,6 @@ __all__ = [
     "FaissIndex",
     "FlatIndex",
     "KnnIndex",
-    "build_index",
     "choose_index",
     "exact_search",
     "ivf_settings",

@@ -15,7 +15,7 @@ from lookalike.search._base import KnnIndex
 from lookalike.search._faiss import FaissIndex
 from lookalike.search._flat import FlatIndex
 
-__all__ = ["EXACT_MAX", "GRAPH_EXACT_MAX", "TASKS", "build_index", "choose_index"]
+__all__ = ["EXACT_MAX", "GRAPH_EXACT_MAX", "TASKS", "choose_index"]
 
 TASKS = ("neighbors", "graph", "pairs")
 EXACT_MAX = 120_000  # pairs: exact up to this many vectors, compressed IVF above
@@ -118,12 +118,3 @@ def _add_in_blocks(index: KnnIndex, vectors: np.ndarray, block: int = 65536) -> 
     for s in range(0, len(vectors), block):
         index.add(np.asarray(vectors[s : s + block], dtype=np.float32))
         release_pages(vectors)
-
-
-def build_index(vectors: np.ndarray, *, exact: bool | None = None, **kwargs) -> KnnIndex:
-    """The "pairs" index of :func:`choose_index` (kept for existing callers).
-
-    >>> build_index(np.eye(3, dtype=np.float32))
-    FlatIndex(dim=3, ntotal=3, metric='cosine')
-    """
-    return choose_index(vectors, task="pairs", exact=exact, **kwargs)

@@ -29,9 +29,9 @@ from lookalike.server.routers import (
     iiif,
     images,
     map,
+    neighbors,
     pages,
     path,
-    search,
 )
 from lookalike.server.settings import Settings
 from lookalike.server.similar import SimilarImages
@@ -185,7 +185,7 @@ def create_app(collection: Collection, *, settings: Settings | None = None) -> F
     app.router.redirect_slashes = False  # its redirects are built from the Host header
     app.include_router(catalogue.router)
     app.include_router(iiif.router)
-    app.include_router(search.router)
+    app.include_router(neighbors.router)
     app.include_router(images.router)
     app.include_router(duplicates.router)
     app.include_router(path.router)

@@ -6,8 +6,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from lookalike._formats import IMAGE_EXTENSIONS
 from lookalike._uris import path_uri
-from lookalike.imaging import IMAGE_EXTENSIONS
 from lookalike.sources._base import ImageRecord
 
 __all__ = ["UNREADABLE_FOLDER", "SkipFn", "from_files", "from_folder", "from_list_file"]

@@ -1,6 +1,10 @@
 """The collection catalog: one SQLite database (WAL mode) that says which images exist,
 where they came from, whether they decoded, and where each model's vector of each
 image's content lives.
+
+Longer than 400 lines on purpose: the schema, its migrations and every query over it
+are one job, kept together so that a change to a table and the queries that read it
+are made in one place.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ function): the networkx graphs ``Collection.graph(seed)`` and ``lookalike graph`
 users, with ``similarity`` on their edges.
 
 The kNN graph of a whole collection is in :mod:`lookalike.analysis.knn_graphs`, graph
-measures in :mod:`lookalike.analysis.graph_statistics`; both are re-exported here.
+measures in :mod:`lookalike.analysis.graph_statistics`.
 """
 
 from __future__ import annotations
@@ -14,27 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 import networkx as nx
 
 from lookalike._validation import check_int
-from lookalike.analysis.graph_statistics import GraphStats, graph_stats
-from lookalike.analysis.knn_graphs import (
-    MIN_DISTANCE,
-    KnnGraph,
-    build_knn_graph,
-    connect_components,
-    knn_graph,
-)
 
-__all__ = [
-    "MAX_DEPTH",
-    "MIN_DISTANCE",
-    "GraphStats",
-    "KnnGraph",
-    "build_knn_graph",
-    "connect_components",
-    "expand_seed",
-    "graph_stats",
-    "knn_graph",
-    "seed_graph",
-]
+__all__ = ["MAX_DEPTH", "expand_seed", "seed_graph"]
 
 MAX_DEPTH = 10  # k ** depth explodes long before: deeper requests are capped, with a note
 

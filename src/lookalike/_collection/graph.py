@@ -1,29 +1,26 @@
-"""Similarity graphs of a collection, grown from a seed image or the saved kNN graph of
-the whole collection, and the paths of similar images over it."""
+"""Similarity graphs of a collection (``Collection.graph``): grown from a seed image,
+or the saved kNN graph of the whole collection with its nodes named; and their
+drawing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from lookalike import analysis, search
-from lookalike._collection.names import names
+from lookalike import analysis
 from lookalike._collection.neighbors import neighbors
 from lookalike._progress import status
 from lookalike.exports import display_name
 from lookalike.search import KnnIndex
-from lookalike.store import Embeddings, ImageRow, SavedResults, Store
+from lookalike.store import Embeddings, Store
 from lookalike.store.lookup import find_image
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import networkx as nx
     from matplotlib.figure import Figure
     from PIL import Image
 
-__all__ = ["graph", "knn_graph", "path", "show_graph", "show_path"]
+__all__ = ["graph", "show_graph"]
 
 
 def graph(
@@ -76,41 +73,6 @@ def _seed_graph(
         return analysis.seed_graph(near, row.id, depth=depth, k=k, max_nodes=max_nodes, paths=uris)
 
 
-def knn_graph(
-    saved: SavedResults, root: Path, emb: Embeddings, k: int, mutual: bool
-) -> analysis.KnnGraph:
-    """The kNN graph of the vectors ``emb``: kept in memory, saved under
-    ``<root>/index/<model>/``, built again when the vectors change."""
-    from lookalike.store.graphs import knn_graph_file
-
-    path = knn_graph_file(root, emb.model, k, mutual)
-
-    def build() -> analysis.KnnGraph:  # only when no saved graph fits the vectors
-        index = search.choose_index(emb.vectors, task="graph")
-        return analysis.build_knn_graph(
-            emb.vectors, emb.ids, k=k, mutual=mutual, model=emb.model, index=index
-        )
-
-    label = f"building the {k}-nearest-neighbour graph of {len(emb.ids)} images"
-    return saved.held(emb, path, build, analysis.KnnGraph.from_arrays, label)
-
-
-def path(
-    store: Store,
-    graph: analysis.KnnGraph,
-    a: ImageRow,
-    b: ImageRow,
-    method: str,
-    steps: int | None,
-) -> analysis.ImagePath:
-    """The path from ``a`` to ``b`` over the kNN graph ``graph`` (see
-    :meth:`KnnGraph.path`), with the images' uris."""
-    name_a, name_b = (display_name(r.uri, r.metadata, r.id) for r in (a, b))
-    with status(f"finding the {method} path from {name_a} to {name_b}"):
-        found = graph.path(a.id, b.id, method=method, steps=steps)
-    return replace(found, uris=tuple(find_image(store, i).uri for i in found.ids))
-
-
 def show_graph(
     g: nx.Graph, thumbnail: Callable[[str, int], Image.Image], thumbnails: bool, size: int
 ) -> Figure:
@@ -121,14 +83,3 @@ def show_graph(
     few = g.number_of_nodes() <= 200
     thumbs = {n: thumbnail(n, size) for n in g} if thumbnails and few else None
     return draw_graph(g, thumbnails=thumbs)
-
-
-def show_path(
-    store: Store, thumbnail: Callable[[str], Image.Image], p: analysis.ImagePath
-) -> Figure:
-    """The path ``p`` as a strip of images (see :func:`lookalike.figures.path_strip`)."""
-    from lookalike.figures import path_strip
-
-    title = f"{p.method} path: {p.steps} steps, worst step {p.worst:.3f}"
-    images = [thumbnail(i) for i in p.ids]
-    return path_strip(images, names(store, p.ids), p.similarities, bridges=p.bridges, title=title)

@@ -1,9 +1,9 @@
-"""Drawings of similarity graphs (spring layout, thumbnails on the nodes) and of paths
-(a strip of images with the similarity of each step)."""
+"""Drawings of similarity graphs (spring layout, thumbnails on the nodes): what
+``Collection.show_graph`` and ``lookalike draw`` show."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import networkx as nx
 import numpy as np
@@ -18,9 +18,8 @@ from PIL import Image
 from lookalike import imaging
 from lookalike.errors import ImageDecodeError
 from lookalike.exports import short_label
-from lookalike.figures.grid import image_grid
 
-__all__ = ["draw_graph", "path_strip", "thumbnails_from_paths"]
+__all__ = ["draw_graph", "thumbnails_from_paths"]
 
 
 def thumbnails_from_paths(g: nx.Graph, size: int = 96) -> dict[str, Image.Image]:
@@ -154,29 +153,3 @@ def _spread(xy: np.ndarray, *, gap: float, rounds: int = 400) -> np.ndarray:
         push = (overlap / np.maximum(dist, 1e-9))[:, :, None] * d * 0.5
         xy = xy + push.sum(axis=1)
     return xy
-
-
-def path_strip(
-    images: Sequence[Image.Image],
-    ids: Sequence[str],
-    similarities: Sequence[float],
-    *,
-    bridges: Sequence[int] = (),
-    title: str | None = None,
-    max_cols: int = 8,
-) -> Figure:
-    """The images of a path in a row (wrapped after ``max_cols``), the ends framed in
-    red; under each image its step, name (``ids``: names or ids) and similarity to the
-    previous image."""
-    captions = []
-    for i, image_id in enumerate(ids):
-        text = f"{i}. {image_id}"
-        if i > 0:
-            text += f"\nsim {similarities[i - 1]:.3f}" + (" (bridge)" if i in bridges else "")
-        else:
-            text += "\nstart"
-        captions.append(text)
-    ncols = min(len(images), max_cols)
-    return image_grid(
-        images, captions, ncols=ncols, highlight=[0, len(images) - 1], title=title, cell_inches=2
-    )
