@@ -37,6 +37,7 @@ def run(folder: Path, tmp: Path, name: str, n: int, batch_size: int, **kw) -> di
     first shard is in (what a large collection sees: before it, the run plans and, on
     Ray, starts the actors and loads a model in each)."""
     import lookalike
+    from lookalike.models.views import centre_name
 
     col = lookalike.create(tmp / name)
     t0 = time.perf_counter()
@@ -53,7 +54,7 @@ def run(folder: Path, tmp: Path, name: str, n: int, batch_size: int, **kw) -> di
         "fixed": seconds - after_first,
         "steady": steady,
         "vectors": col.embeddings(),
-        "centre": col._store.embeddings(f"{report.model}-centre"),
+        "centre": col._store.embeddings(centre_name(report.model)),
     }
 
 

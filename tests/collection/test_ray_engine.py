@@ -18,6 +18,7 @@ import pytest
 import ray
 
 import lookalike
+from lookalike.models.views import centre_name
 from tests.conftest import PHOTOS, skimage_photo
 
 # Ray Data warns about its own deprecated settings when it copies its context.
@@ -99,7 +100,7 @@ def assert_same_collection(col, ref, *, centres_missing_ok: int = 0) -> None:
     emb, want = col.embeddings(), ref.embeddings()
     assert sorted(emb.ids) == sorted(want.ids)
     assert_same_vectors(emb, want)
-    centre = f"{emb.model}-centre"  # stored at index time, from the same decode
+    centre = centre_name(emb.model)  # stored at index time, from the same decode
     assert_same_vectors(
         col._store.embeddings(centre),
         ref._store.embeddings(centre),
