@@ -73,9 +73,10 @@ def auto_threshold(
     with progress_bar(progress, f"embedding synthetic copies ({backbone.name})") as on_progress:
         w, c = [], []
         for s in range(0, len(whole), 32):
-            w.append(backbone.embed(np.stack(whole[s : s + 32])))
+            # Compared with the stored vectors: projected as they are (reduced, maybe).
+            w.append(store.project(emb.model, backbone.embed(np.stack(whole[s : s + 32]))))
             if centre:
-                c.append(backbone.embed(np.stack(centre[s : s + 32])))
+                c.append(store.project(emb.model, backbone.embed(np.stack(centre[s : s + 32]))))
             if on_progress is not None:
                 on_progress(min(s + 32, len(whole)), len(whole))
     copies = np.asarray(
