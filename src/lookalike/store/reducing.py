@@ -19,7 +19,7 @@ import numpy as np
 
 from lookalike._mmap import release_pages
 from lookalike._progress import progress_bar
-from lookalike.errors import IndexNotBuilt, LookalikeError
+from lookalike.errors import IndexNotBuilt, LookalikeError, ParameterError
 from lookalike.models.views import centre_name, is_view
 from lookalike.store._store import Store
 from lookalike.store.encoding import Encoding, Projection, fit_stage, unit_rows
@@ -58,37 +58,44 @@ class ReduceReport:
         )
 
 
-def _target(store: Store, model: str, dims: int | None, float16: bool) -> tuple[Encoding, int]:
+def _target(
+    store: Store, model: str, dims: int | None, param: str = "dims", where: str = "reduce"
+) -> tuple[Encoding, int]:
     """(current encoding, the model's own dim); raises on a request that cannot be met."""
     if is_view(model):
         raise LookalikeError(f"{model!r} is a view: reduce its model, and the view follows.")
     known = dict(store.catalog.models())
     if model not in known:
         raise IndexNotBuilt(f"The collection has no vectors for model {model!r}.")
-    if dims is not None and (isinstance(dims, bool) or not isinstance(dims, int | np.integer)):
-        raise ValueError(f"dims must be a whole number of dimensions, got {dims!r}.")
     current = store.encoding(model)
-    stored = current.stored_dim(known[model])
-    if dims is not None and not 1 <= dims <= stored:
-        raise ValueError(
-            f"dims must be between 1 and {stored} (the {model} vectors have {stored} "
-            f"dimensions{' already reduced' if current.projection else ''}), got {dims}."
-        )
+    _check_dims(
+        dims,
+        current.stored_dim(known[model]),
+        model,
+        param,
+        where,
+        ", already reduced" if current.projection else "",
+    )
     return current, known[model]
+
+
+def _check_dims(dims, high: int, model: str, param: str, where: str, note: str = "") -> None:
+    ok = isinstance(dims, int | np.integer) and not isinstance(dims, bool)
+    if dims is not None and not (ok and 1 <= dims <= high):
+        allowed = f"an int in the range [1, {high}] (the {model} vectors have {high} dims{note})"
+        raise ParameterError(param, where, allowed, dims)
 
 
 def check_reduction(
     store: Store, model: str, dims: int | None, model_dim: int | None = None
 ) -> None:
-    """Raise what :func:`reduce_vectors` would for ``dims`` (before a long index run); a
-    model without vectors yet is checked against ``model_dim``, when known."""
+    """Raise what :func:`reduce_vectors` would for ``dims`` (before a long index run),
+    naming the parameter ``reduce`` of ``Collection.index``; a model without vectors yet
+    is checked against ``model_dim``, when known."""
     if model in dict(store.catalog.models()):
-        _target(store, model, dims, False)
-    elif dims is not None and model_dim and not 1 <= dims <= model_dim:
-        raise ValueError(
-            f"dims must be between 1 and {model_dim} (the {model} vectors have {model_dim} "
-            f"dimensions), got {dims}."
-        )
+        _target(store, model, dims, "reduce", "Collection.index")
+    elif model_dim:
+        _check_dims(dims, model_dim, model, "reduce", "Collection.index")
 
 
 def reduce_vectors(
@@ -106,7 +113,7 @@ def reduce_vectors(
     already reduced can be reduced further, not back. See the module docstring."""
     started = time.perf_counter()
     with store.writing(), store._full_disk_said():
-        current, dim = _target(store, model, dims, float16)
+        current, dim = _target(store, model, dims, where="Collection.reduce")
         stored = current.stored_dim(dim)
         new_stage = dims is not None and dims < stored
         dtype = "float16" if float16 or current.dtype == "float16" else "float32"
