@@ -123,7 +123,7 @@ def test_reduced_vectors_can_be_reduced_further_not_back(col):
         col.reduce(6)
     with pytest.raises(ParameterError, match="dims"):
         col.reduce(0)
-    with pytest.raises(ValueError, match="dims.*float16"):
+    with pytest.raises(ValueError, match=r"dims.*float16"):
         col.reduce()
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lookalike import analysis, imaging
-from lookalike._collection.duplicates import scored_vectors
+from lookalike._collection.duplicates import rooted, scored_vectors
 from lookalike._collection.rows import vector_rows
 from lookalike._progress import progress_bar
 from lookalike.copies import synthetic_copies
@@ -80,7 +80,9 @@ def auto_threshold(
             if on_progress is not None:
                 on_progress(min(s + 32, len(whole)), len(whole))
     copies = np.asarray(
-        analysis.scored_vectors(np.concatenate(w), used, np.concatenate(c) if c else None),
+        analysis.scored_vectors(
+            np.concatenate(w), used, np.concatenate(c) if c else None, root=rooted(store, emb)
+        ),
         dtype=np.float32,
     )
     originals = np.asarray(vectors[np.array(owners)], dtype=np.float32)
