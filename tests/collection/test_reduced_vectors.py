@@ -78,8 +78,18 @@ def test_pca_float16_is_the_projection_of_the_full_vectors_and_every_search_work
     assert [h.score for h in hits] == pytest.approx(sorted(scores)[-2::-1], abs=1e-5)
     outside = col.neighbors(query=photos / "rocket_crop.jpg", k=3)
     assert outside.hits[0].uri.endswith("rocket_crop.jpg") and outside.hits[0].score > 0.999
-    found = col.duplicates(threshold=0.9)
-    assert found.method == "exact, centre scores" and not found.notes
+    found = col.duplicates(threshold=0.9)  # the three copies, by plain-cosine centre scores
+    assert found.method == "exact, centre scores"
+    assert found.notes[0].startswith("The test-pixels vectors are kept reduced by PCA")
+    pairs = {tuple(sorted(Path(u).stem for u in p)) for p in found.pairs[["uri_a", "uri_b"]].values}
+    assert pairs == {
+        ("chelsea", "chelsea_small"),
+        ("astronaut", "astronaut_300"),
+        ("rocket", "rocket_crop"),
+    }
+    a, b = (list(emb.ids).index(found.pairs[k].iloc[0]) for k in ("a", "b"))
+    want_score = (got[a] @ got[b] + centre[a] @ centre[b]) / 2
+    assert found.pairs["score"].iloc[0] == pytest.approx(want_score, abs=1e-5)
     graph = col.knn_graph(2)  # the exact 2 nearest in the reduced space
     sims = got @ got.T - 2 * np.eye(9)
     for i in range(9):

@@ -40,9 +40,7 @@ class CollectionInfo:
         ]
         for name, m in self.models.items():
             lines.append(f"  model {name}: dim {m['dim']}, {m['vectors']} images with vectors")
-            lines.append(
-                f"    kept as {m['encoding']}: {m['bytes_per_image']} bytes per image"
-            )
+            lines.append(f"    kept as {m['encoding']}: {m['bytes_per_image']} bytes per image")
             lost = self.damaged.get(name, [])
             if lost:
                 lines.append(
