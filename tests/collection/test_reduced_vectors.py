@@ -87,6 +87,9 @@ def test_pca_float16_is_the_projection_of_the_full_vectors_and_every_search_work
         ("astronaut", "astronaut_300"),
         ("rocket", "rocket_crop"),
     }
+    approximate = col.duplicates(threshold=0.9, exact=False)  # FAISS over the float16 rows
+    assert approximate.method.startswith("approximate: faiss")
+    assert approximate.pairs[["a", "b"]].values.tolist() == found.pairs[["a", "b"]].values.tolist()
     a, b = (list(emb.ids).index(found.pairs[k].iloc[0]) for k in ("a", "b"))
     want_score = (got[a] @ got[b] + centre[a] @ centre[b]) / 2
     assert found.pairs["score"].iloc[0] == pytest.approx(want_score, abs=1e-5)
