@@ -173,7 +173,8 @@ def test_a_reduction_killed_before_its_switch_leaves_the_old_vectors(col):
     again = lookalike.open(col.root)
     assert again.info().models[MODEL]["encoding"] == "float32"
     np.testing.assert_array_equal(np.asarray(again.embeddings().vectors), full)
-    assert again.check().ok
+    health = again.check()  # the dead writer's chunks (vectors, centre views) and PCA file
+    assert health.ok and health.stray_files == 3
     assert again.neighbors(query=again.image_rows()[0].uri, k=1).hits[0].score > 0.999
     again.reduce(4, float16=True, progress=False)  # the next writer: tidies, then works
     assert len(files_of(again)) == 2 and again.embeddings().dim == 4

@@ -279,6 +279,8 @@ class Store:
         with self.writing():
             files = self.vector_files(model)
             files.remove_except(self.catalog.chunks(model))
+            if not is_view(model):  # a PCA file a killed `reduce` saved and never recorded
+                files.remove_projections_except(self.encoding(model).projection)
             if len(files.names()) > 1:
                 try:
                     self.compact(model)
