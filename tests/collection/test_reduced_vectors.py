@@ -221,3 +221,19 @@ def test_cli_reduce_and_index_options_give_one_line_errors(col, photos, tmp_path
     assert result.exit_code == 0, result.output
     info = run(app, ["info", str(new)]).output
     assert "kept as PCA to 5 dims, float16: 10 bytes per image" in info
+
+
+def test_the_server_answers_from_reduced_vectors(col, photos):
+    from fastapi.testclient import TestClient
+
+    from lookalike.server import create_app
+
+    col.reduce(6, float16=True, progress=False)
+    with TestClient(create_app(lookalike.open(col.root))) as client:
+        summary = client.get("/api/collection").json()
+        assert summary["models"][0]["encoding"] == "PCA to 6 dims, float16"
+        upload = (photos / "coffee.jpg").read_bytes()
+        hits = client.post("/api/neighbors", files={"file": ("c.jpg", upload)}).json()
+        assert hits["results"][0]["score"] > 0.999
+        pairs = client.get("/api/duplicates", params={"threshold": 0.9}).json()
+        assert pairs["total"] == 3
