@@ -138,6 +138,8 @@ def test_reduced_vectors_can_be_reduced_further_not_back(col):
         col.reduce(0)
     with pytest.raises(ValueError, match=r"dims.*float16"):
         col.reduce()
+    with pytest.raises(ValueError, match=r"learned on at least 2 vectors.*the sample is 1"):
+        col.reduce(2, sample=1)
 
 
 def test_a_reduction_killed_before_its_switch_leaves_the_old_vectors(col):

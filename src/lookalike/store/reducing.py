@@ -134,10 +134,10 @@ def reduce_vectors(
         projection = current.load_projection(files.dir)
         n_sample, name = 0, current.projection
         if new_stage:
-            if len(rows) < dims:
+            if min(sample, len(rows)) < dims:
                 raise ValueError(
                     f"A PCA to {dims} dimensions is learned on at least {dims} vectors; "
-                    f"the {model} vectors number {len(rows)}."
+                    f"there are {len(rows)} {model} vectors and the sample is {sample}."
                 )
             picked = np.sort(np.random.default_rng(seed).permutation(len(rows))[:sample])
             learn = unit_rows(_gather(files, [rows[i] for i in picked]))
