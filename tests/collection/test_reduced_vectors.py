@@ -98,6 +98,8 @@ def test_pca_float16_is_the_projection_of_the_full_vectors_and_every_search_work
     for i in range(9):
         assert set(np.argsort(-sims[i])[:2]) <= set(graph.knn[i].indices)
     assert sum(col.clusters(2).sizes) == 9
+    table = col.all_neighbors(2)  # the server's "similar images", read block by block
+    assert all(set(table.rows[i]) == set(np.argsort(-sims[i])[:2]) for i in range(9))
     assert files_of(col)[-1].startswith("projection-") and len(files_of(col)) == 2
 
 
