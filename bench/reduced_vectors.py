@@ -4,6 +4,7 @@ full float32 vectors in the same run, on crops of the real photos that install o
 
     nice -n 10 python bench/reduced_vectors.py                    # 2400 crops
     nice -n 10 python bench/reduced_vectors.py --images 6000 --fit 3000
+    nice -n 10 python bench/reduced_vectors.py --memory-rows 300000   # reduce's peak memory
 
 The crops (as bench/duplicates_bound.py makes them) are split in two: the PCA is learned
 on the ``--fit`` crops only, as ``lookalike reduce`` learns it on a sample, and every
@@ -17,11 +18,16 @@ Figures against the full vectors' own answers on the same crops:
   views, both reduced; of PCA-reduced vectors plain cosines, as `duplicates` scores
   them): recall and precision against the full vectors' pairs;
 - kNN graph (k=10): the share of the full graph's edges the reduced graph keeps.
+
+``--memory-rows N`` instead stores N random unit vectors of 1280 dimensions (float32)
+in a collection and runs ``lookalike reduce --dims 256 --float16`` on it in a child
+process, printing its peak resident memory beside the size of the vectors it rewrote.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import time
@@ -56,11 +62,73 @@ def top10(x: np.ndarray) -> np.ndarray:
     return index.search(x, 11)[1][:, 1:]  # itself first (crops are distinct pictures)
 
 
+def memory(n: int, dim: int = 1280, batch: int = 20_000) -> None:
+    """Peak memory of a reduction of ``n`` stored float32 vectors, in a child process."""
+    from lookalike.store import Store
+
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory(prefix="lookalike-reduced-mem-") as tmp:
+        store = Store.create(Path(tmp) / "col")
+        for start in range(0, n, batch):
+            hashes = [f"{i:016x}" for i in range(start, min(n, start + batch))]
+            rows = [
+                {
+                    "id": h[-12:],
+                    "uri": f"/synthetic/{h}.jpg",
+                    "content_hash": h,
+                    "pixel_hash": None,
+                    "bytes": None,
+                    "width": None,
+                    "height": None,
+                    "mtime": None,
+                    "status": "ok",
+                    "error": None,
+                    "metadata": {},
+                }
+                for h in hashes
+            ]
+            x = np.abs(rng.standard_normal((len(hashes), dim), dtype=np.float32))
+            store.commit("synthetic", dim, rows, hashes, x / np.linalg.norm(x, axis=1)[:, None])
+        store.tidy("synthetic")
+        store.close()
+        size = n * dim * 4
+        # VmHWM (Linux): the peak of this process's own memory; ru_maxrss would also
+        # count what the parent held when it forked the child.
+        code = (
+            "import re, lookalike, sklearn.decomposition\n"
+            "def peak():\n"
+            "    status = open('/proc/self/status').read()\n"
+            "    return int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1)) * 1024\n"
+            "print(peak())\n"
+            f"col = lookalike.open({str(Path(tmp) / 'col')!r})\n"
+            "print(col.reduce(256, float16=True, progress=False))\n"
+            "print(peak())\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+        ).stdout.splitlines()
+        before, peak = int(out[0]), int(out[-1])
+        print(out[1])
+        print(
+            f"{n} vectors of {dim} dims: {size / 2**20:.0f} MiB of float32 rewritten; peak "
+            f"memory of the reducing process {peak / 2**20:.0f} MiB, of which "
+            f"{before / 2**20:.0f} MiB before it started (Python, lookalike, scikit-learn)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--images", type=int, default=2400)
     parser.add_argument("--fit", type=int, default=1200, help="crops the PCA is learned on")
+    parser.add_argument("--memory-rows", type=int, default=0, help="see the docstring")
     args = parser.parse_args()
+    if args.memory_rows:
+        memory(args.memory_rows)
+        return
     from duplicates_bound import write_crops
 
     with tempfile.TemporaryDirectory(prefix="lookalike-reduced-") as tmp:

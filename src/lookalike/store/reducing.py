@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lookalike._mmap import release_pages
+from lookalike._mmap import read_rows
 from lookalike._progress import progress_bar
 from lookalike.errors import IndexNotBuilt, LookalikeError, ParameterError
 from lookalike.models.views import centre_name, is_view
@@ -185,7 +185,7 @@ def _switch(store: Store, model: str, target: Encoding, switches: list) -> None:
         for part, chunk, part_rows in switches:
             cur.executemany(
                 "UPDATE embeddings SET chunk = ?, row = ? WHERE model = ? AND content_hash = ?",
-                [(chunk, i, part, h) for i, (h, _, _) in enumerate(part_rows)],
+                ((chunk, i, part, h) for i, (h, _, _) in enumerate(part_rows)),
             )
         cur.execute("UPDATE models SET encoding = ? WHERE name = ?", (target.to_json(), model))
 
@@ -203,11 +203,15 @@ def _readable_rows(store: Store, model: str) -> list[tuple[str, str, int]]:
 
 
 def _gather(files, rows: list[tuple[str, str, int]]) -> np.ndarray:
-    """The stored vectors of ``rows`` (as stored: float32 or float16)."""
-    out = files.gather([c for _, c, _ in rows], np.array([r for _, _, r in rows]))
-    out = np.array(out)  # a copy: the maps' pages can go
-    for name in {c for _, c, _ in rows}:
-        release_pages(files.chunk(name))
+    """The stored vectors of ``rows`` as float32, gathered 1024 at a time with the maps'
+    pages released in between (``_mmap.read_rows``): a random sample of a large file
+    would otherwise map all of it (each faulted row maps ~64 KB around it)."""
+    chunks = np.array([c for _, c, _ in rows])
+    at = np.array([r for _, _, r in rows], dtype=np.int64)
+    out = np.empty((len(rows), files.chunk(rows[0][1]).shape[1]), np.float32)
+    for name in set(chunks.tolist()):
+        mask = chunks == name
+        out[mask] = read_rows(files.chunk(name), at[mask], chunk=1024)
     return out
 
 
