@@ -40,6 +40,7 @@ from lookalike.store.health import Health, check_store
 from lookalike.store.info import CollectionInfo, catalog_version, collection_info
 from lookalike.store.labels import LabelledPair, LabelStore
 from lookalike.store.lookup import find_image
+from lookalike.store.reducing import ReduceReport, check_reduction, reduce_vectors
 
 __all__ = ["Collection", "CollectionInfo", "create", "open", "remote_graph"]
 
@@ -115,6 +116,8 @@ class Collection:
         ray_actors: int | None = None,
         ray_cpus: float = 1.0,
         ray_gpus: float = 0.0,
+        reduce: int | None = None,
+        float16: bool = False,
     ) -> IndexReport:
         """Add the images of ``source`` (folder, list file, image file or paths) and embed
         them with ``model``; unchanged files and known contents are not embedded again.
@@ -124,6 +127,9 @@ class Collection:
         ``"ray://head:10001"``), with ``ray_actors`` model copies of ``ray_cpus`` CPUs and
         ``ray_gpus`` GPUs each and ``workers`` decoding threads (default: its CPUs); the
         vectors land here, as with the local engine.
+
+        ``reduce`` and ``float16``: then keep the model's vectors reduced, as
+        :meth:`reduce` does (checked before any image is read).
 
         Returns an :class:`IndexReport`; bad images are listed in ``report.failed`` and
         in :meth:`info`, never raised.
@@ -136,6 +142,8 @@ class Collection:
             check_int(ray_actors, "ray_actors", "Collection.index", low=1, high=100_000)
         check_real(ray_cpus, "ray_cpus", "Collection.index", low=0.0, high=1024.0)
         check_real(ray_gpus, "ray_gpus", "Collection.index", low=0.0, high=64.0)
+        if reduce is not None:
+            check_int(reduce, "reduce", "Collection.index", low=1)
         if engine == "ray":
             from lookalike.pipeline.ray import index_records_ray, require_ray
 
@@ -143,6 +151,7 @@ class Collection:
         started = time.perf_counter()
         with progress_setting(progress):  # the model's first export shows, or not, alike
             backbone = self._backbone(model)
+        check_reduction(self._store, backbone.name, reduce, _registered_dim(backbone.name))
         model_seconds = time.perf_counter() - started
         skipped: list[tuple[str, str]] = []  # what a folder's walk leaves out, and why
         records = sources.records_from(source, skipped=lambda *entry: skipped.append(entry))
@@ -170,6 +179,7 @@ class Collection:
                 )
             report.model_seconds = model_seconds
             self._indexes.pop(backbone.name, None)
+            self._reduce_after_index(backbone.name, reduce, float16, progress)
             return report
         with progress_setting(progress), progress_bar(progress, f"indexing {label}") as bar:
             report = index_records(
@@ -186,6 +196,45 @@ class Collection:
             )
         report.model_seconds = model_seconds
         self._indexes.pop(backbone.name, None)
+        self._reduce_after_index(backbone.name, reduce, float16, progress)
+        return report
+
+    def _reduce_after_index(self, model: str, dims, float16: bool, progress) -> None:
+        """``index(reduce=, float16=)``: reduce once the vectors are in (a PCA is learned
+        on them); a collection kept so already encodes new vectors as it commits them."""
+        if (dims is not None or float16) and model in dict(self._store.catalog.models()):
+            self.reduce(dims, float16=float16, model=model, progress=progress)
+
+    def reduce(
+        self,
+        dims: int | None = None,
+        *,
+        float16: bool = False,
+        model: str | None = None,
+        sample: int = 20_000,
+        progress: bool | None = None,
+    ) -> ReduceReport:
+        """Keep ``model``'s vectors (and its centre views') smaller: projected by PCA to
+        ``dims`` dimensions, learned on ``sample`` of them (centred, then re-normalised),
+        and/or in ``float16``. Every search works on them as before; vectors indexed
+        later, and outside query images, are projected the same way. Crash-safe: a
+        process killed mid-way leaves the old vectors. See docs/reduced.md.
+
+        Raises
+        ------
+        ValueError
+            Neither ``dims`` nor ``float16``, or ``dims`` not within 1..the stored dim.
+        """
+        if dims is None and not float16:
+            raise ValueError("Collection.reduce: give dims (a PCA) and/or float16=True.")
+        if dims is not None:
+            check_int(dims, "dims", "Collection.reduce", low=1)
+        check_int(sample, "sample", "Collection.reduce", low=1)
+        name = self._model(model)
+        report = reduce_vectors(
+            self._store, name, dims=dims, float16=float16, sample=sample, progress=progress
+        )
+        self._indexes.pop(name, None)
         return report
 
     def add(self, paths: Iterable[PathLike], **kwargs: Any) -> IndexReport:
@@ -247,7 +296,8 @@ class Collection:
         return self.thumbs.get(row.content_hash or row.id, row.uri, size)
 
     def embed_file(self, path: PathLike | bytes, model: str | None = None) -> np.ndarray:
-        """The vector of an image outside the collection (a path or the file's bytes)."""
+        """The vector of an image outside the collection (a path or the file's bytes), as
+        the collection keeps ``model``'s vectors (projected, if they were reduced)."""
         backbone = self._backbone(model)
         try:
             pixels, _ = imaging.load_for_model(path, backbone.input_size)
@@ -255,7 +305,8 @@ class Collection:
             if isinstance(path, bytes | bytearray):
                 raise
             raise ImageDecodeError(f"Cannot read {os.fspath(path)!r}: {err}") from None
-        return backbone.embed(pixels[None])[0]
+        # As the collection keeps the model's vectors (reduced by PCA, if it was).
+        return self._store.project(backbone.name, backbone.embed(pixels[None]))[0]
 
     # -- neighbours ----------------------------------------------------------------
     def neighbors(

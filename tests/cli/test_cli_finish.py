@@ -106,7 +106,9 @@ def test_info_as_json_and_csv(tmp_path, messy_dir):
         "skipped": len(data["skipped"]),
         "damaged": 0,
     }
-    assert data["models"] == {MODEL: {"dim": 108, "vectors": 3}}
+    assert data["models"] == {
+        MODEL: {"dim": 108, "vectors": 3, "encoding": "float32", "bytes_per_image": 432}
+    }
     assert any(
         f["path"].endswith("empty.jpg") and f["reason"] == "empty file (0 bytes)"
         for f in data["failed"]

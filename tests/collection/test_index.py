@@ -26,7 +26,9 @@ def test_index_adds_every_photo_with_a_vector(col, photos_dir):
     info = col.info()
     assert info.n_ok == n_files and info.n_failed == 0
     # The centre views made by the same pass are part of the model, not a second one.
-    assert info.models == {MODEL: {"dim": 108, "vectors": n_files}}
+    assert info.models == {
+        MODEL: {"dim": 108, "vectors": n_files, "encoding": "float32", "bytes_per_image": 432}
+    }
     assert len(col.embeddings(f"{MODEL}-grey-centre")) == n_files
     emb = col.embeddings()
     assert emb.vectors.shape == (n_files, 108) and emb.vectors.dtype == np.float32

@@ -201,9 +201,11 @@ def test_a_spec_whose_vectors_changed_length(indexed, photos_dir, monkeypatch):
 
 
 def downgrade_to_v1(root: Path) -> None:
-    """Make the catalog at ``root`` as lookalike wrote it before specs were recorded."""
+    """Make the catalog at ``root`` as lookalike wrote it before specs were recorded
+    (and before encodings, version 3, were)."""
     conn = sqlite3.connect(root / "catalog.sqlite")
     conn.execute("ALTER TABLE models DROP COLUMN spec")
+    conn.execute("ALTER TABLE models DROP COLUMN encoding")
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
@@ -218,8 +220,9 @@ def test_an_old_catalog_opens_and_behaves_as_before(indexed, photos_dir, monkeyp
     col = lookalike.open(col.root)
     catalog = col._store.catalog
     version = catalog._query("SELECT value FROM meta WHERE key = 'schema_version'")[0][0]
-    assert int(version) == SCHEMA_VERSION == 2
+    assert int(version) == SCHEMA_VERSION == 3
     assert catalog.model_spec("onnx-tiny") is None
+    assert catalog.model_encoding("onnx-tiny") is None  # float32, as the model gives them
     after = col.embeddings()
     assert list(after.ids) == list(before.ids) and (after.vectors == before.vectors).all()
     # As before specs were recorded: the name alone cannot embed, scores are root scores.

@@ -29,7 +29,15 @@ def test_collection_summary(client):
     body = client.get("/api/collection").json()
     assert body["images"] == body["indexed"] == 9 and body["failed"] == 0
     # (the centre views `index` made are part of the model, not listed as another)
-    assert body["models"] == [{"name": "test-pixels", "dim": 108, "vectors": 9}]
+    assert body["models"] == [
+        {
+            "name": "test-pixels",
+            "dim": 108,
+            "vectors": 9,
+            "encoding": "float32",
+            "bytes_per_image": 432,
+        }
+    ]
     assert "/" not in body["name"]
 
 

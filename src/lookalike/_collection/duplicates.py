@@ -33,6 +33,7 @@ __all__ = [
     "exact_duplicates",
     "exact_groups",
     "pair_score",
+    "rooted",
     "score_inputs",
     "scored_vectors",
     "show_pair",
@@ -54,7 +55,7 @@ def duplicates(
     :func:`lookalike.analysis.near_duplicates`), searched through the "pairs" index
     over the scored vectors (``exact`` forces its kind)."""
     scoring, centre, notes = score_inputs(store, emb, scoring, embed_views=embed_views)
-    vectors = analysis.scored_vectors(emb.vectors, scoring, centre)
+    vectors = analysis.scored_vectors(emb.vectors, scoring, centre, root=rooted(store, emb))
     uris = store.catalog.uris_of(emb.ids)
     with status(f"searching {len(emb.ids)} images for pairs scoring {threshold:g} or more"):
         index = search.choose_index(vectors, task="pairs", exact=exact)
@@ -222,13 +223,33 @@ def score_inputs(
     """(the scoring used, the centre-view vectors it needs, notes): centre views are
     embedded where missing (see :func:`lookalike.pipeline.views.centre_vectors`);
     imported vectors, which have none, fall back to root scores."""
+    reduced = _reduced_note(store, emb)
     if scoring != "centre":
-        return scoring, None, []
+        return scoring, None, reduced
     views = centre_vectors(store, emb, embed=embed_views, ids=ids)
-    return ("root" if views.vectors is None else "centre"), views.vectors, views.notes
+    return ("root" if views.vectors is None else "centre"), views.vectors, views.notes + reduced
+
+
+def _reduced_note(store: Store, emb: Embeddings) -> list[str]:
+    """A note when ``emb`` was reduced by PCA: its duplicate scores are not on the full
+    vectors' scale (docs/reduced.md measures by how much)."""
+    encoding = store.encoding(emb.model)
+    if encoding.projection is None:
+        return []
+    return [
+        f"The {emb.model} vectors are kept reduced by PCA to {encoding.dims} dims: scores "
+        "are plain cosines of them, which approximate the full vectors' (docs/reduced.md)."
+    ]
 
 
 def scored_vectors(store: Store, emb: Embeddings, scoring: str, **kwargs: Any):
     """(the scoring used, ``emb``'s vectors as it sees them): see :func:`score_inputs`."""
     used, centre, _ = score_inputs(store, emb, scoring, **kwargs)
-    return used, analysis.scored_vectors(emb.vectors, used, centre)
+    return used, analysis.scored_vectors(emb.vectors, used, centre, root=rooted(store, emb))
+
+
+def rooted(store: Store, emb: Embeddings) -> bool:
+    """Whether duplicate scores power-normalise ``emb``'s vectors: not once they are
+    reduced by PCA (signed, centred coordinates; plain cosines of them approximate the
+    full vectors' scores far better, docs/reduced.md)."""
+    return store.encoding(emb.model).projection is None

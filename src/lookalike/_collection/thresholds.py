@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lookalike import analysis, imaging, search
-from lookalike._collection.duplicates import scored_vectors
+from lookalike._collection.duplicates import rooted, scored_vectors
 from lookalike._collection.rows import vector_rows
 from lookalike._progress import progress_bar
 from lookalike.copies import synthetic_copies
@@ -73,13 +73,16 @@ def auto_threshold(
     with progress_bar(progress, f"embedding synthetic copies ({backbone.name})") as on_progress:
         w, c = [], []
         for s in range(0, len(whole), 32):
-            w.append(backbone.embed(np.stack(whole[s : s + 32])))
+            # Compared with the stored vectors: projected as they are (reduced, maybe).
+            w.append(store.project(emb.model, backbone.embed(np.stack(whole[s : s + 32]))))
             if centre:
-                c.append(backbone.embed(np.stack(centre[s : s + 32])))
+                c.append(store.project(emb.model, backbone.embed(np.stack(centre[s : s + 32]))))
             if on_progress is not None:
                 on_progress(min(s + 32, len(whole)), len(whole))
     copies = np.asarray(
-        analysis.scored_vectors(np.concatenate(w), used, np.concatenate(c) if c else None),
+        analysis.scored_vectors(
+            np.concatenate(w), used, np.concatenate(c) if c else None, root=rooted(store, emb)
+        ),
         dtype=np.float32,
     )
     originals = np.asarray(vectors[np.array(owners)], dtype=np.float32)

@@ -66,15 +66,20 @@ class TwoViewVectors:
     >>> v = TwoViewVectors(whole, centre)
     >>> v.shape, round(float(v[0] @ v[1]), 6)  # the mean of 0 (whole) and 1 (centre)
     ((2, 4), 0.5)
+
+    ``root=False`` takes the two as they are (plain cosines): for vectors reduced by PCA,
+    whose signed, centred coordinates a power normalisation would only distort.
     """
 
-    def __init__(self, whole: np.ndarray, centre: np.ndarray) -> None:
+    def __init__(self, whole: np.ndarray, centre: np.ndarray, *, root: bool = True) -> None:
         if centre.shape != whole.shape:
             raise ValueError(
                 f"The centre-view vectors have shape {centre.shape}; the whole-picture "
                 f"vectors have shape {whole.shape}: they must be aligned row by row."
             )
-        self.whole, self.centre = RootVectors(whole), RootVectors(centre)
+        if root:
+            whole, centre = RootVectors(whole), RootVectors(centre)
+        self.whole, self.centre = whole, centre
         self.parts = (self.whole, self.centre)  # what _mmap.release_pages releases
         self.shape = (whole.shape[0], 2 * whole.shape[1])
         self.dtype = np.dtype(np.float32)
@@ -84,17 +89,28 @@ class TwoViewVectors:
         return self.shape[0]
 
     def __getitem__(self, key) -> np.ndarray:
-        both = np.concatenate([self.whole[key], self.centre[key]], axis=-1)
+        both = np.concatenate(
+            [np.asarray(self.whole[key], np.float32), np.asarray(self.centre[key], np.float32)],
+            axis=-1,
+        )
         return both * np.float32(np.sqrt(0.5))
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         return self[:]
 
 
-def scored_vectors(vectors: np.ndarray, scoring: str = "centre", centre: np.ndarray | None = None):
+def scored_vectors(
+    vectors: np.ndarray,
+    scoring: str = "centre",
+    centre: np.ndarray | None = None,
+    *,
+    root: bool = True,
+):
     """``vectors`` as seen by a scoring, whose cosine is the duplicate score:
     ``"centre"`` (:class:`TwoViewVectors` of ``vectors`` and their ``centre`` views,
     aligned row by row), ``"root"`` (:class:`RootVectors`) or ``"cosine"`` (as they are).
+    ``root=False`` leaves out the power normalisation (vectors reduced by PCA): "root"
+    is then the plain cosine, "centre" the mean of the two plain cosines.
 
     Raises
     ------
@@ -107,8 +123,8 @@ def scored_vectors(vectors: np.ndarray, scoring: str = "centre", centre: np.ndar
                 "scoring='centre' needs the centre-view vectors ('centre'); "
                 "without them use scoring='root'."
             )
-        return TwoViewVectors(vectors, centre)
-    return RootVectors(vectors) if scoring == "root" else vectors
+        return TwoViewVectors(vectors, centre, root=root)
+    return RootVectors(vectors) if scoring == "root" and root else vectors
 
 
 def pair_scores(vectors: np.ndarray, i: np.ndarray, j: np.ndarray, *, chunk: int = 16384):

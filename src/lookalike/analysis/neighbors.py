@@ -158,11 +158,20 @@ def top_k_table(scores: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarra
     return out_scores, out_rows
 
 
-def all_neighbors(index: KnnIndex, vectors: np.ndarray, ids: np.ndarray, k: int) -> NeighborTable:
+def all_neighbors(
+    index: KnnIndex, vectors: np.ndarray, ids: np.ndarray, k: int, *, block: int = 8192
+) -> NeighborTable:
     """Every image's ``k`` most similar other images (the table the server's catalogue
     API answers "similar images" from): one blockwise self-search of ``index`` (a
     ``KnnIndex`` over ``vectors``) for each vector's ``k + 1`` nearest, keeping the ``k``
-    that are not itself."""
-    scores, rows = index.search(vectors, min(k + 1, len(vectors)))
+    that are not itself. Queries are read ``block`` rows at a time (a lazy view, such as
+    float16 rows read as float32, stays one)."""
+    want = min(k + 1, len(vectors))
+    parts = [
+        index.search(np.asarray(vectors[s : s + block], dtype=np.float32), want)
+        for s in range(0, len(vectors), block)
+    ]
+    scores = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, want), np.float32)
+    rows = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, want), np.int64)
     scores, rows = top_k_table(scores, rows, k)
     return NeighborTable(ids, scores, rows)

@@ -1,5 +1,5 @@
-"""Commands that fill a collection and look into it: index, info, neighbors, models,
-import-vectors, export-onnx."""
+"""Commands that fill a collection and look into it: index, reduce, info, neighbors,
+models, import-vectors, export-onnx."""
 
 from __future__ import annotations
 
@@ -66,6 +66,17 @@ def index(
     ] = None,
     ray_cpus: Annotated[float, typer.Option(help="With --engine ray: CPUs per actor.")] = 1.0,
     ray_gpus: Annotated[float, typer.Option(help="With --engine ray: GPUs per actor.")] = 0.0,
+    reduce: Annotated[
+        int | None,
+        typer.Option(
+            "--reduce",
+            help="Then keep the vectors reduced by PCA to this many dimensions (as "
+            "`lookalike reduce --dims`); later runs encode new vectors the same way.",
+        ),
+    ] = None,
+    float16: Annotated[
+        bool, typer.Option("--float16", help="Then keep the vectors in float16.")
+    ] = False,
 ) -> None:
     """Add the images of SOURCE to a collection and embed them (resumable, incremental).
 
@@ -85,6 +96,8 @@ def index(
             ray_actors=ray_actors,
             ray_cpus=ray_cpus,
             ray_gpus=ray_gpus,
+            reduce=reduce,
+            float16=float16,
         )
     except Exception:
         # A collection this command made and that holds nothing (the source was missing,
@@ -164,6 +177,33 @@ def info(collection: CollectionArg, format: FormatOpt = "table") -> None:
         show.frame(pd.DataFrame(rows, columns=columns), [])
     else:
         show.text(str(found))
+
+
+@command()
+def reduce(
+    collection: CollectionArg,
+    dims: Annotated[
+        int | None,
+        typer.Option(
+            "--dims", help="PCA to this many dimensions, learned on a sample of the vectors."
+        ),
+    ] = None,
+    float16: Annotated[bool, typer.Option("--float16", help="Keep them in float16.")] = False,
+    sample: Annotated[
+        int, typer.Option("--sample", help="Vectors the PCA is learned on (at most).")
+    ] = 20_000,
+    model: ModelOpt = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Keep a model's vectors smaller (PCA to --dims and/or --float16), for collections
+    whose vectors do not fit in memory; every search works on them. Vectors indexed later
+    and outside query images are projected the same way. Safe to interrupt: the old
+    vectors stay until the new ones are complete (docs/reduced.md)."""
+    if dims is None and not float16:
+        raise ValueError("Give --dims N (a PCA to N dimensions) and/or --float16.")
+    col = lookalike.open(collection)
+    report = col.reduce(dims, float16=float16, model=model, sample=sample, progress=progress)
+    console.print(str(report), highlight=False, soft_wrap=True)
 
 
 @command("models")

@@ -11,34 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from lookalike._view_names import CENTRE_SUFFIX, centre_name, is_view
 from lookalike.models._base import Backbone
 
 __all__ = ["CENTRE_SUFFIX", "CentreView", "centre_name", "is_view"]
-
-CENTRE_SUFFIX = "-grey-centre"
-# Every view's name ends so: the colour view of earlier versions too ("<model>-centre").
-_VIEW_ENDING = "-centre"
-
-
-def centre_name(model: str) -> str:
-    """The name the centre-view vectors of ``model`` are stored under.
-
-    >>> centre_name("efficientnet-lite0")
-    'efficientnet-lite0-grey-centre'
-    """
-    return model + CENTRE_SUFFIX
-
-
-def is_view(name: str) -> bool:
-    """Whether ``name`` names the vectors of a view (not a model a user chose).
-
-    >>> is_view("efficientnet-lite0-grey-centre"), is_view("efficientnet-lite0-centre")
-    (True, True)
-    >>> is_view("efficientnet-lite0")
-    False
-    """
-    return name.endswith(_VIEW_ENDING)
-
 
 class CentreView(Backbone):
     """``base`` applied to the centre view of each picture: same dimension and input

@@ -34,8 +34,10 @@ from typing import Any
 import numpy as np
 from filelock import FileLock, Timeout
 
+from lookalike._view_names import base_model, is_view
 from lookalike.errors import CollectionNotFound, IndexNotBuilt, LookalikeError, StorageFull
 from lookalike.store.catalog import Catalog, upsert_images
+from lookalike.store.encoding import Encoding, UnitRows
 from lookalike.store.vectors import VectorFiles
 
 __all__ = ["Embeddings", "Store"]
@@ -75,7 +77,9 @@ class Embeddings:
     ids : ndarray of shape (n_images,), dtype object
         Image ids; row ``i`` of ``vectors`` belongs to ``ids[i]``.
     vectors : ndarray of shape (n_images, dim), dtype float32
-        Unit rows; may be a read-only memory map.
+        Unit rows; may be a read-only memory map, or a view that reads float16 rows
+        as float32 block by block (``store.encoding.UnitRows``). ``dim`` is the stored
+        dimension: fewer than the model's when the vectors were reduced by PCA.
     """
 
     model: str
@@ -108,6 +112,7 @@ class Store:
         # thread_local=False: the threads are serialised by _write_lock, and a nested
         # writing() (index -> commit) re-enters the same OS lock.
         self._file_lock = FileLock(path / LOCK_FILE, thread_local=False)
+        self._encodings: dict[str, Encoding] = {}  # JSON -> parsed (its PCA loaded once)
         #: Called with one line when a writer must wait for another process.
         self.on_wait: Callable[[str], None] = _say
 
@@ -137,6 +142,29 @@ class Store:
         if model not in self._files:
             self._files[model] = VectorFiles(self.path / "vectors", model)
         return self._files[model]
+
+    # -- how vectors are kept ---------------------------------------------------------
+    @staticmethod
+    def encoded_model(model: str) -> str:
+        """The model whose encoding ``model``'s vectors follow: a view
+        (``<m>-grey-centre``) is kept as its model ``m``, so that the two stay comparable
+        row by row."""
+        return base_model(model)
+
+    def encoding(self, model: str) -> Encoding:
+        """How ``model``'s vectors are kept on disk (see :mod:`lookalike.store.encoding`)."""
+        text = self.catalog.model_encoding(self.encoded_model(model))
+        if text is None:
+            return Encoding()
+        if text not in self._encodings:
+            self._encodings[text] = Encoding.from_json(text)
+        return self._encodings[text]
+
+    def project(self, model: str, vectors: np.ndarray) -> np.ndarray:
+        """Vectors the model gave for outside images (queries, synthetic copies), as the
+        stored vectors of ``model`` are compared: float32 unit rows, reduced as they are."""
+        folder = self.vector_files(self.encoded_model(model)).dir
+        return self.encoding(model).project(folder, vectors)
 
     # -- writing -------------------------------------------------------------------
     @contextmanager
@@ -191,10 +219,15 @@ class Store:
 
         The chunk file is durable before the catalog names it, so a crash at any point
         leaves either the old state or the new one (plus an orphan file, removed by the
-        next writer).
+        next writer). ``vectors`` are as the model gives them; they are kept in the
+        model's encoding (read under the writer lock, so a reduction cannot slip in).
         """
         with self.writing(), self._full_disk_said():
             files = self.vector_files(model)
+            encoding = self.encoding(model)
+            if len(hashes) and not encoding.is_full:
+                folder = self.vector_files(self.encoded_model(model)).dir
+                vectors = encoding.encode(folder, vectors)
             chunk = files.write_chunk(vectors) if len(hashes) else None
             try:
                 self._commit_rows(model, dim, images, hashes, chunk, run_id, run_counts, spec)
@@ -247,6 +280,8 @@ class Store:
         with self.writing():
             files = self.vector_files(model)
             files.remove_except(self.catalog.chunks(model))
+            if not is_view(model):  # a PCA file a killed `reduce` saved and never recorded
+                files.remove_projections_except(self.encoding(model).projection)
             if len(files.names()) > 1:
                 try:
                     self.compact(model)
@@ -370,6 +405,8 @@ class Store:
             return None, damage
         ids = np.array([r[0] for r in rows], dtype=object)
         vectors = files.gather([r[1] for r in rows], np.array([r[2] for r in rows]))
+        if vectors.dtype != np.float32:  # kept in float16: read as float32, block by block
+            vectors = UnitRows(vectors)
         return Embeddings(model, ids, vectors), damage
 
 

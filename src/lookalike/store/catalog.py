@@ -22,9 +22,10 @@ from typing import Any
 
 __all__ = ["SCHEMA_VERSION", "Catalog", "ImageRow"]
 
-# Version 2 added models.spec (see _MIGRATIONS). A catalog records its version in
-# meta.schema_version; opening an older one brings it up to date in one transaction.
-SCHEMA_VERSION = 2
+# Version 2 added models.spec, version 3 models.encoding (see _MIGRATIONS). A catalog
+# records its version in meta.schema_version; opening an older one brings it up to date
+# in one transaction.
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,8 +53,12 @@ CREATE TABLE IF NOT EXISTS models (
     name       TEXT PRIMARY KEY,
     dim        INTEGER NOT NULL,
     created_at REAL NOT NULL,
-    spec       TEXT
+    spec       TEXT,
+    encoding   TEXT
 );
+-- encoding: how the vectors are kept (store.encoding.Encoding as JSON: float16, PCA to
+-- fewer dims), NULL for float32 as the model gives them. In the model's row, so that
+-- one transaction switches the vectors and the encoding that describes them.
 -- A vector is keyed by content hash + model: a renamed or copied file reuses it.
 CREATE TABLE IF NOT EXISTS embeddings (
     model        TEXT NOT NULL REFERENCES models (name),
@@ -138,8 +143,14 @@ def _add_model_specs(cur: sqlite3.Cursor) -> None:
         cur.execute("ALTER TABLE models ADD COLUMN spec TEXT")
 
 
+def _add_model_encodings(cur: sqlite3.Cursor) -> None:
+    columns = {row[1] for row in cur.execute("PRAGMA table_info(models)")}
+    if "encoding" not in columns:
+        cur.execute("ALTER TABLE models ADD COLUMN encoding TEXT")
+
+
 # version -> the step that brings a catalog of the version before up to it.
-_MIGRATIONS = {2: _add_model_specs}
+_MIGRATIONS = {2: _add_model_specs, 3: _add_model_encodings}
 
 
 _IMAGE_COLUMNS = (
@@ -297,6 +308,12 @@ class Catalog:
         """The spec model ``name`` was made from (None: imported vectors, an older
         catalog, or no such model)."""
         rows = self._query("SELECT spec FROM models WHERE name = ?", (name,))
+        return rows[0][0] if rows else None
+
+    def model_encoding(self, name: str) -> str | None:
+        """How model ``name``'s vectors are kept (JSON, see ``store.encoding``); None:
+        float32 as the model gives them."""
+        rows = self._query("SELECT encoding FROM models WHERE name = ?", (name,))
         return rows[0][0] if rows else None
 
     def set_model_spec(self, name: str, spec: str) -> None:

@@ -87,7 +87,7 @@ def _stray_files(store: Store) -> int:
     for name, _ in store.catalog.models():
         files = VectorFiles(store.path / "vectors", name)
         if files.dir.exists():
-            keep = store.catalog.chunks(name)
+            keep = store.catalog.chunks(name) | {store.encoding(name).projection}
             n += sum(1 for p in files.dir.iterdir() if p.name.removesuffix(".npy") not in keep)
     return n
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from lookalike._uris import display
 from lookalike.store.catalog import Catalog
+from lookalike.store.encoding import Encoding
 
 __all__ = ["CollectionInfo", "catalog_version", "collection_info"]
 
@@ -38,6 +39,7 @@ class CollectionInfo:
         ]
         for name, m in self.models.items():
             lines.append(f"  model {name}: dim {m['dim']}, {m['vectors']} images with vectors")
+            lines.append(f"    kept as {m['encoding']}: {m['bytes_per_image']} bytes per image")
             lost = self.damaged.get(name, [])
             if lost:
                 lines.append(
@@ -120,6 +122,8 @@ def collection_info(
         name: {
             "dim": dim,
             "vectors": len(catalog.embedding_rows(name)) - len(damaged.get(name, [])),
+            "encoding": (enc := Encoding.from_json(catalog.model_encoding(name))).describe(dim),
+            "bytes_per_image": enc.bytes_per_vector(dim),
         }
         for name, dim in catalog.models()
         if name in listed

@@ -10,6 +10,7 @@ single memory map. Readers never write or delete (see ``store._store``).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -27,13 +28,36 @@ class VectorFiles:
         self._mmaps: dict[str, np.ndarray] = {}
 
     def write_chunk(self, vectors: np.ndarray) -> str:
-        """Write ``vectors`` durably as a new chunk and return its name."""
+        """Write ``vectors`` (float32, or float16 for a model kept so) durably as a new
+        chunk and return its name."""
+        dtype = np.float16 if vectors.dtype == np.float16 else np.float32
         name = f"chunk-{uuid.uuid4().hex[:16]}"
         # Durable (fsynced) before it is renamed, and so before the catalog names it; the
         # temp name starts with "." so that remove_except() clears one a crash left. A
         # failed write (a full disk) removes its temp file at once.
         with atomic_file(self.dir / f"{name}.npy", temp=self.dir / f".{name}.tmp") as fh:
-            np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32))
+            np.save(fh, np.ascontiguousarray(vectors, dtype=dtype))
+        return name
+
+    def write_chunk_blocks(
+        self, n_rows: int, dim: int, dtype: np.dtype, blocks: Iterable[np.ndarray]
+    ) -> str:
+        """Write a chunk of ``n_rows`` rows given as consecutive ``blocks``, durably as
+        :meth:`write_chunk`, holding one block in memory at a time."""
+        name = f"chunk-{uuid.uuid4().hex[:16]}"
+        header = {
+            "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+            "fortran_order": False,
+            "shape": (n_rows, dim),
+        }
+        written = 0
+        with atomic_file(self.dir / f"{name}.npy", temp=self.dir / f".{name}.tmp") as fh:
+            np.lib.format.write_array_header_1_0(fh, header)
+            for block in blocks:
+                fh.write(np.ascontiguousarray(block, dtype=dtype).tobytes())
+                written += len(block)
+            if written != n_rows:
+                raise ValueError(f"a chunk of {n_rows} rows was given {written}")
         return name
 
     def chunk(self, name: str) -> np.ndarray:
@@ -81,13 +105,25 @@ class VectorFiles:
             if len(rows) == len(mm) and np.array_equal(rows, np.arange(len(mm))):
                 return mm  # the compacted case: zero copy
             return np.asarray(mm[rows])
-        dim = self.chunk(names[0]).shape[1]
-        out = np.empty((len(rows), dim), dtype=np.float32)
+        first = self.chunk(names[0])
+        out = np.empty((len(rows), first.shape[1]), dtype=first.dtype)
         chunk_arr = np.asarray(chunks)
         for name in names:
             mask = chunk_arr == name
             out[mask] = self.chunk(name)[rows[mask]]
         return out
+
+    def remove_projections_except(self, keep: str | None) -> None:
+        """Delete the PCA files (``store.encoding``) other than ``keep``: a reduction that
+        was replaced, or one a killed writer saved and never recorded."""
+        if not self.dir.exists():
+            return
+        for path in self.dir.glob("projection-*.npz"):
+            if path.name != keep:
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    pass
 
     def remove_except(self, keep: set[str]) -> None:
         """Delete chunk files (and temp files) the catalog does not reference."""
