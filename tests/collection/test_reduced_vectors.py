@@ -21,7 +21,7 @@ from lookalike.store import fingerprint
 from tests.conftest import skimage_photo
 
 MODEL = "test-pixels"
-CENTRE = "test-pixels-centre"
+CENTRE = "test-pixels-grey-centre"
 ROOT = Path(__file__).resolve().parents[2]
 
 
