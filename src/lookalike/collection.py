@@ -119,8 +119,9 @@ class Collection:
         reduce: int | None = None,
         float16: bool = False,
     ) -> IndexReport:
-        """Add the images of ``source`` (folder, list file, image file or paths) and embed
-        them with ``model``; unchanged files and known contents are not embedded again.
+        """Add the images of ``source`` (folder, list file, Parquet file of paths or URLs,
+        image file or paths) and embed them with ``model``; unchanged files and known
+        contents are not embedded again.
 
         ``engine="ray"`` reads and embeds on a Ray cluster (``pip install
         "lookalike[ray]"``): a new local one, or ``ray_address`` (``"auto"``,

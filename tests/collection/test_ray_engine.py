@@ -253,6 +253,54 @@ def test_workers_fetch_the_pictures_of_a_iiif_manifest(ray_cluster, tmp_path, mo
     assert list(col.images().metadata) == list(ref.images().metadata)  # labels, services
 
 
+def test_a_parquet_list_gives_the_local_collection(ray_cluster, tmp_path, folder):
+    """The same Parquet file of paths (relative to its folder and absolute) with ids and
+    metadata, a bad file, a missing file and a row without a path, indexed locally and
+    on Ray: the same collection, metadata included."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = [f"crop_{i:02d}.jpg" if i % 3 else f"b/crop_{i:02d}.jpg" for i in range(8)]
+    names.append("truncated.jpg")
+    relative = [os.path.relpath(folder / name, tmp_path) for name in names]
+    paths = [
+        rel if i % 2 else str(folder / name)
+        for i, (name, rel) in enumerate(zip(names, relative, strict=True))
+    ]
+    paths += [None, "missing.jpg"]
+    n = len(paths)
+    table = pa.table(
+        {
+            "path": paths,
+            "id": [f"doc-{i}" if i % 4 else None for i in range(n)],
+            "title": [f"item {i}" for i in range(n)],
+            "year": list(range(1900, 1900 + n)),
+        }
+    )
+    listing = tmp_path / "list.parquet"
+    pq.write_table(table, listing, row_group_size=4)
+
+    ref = lookalike.create(tmp_path / "local")
+    local = ref.index(listing, batch_size=4, progress=False)
+    col = lookalike.create(tmp_path / "ray")
+    report = col.index(listing, engine="ray", batch_size=4, progress=False)
+
+    assert (report.seen, report.embedded, report.failed) == (
+        local.seen,
+        local.embedded,
+        local.failed,
+    )
+    assert local.seen == n - 1 and local.embedded == 8 and len(local.failed) == 2
+    null_row = (f"{listing}#row={n - 2}", "no path ('path' is null)")
+    assert report.skipped == local.skipped == [null_row]
+    assert_same_collection(col, ref)
+    rows = {r.uri: r for r in col.image_rows()}
+    assert rows[str(folder / names[2])].id == "doc-2"
+    assert rows[str(folder / names[2])].metadata["title"] == "item 2"
+    assert rows[str(tmp_path / relative[1])].id == "doc-1"  # as a .txt list resolves it
+    assert list(col.images().metadata) == list(ref.images().metadata)
+
+
 def test_without_ray_the_cli_says_how_to_install_it(tmp_path, folder):
     # The import of ray fails in the child as it does where Ray is not installed.
     code = (

@@ -235,6 +235,11 @@ def _embedded_batches(
             actors = max(1, int(resources.get("GPU", 0) // num_gpus))
         else:
             actors = max(1, int(resources.get("CPU", 1) // num_cpus))
+    # Every source (a folder, a list, a IIIF manifest, a Parquet file of paths) reaches
+    # here as the planned records, and becomes the dataset by one path. A Parquet source
+    # is not handed to ``ray.data.read_parquet``: that would skip the driver's planning
+    # (nothing unchanged embedded again, the run resumable), the resolution of relative
+    # paths and the rows without a path; the rows here are small, and only those to read.
     rows = [_to_row(i, r) for i, r in enumerate(todo)]
     args = (rows, spec, backbone.name, centre, batch_size, actors, num_cpus, num_gpus, threads)
     if client.is_connected():

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from lookalike.errors import LookalikeError
-from lookalike.sources import ImageRecord
+from lookalike.sources import ImageRecord, read_object
 
 __all__ = ["INSTALL_HINT", "RayUnavailable", "ray_session", "require_ray"]
 
@@ -89,7 +89,7 @@ class _Loaders:
         if uri.startswith(("http://", "https://")):
             service = metadata.get("iiif_service") == uri
             return ImageRecord(uri, id_ or None, metadata, lambda u: self._http(u, service))
-        return ImageRecord(uri, id_ or None, metadata, self._object_store)
+        return ImageRecord(uri, id_ or None, metadata, read_object)
 
     def _http(self, uri: str, service: bool) -> bytes:
         if self._iiif is None:
@@ -97,10 +97,3 @@ class _Loaders:
 
             self._iiif = IIIFClient()
         return self._iiif.get_image(uri, service)
-
-    def _object_store(self, uri: str) -> bytes:
-        import pyarrow.fs
-
-        filesystem, path = pyarrow.fs.FileSystem.from_uri(uri)
-        with filesystem.open_input_stream(path) as stream:
-            return stream.read()

@@ -18,9 +18,11 @@ from lookalike.sources.folder import (
     from_list_file,
 )
 from lookalike.sources.iiif import IIIFClient, from_iiif, is_iiif_source
+from lookalike.sources.parquet import BadParquet, from_parquet, read_object
 
 __all__ = [
     "UNREADABLE_FOLDER",
+    "BadParquet",
     "ImageRecord",
     "SkipFn",
     "from_catalogue",
@@ -28,7 +30,9 @@ __all__ = [
     "from_folder",
     "from_iiif",
     "from_list_file",
+    "from_parquet",
     "local_folder",
+    "read_object",
     "records_from",
     "records_of_uris",
 ]
@@ -39,18 +43,21 @@ def records_from(
     *,
     skipped: SkipFn | None = None,
 ) -> Iterator[ImageRecord]:
-    """Records for a folder, a list file (``.txt``), one image file, a catalogue's image
+    """Records for a folder, a list file (``.txt``), a Parquet file of paths or URLs
+    (``.parquet``: :func:`from_parquet`), one image file, a catalogue's image
     list (an ``http(s)://`` URL whose path ends in ``/images``, e.g.
     ``.../catalogue/v2/images?query=cat``), a IIIF manifest or collection (any other
     ``http(s)://`` URL, or a ``.json`` file), or an iterable of paths.
 
     ``skipped(uri, reason)`` is told what a folder's walk leaves out (see
-    :func:`from_folder`).
+    :func:`from_folder`), and the rows of a Parquet file that name no path.
 
     Raises
     ------
     FileNotFoundError
         If a path given as the source does not exist.
+    BadParquet
+        For a ``.parquet`` file that is not Parquet or has no column of paths.
     NotIIIF, SourceUnavailable
         For IIIF sources that are not IIIF or cannot be fetched.
     CatalogueUnavailable
@@ -69,17 +76,22 @@ def records_from(
         if path.is_file():
             if path.suffix.lower() in (".txt", ".lst"):
                 return from_list_file(path)
+            if path.suffix.lower() == ".parquet":
+                return from_parquet(path, skipped=skipped)
             return from_files([path])
         raise FileNotFoundError(f"Source {str(source)!r} is not a folder or a file.")
     return from_files(source)
 
 
 def local_folder(source: object) -> str | None:
-    """The uri of the folder :func:`records_from` walks for ``source``, if it walks one."""
+    """The uri of the folder :func:`records_from` walks for ``source``, if it walks one,
+    or of the Parquet file it reads (what each left out is recorded under it)."""
     if isinstance(source, str) and source.startswith(FILE_PREFIX):
         source = uri_path(source)
     if isinstance(source, str | os.PathLike) and not is_iiif_source(source):
         if os.path.isdir(source):
+            return path_uri(source)
+        if os.path.isfile(source) and os.fsdecode(source).lower().endswith(".parquet"):
             return path_uri(source)
     return None
 

@@ -58,7 +58,7 @@ class CollectionInfo:
             lines.append("  failed images:")
             lines += [f"    {display(uri)}: {reason}" for _, uri, reason in self.failed]
         if self.skipped:
-            lines.append(f"  left out of folder walks ({len(self.skipped)}):")
+            lines.append(f"  left out of folder walks and Parquet lists ({len(self.skipped)}):")
             shown = self.skipped[:MAX_SKIPPED_SHOWN]
             lines += [f"    {display(uri)}: {reason}" for uri, reason in shown]
             if len(self.skipped) > len(shown):
