@@ -10,6 +10,7 @@ from typing import Any
 from lookalike._uris import FILE_PREFIX, path_uri, uri_path
 from lookalike.sources._base import ImageRecord
 from lookalike.sources.catalogue import from_catalogue, is_catalogue_source
+from lookalike.sources.entries import read_object
 from lookalike.sources.folder import (
     UNREADABLE_FOLDER,
     SkipFn,
@@ -18,7 +19,7 @@ from lookalike.sources.folder import (
     from_list_file,
 )
 from lookalike.sources.iiif import IIIFClient, from_iiif, is_iiif_source
-from lookalike.sources.parquet import BadParquet, from_parquet, read_object
+from lookalike.sources.parquet import BadParquet, from_parquet
 
 __all__ = [
     "UNREADABLE_FOLDER",

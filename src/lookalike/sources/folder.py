@@ -9,6 +9,7 @@ from pathlib import Path
 from lookalike._formats import IMAGE_EXTENSIONS
 from lookalike._uris import path_uri
 from lookalike.sources._base import ImageRecord
+from lookalike.sources.entries import ListEntries
 
 __all__ = ["UNREADABLE_FOLDER", "SkipFn", "from_files", "from_folder", "from_list_file"]
 
@@ -68,13 +69,17 @@ def from_files(paths: Iterable[str | os.PathLike | ImageRecord]) -> Iterator[Ima
 
 
 def from_list_file(list_file: str | os.PathLike) -> Iterator[ImageRecord]:
-    """Paths listed one per line in a text file (relative to the file's folder)."""
+    """Images listed one per line in a text file: paths (relative to the file's folder),
+    ``file://`` uris, ``http(s)://`` or object-store URLs (see
+    :mod:`lookalike.sources.entries`); blank lines and lines starting with ``#`` are
+    left out."""
     list_file = Path(list_file)
-    base = list_file.absolute().parent
+    entries = ListEntries(list_file.absolute().parent)
     lines = list_file.read_text(encoding="utf-8").splitlines()
-    paths = [
-        line.strip() if line.strip().startswith("file://") else base / line.strip()
-        for line in lines
-        if line.strip() and not line.startswith("#")
-    ]
-    return from_files(paths)
+    return iter(
+        [
+            entries.record(line.strip())
+            for line in lines
+            if line.strip() and not line.startswith("#")
+        ]
+    )

@@ -1,10 +1,9 @@
 """A Parquet file of paths or URLs: one record per row, read a batch of rows at a time.
 
 The path column is ``path``, ``uri`` or ``url`` (the first there is), else the one
-string column of the file. Each value is read as a line of a ``.txt`` list is (relative
-paths against the Parquet file's folder, ``file://`` uris as their path), and also as a
-URL: ``http(s)://`` fetched with the IIIF client (cache, rate limit, retries), any other
-``scheme://`` (``s3://``, ``gs://``, ``hdfs://``...) read through :mod:`pyarrow.fs`. An
+string column of the file. Each value is read as a line of a ``.txt`` list is
+(:mod:`lookalike.sources.entries`: paths against the Parquet file's folder, ``file://``
+uris, ``http(s)://`` and object-store URLs). An
 ``id`` column gives the records' ids (a stable id from the source, as a catalogue's); the
 other scalar columns (text, numbers, booleans, dates) are kept as each record's metadata.
 """
@@ -13,36 +12,25 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lookalike._uris import FILE_PREFIX, display, is_remote, path_uri
+from lookalike._uris import display, path_uri
 from lookalike.errors import LookalikeError
 from lookalike.sources._base import ImageRecord
+from lookalike.sources.entries import ListEntries
 from lookalike.sources.folder import SkipFn
 
-__all__ = ["PATH_COLUMNS", "BadParquet", "from_parquet", "read_object"]
+__all__ = ["PATH_COLUMNS", "BadParquet", "from_parquet"]
 
 PATH_COLUMNS = ("path", "uri", "url")  # in this order of preference
 ID_COLUMN = "id"
 ROWS_PER_BATCH = 4096  # rows turned into Python objects at a time
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 class BadParquet(LookalikeError, ValueError):
     """A Parquet source that cannot be read, or has no column of paths."""
-
-
-def read_object(uri: str) -> bytes:
-    """The bytes at an object store URL (``s3://``, ``gs://``, ``hdfs://``...), through
-    :mod:`pyarrow.fs` with the credentials of this process's environment."""
-    import pyarrow.fs
-
-    filesystem, path = pyarrow.fs.FileSystem.from_uri(uri)
-    with filesystem.open_input_stream(path) as stream:
-        return stream.read()
 
 
 def from_parquet(
@@ -96,7 +84,7 @@ def _rows(
     skipped: SkipFn | None,
 ) -> Iterator[ImageRecord]:
     here = path_uri(base / Path(name).name)
-    client = None
+    entries = ListEntries(base)
     columns = [path_column, *([id_column] if id_column else []), *kept]
     for batch, n in _batches(parquet, name, columns):
         paths = batch.column(path_column).to_pylist()
@@ -117,22 +105,7 @@ def _rows(
                 if values[i] is not None
                 and not (isinstance(values[i], float) and not math.isfinite(values[i]))
             }
-            if is_remote(value):
-                if client is None:
-                    from lookalike.sources.iiif import IIIFClient
-
-                    client = IIIFClient()
-                yield ImageRecord(
-                    uri=value,
-                    id=id_,
-                    metadata=metadata,
-                    loader=lambda u, c=client: c.get_image(u, False),
-                )
-            elif _SCHEME.match(value) and not value.startswith(FILE_PREFIX):
-                yield ImageRecord(uri=value, id=id_, metadata=metadata, loader=read_object)
-            else:
-                local = value if value.startswith(FILE_PREFIX) else base / value
-                yield ImageRecord(uri=path_uri(local), id=id_, metadata=metadata)
+            yield entries.record(value, id_, metadata)
 
 
 def _batches(parquet: Any, name: str, columns: list[str]) -> Iterator[tuple[Any, int]]:
