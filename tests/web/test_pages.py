@@ -17,6 +17,7 @@ def test_collection_page_shows_counts_models_and_failed_images(page, web_ids):
     expect_text(stats, "Indexed9")
     expect_text(stats, "Failed1")
     expect_text(page.locator("#models"), "test-pixels")
+    expect_text(page.locator("#models"), "float32, 432 bytes per image")  # how it is kept
     expect_text(page.locator("#failed"), "notes.jpg")
     # every image can be reached from the page without the map: a paged grid with search
     expect(page.locator("#browse .card")).to_have_count(9)

@@ -24,8 +24,9 @@ async function showSummary() {
     document.getElementById("models").replaceChildren(h("table", {},
       h("caption", { class: "visually-hidden" }, "Models"),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Model"), h("th", { scope: "col" }, "Dimensions"),
-        h("th", { scope: "col" }, "Images with vectors"))),
-      h("tbody", {}, s.models.map((m) => h("tr", {}, h("td", {}, m.name), h("td", {}, m.dim), h("td", {}, m.vectors))))));
+        h("th", { scope: "col" }, "Images with vectors"), h("th", { scope: "col" }, "Kept as"))),
+      h("tbody", {}, s.models.map((m) => h("tr", {}, h("td", {}, m.name), h("td", {}, m.dim), h("td", {}, m.vectors),
+        h("td", {}, `${m.encoding}, ${m.bytes_per_image} bytes per image`))))));
   } else {
     document.getElementById("models").replaceChildren(h("p", { class: "muted" },
       "No vectors yet: run lookalike index SOURCE --collection PATH."));
