@@ -253,11 +253,16 @@ def test_workers_fetch_the_pictures_of_a_iiif_manifest(ray_cluster, tmp_path, mo
     assert list(col.images().metadata) == list(ref.images().metadata)  # labels, services
 
 
-def test_a_parquet_list_gives_the_local_collection(ray_cluster, tmp_path, folder):
+def test_a_parquet_list_gives_the_local_collection(ray_cluster, tmp_path, folder, monkeypatch):
     """The same Parquet file of paths (relative to its folder and absolute) with ids and
     metadata, a bad file, a missing file and a row without a path, indexed locally and
-    on Ray: the same collection, metadata included."""
+    on Ray: the same collection, metadata included. Ray gets the records in windows of
+    6 here (two datasets, one after the other), as a large source gets them."""
     import pyarrow as pa
+
+    from lookalike.pipeline import ray as ray_runner
+
+    monkeypatch.setattr(ray_runner, "WINDOW", 6)
     import pyarrow.parquet as pq
 
     names = [f"crop_{i:02d}.jpg" if i % 3 else f"b/crop_{i:02d}.jpg" for i in range(8)]

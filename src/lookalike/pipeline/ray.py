@@ -26,6 +26,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -143,6 +144,13 @@ def _per_content(items: list[ReadItem], column: np.ndarray) -> tuple[list[str], 
     return list(first), np.asarray(column, dtype=np.float32)[list(first.values())]
 
 
+# Records sent to the cluster at a time, each window a dataset of its own: the driver
+# holds one window's records (a source of 32 million page images would not fit in its
+# memory), and each window's actor pool loads the model again, a few seconds against the
+# quarter of an hour a window of 50,000 images takes one core.
+WINDOW = 50_000
+
+
 @one_writer  # the local runner's rules: one writer at a time, nothing embedded twice
 def index_records_ray(
     store: Store,
@@ -198,18 +206,22 @@ def index_records_ray(
         skipped=skipped,
         progress=progress,
     )
-    # The dataset is made of the records to read: planned (streaming) first. Only they
-    # are held, as small rows, not the source's records.
-    todo = list(job.todo(records))
+    # The records to read are planned (streaming) and sent to the cluster a window at a
+    # time: the driver holds one window's records, never a whole source's.
+    planned = job.todo(records)
+    todo = list(islice(planned, WINDOW))
     if not todo:  # nothing to read: no cluster to start
         return job.finish()
     threads = workers or max(1, math.ceil(num_cpus))
     with ray_session(address) as ray, job.writer() as writer:
-        for batch, vectors in _embedded_batches(
-            ray, todo, backbone, spec, job.centre, batch_size, actors, num_cpus, num_gpus, threads
-        ):
-            writer.write(batch, vectors)
-            job.wrote(len(batch.items))
+        while todo:
+            for batch, vectors in _embedded_batches(
+                ray, todo, backbone, spec, job.centre, batch_size, actors, num_cpus, num_gpus,
+                threads,
+            ):
+                writer.write(batch, vectors)
+                job.wrote(len(batch.items))
+            todo = list(islice(planned, WINDOW))
     return job.finish()
 
 
