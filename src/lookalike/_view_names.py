@@ -33,7 +33,7 @@ def is_view(name: str) -> bool:
     >>> is_view("efficientnet-lite0")
     False
     """
-    return name.endswith(_VIEW_ENDINGS[1])
+    return name.endswith(_VIEW_ENDINGS)
 
 
 def base_model(name: str) -> str:
