@@ -1,10 +1,15 @@
-"""A ``.txt`` list reads its lines as a Parquet list reads its cells: paths against the
-list's folder, ``file://`` uris, ``http(s)://`` URLs (a real server here) and
-object-store URLs, each failing with its own reason."""
+"""A ``.txt`` list reads its lines as a Parquet list reads its cells
+(``sources/entries.py``): paths against the list's folder, ``http(s)://`` URLs through
+the IIIF client (a real server here), any other ``scheme://`` through pyarrow.fs, each
+failing with its own reason."""
 
 from __future__ import annotations
 
 import shutil
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 
 import lookalike
 from lookalike._uris import path_uri
@@ -14,7 +19,20 @@ from tests.sources.test_iiif import Server
 MODEL = "test-pixels"
 
 
-def test_a_text_list_reads_paths_and_urls(tmp_path, monkeypatch, photos_dir):
+def write_txt(path, entries):
+    path.write_text("# a comment\n" + "\n\n".join(entries) + "\n")  # blank lines left out
+
+
+def write_parquet(path, entries):
+    pq.write_table(pa.table({"url": entries}), path)
+
+
+@pytest.mark.parametrize(
+    ("name", "write"), [("list.txt", write_txt), ("list.parquet", write_parquet)]
+)
+def test_a_list_reads_paths_and_urls_by_their_scheme(
+    tmp_path, monkeypatch, photos_dir, name, write
+):
     monkeypatch.setenv("LOOKALIKE_CACHE", str(tmp_path / "cache"))
     (tmp_path / "pics").mkdir()
     local = tmp_path / "pics" / f"{PHOTOS[0]}.jpg"
@@ -24,10 +42,8 @@ def test_a_text_list_reads_paths_and_urls(tmp_path, monkeypatch, photos_dir):
     try:
         coffee = server.url("/iiif/coffee/full/!300,300/0/default.jpg")
         missing = server.url("/iiif/nothing.jpg")
-        listing = tmp_path / "list.txt"
-        listing.write_text(
-            f"# a comment\npics/{local.name}\n\n{coffee}\n{missing}\nnosuchfs://bucket/a.jpg\n"
-        )
+        listing = tmp_path / name
+        write(listing, [f"pics/{local.name}", coffee, missing, "nosuchfs://bucket/a.jpg"])
         col = lookalike.create(tmp_path / "col")
         report = col.index(listing, model=MODEL, progress=False)
     finally:
@@ -37,3 +53,4 @@ def test_a_text_list_reads_paths_and_urls(tmp_path, monkeypatch, photos_dir):
     reasons = dict(report.failed)
     assert reasons[missing].endswith("answered HTTP 404.")
     assert reasons["nosuchfs://bucket/a.jpg"].startswith("cannot read: ")
+    assert "nosuchfs" in reasons["nosuchfs://bucket/a.jpg"]

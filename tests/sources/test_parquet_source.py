@@ -117,29 +117,6 @@ def test_a_file_without_a_path_column_is_refused_at_once(tmp_path, columns, mess
         records_from(file)
 
 
-def test_urls_are_read_by_their_scheme(tmp_path, monkeypatch):
-    """``http(s)://`` through the IIIF client (a real server here); another scheme
-    through pyarrow.fs, whose failure is the row's reason."""
-    from tests.sources.test_iiif import Server
-
-    monkeypatch.setenv("LOOKALIKE_CACHE", str(tmp_path / "cache"))
-    server = Server()
-    server.thread.start()
-    try:
-        coffee = server.url("/iiif/coffee/full/!300,300/0/default.jpg")
-        urls = [coffee, server.url("/iiif/nothing.jpg"), "nosuchfs://bucket/a.jpg"]
-        listing = write(tmp_path / "urls.parquet", {"url": urls})
-        col = lookalike.create(tmp_path / "col")
-        report = col.index(listing, model=MODEL, progress=False)
-    finally:
-        server.httpd.shutdown()
-        server.httpd.server_close()
-    assert [r.uri for r in col.image_rows()] == [coffee]
-    reasons = dict(report.failed)
-    assert reasons[urls[1]].endswith("answered HTTP 404.")
-    assert reasons[urls[2]].startswith("cannot read: ") and "nosuchfs" in reasons[urls[2]]
-
-
 def test_bad_parquet_files_stop_the_cli_with_one_line(tmp_path):
     (tmp_path / "text.parquet").write_text("path\nx.jpg\n")
     good = write(tmp_path / "good.parquet", {"path": [f"img_{i:05d}.jpg" for i in range(3000)]},
