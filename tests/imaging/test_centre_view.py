@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from lookalike.imaging import centre_view, load_for_model, to_model_input
+from lookalike.imaging import centre_input, centre_view, load_for_model, to_model_input
 from tests.conftest import skimage_photo
 
 
@@ -37,6 +37,14 @@ def test_the_view_is_grey_so_a_sepia_copy_meets_its_original():
 
     in_grey, in_colour = score(), score(grey=False)
     assert in_grey > 0.95 and in_grey - in_colour > 0.05, (in_grey, in_colour)
+
+
+@pytest.mark.parametrize("name", ["coffee", "chelsea", "camera"])
+def test_the_centre_input_is_the_model_input_of_the_centre_view(name):
+    """Resized grey and then given three channels: the same pixels as the view's RGB."""
+    photo = ImageOps.expand(skimage_photo(name), border=30, fill="white").rotate(5)
+    for size in (224, 64):
+        assert np.array_equal(centre_input(photo, size), to_model_input(centre_view(photo), size))
 
 
 def test_the_black_corners_of_a_rotated_copy_are_left_out():

@@ -67,7 +67,7 @@ def auto_threshold(
             owners.append(positions[rows[k].id])
             whole.append(imaging.to_model_input(copy, size))
             if used == "centre":
-                centre.append(imaging.to_model_input(imaging.centre_view(copy), size))
+                centre.append(imaging.centre_input(copy, size))
     if not owners:
         raise ValueError("No automatic threshold: none of the collection's image files reads.")
     with progress_bar(progress, f"embedding synthetic copies ({backbone.name})") as on_progress:

@@ -26,11 +26,10 @@ from lookalike.imaging import (
     CENTRE_KEEP,
     MAX_FILE_BYTES,
     DecodedImage,
-    centre_view,
+    centre_input,
     content_hash,
     load_for_model,
     pixel_hash,
-    to_model_input,
 )
 from lookalike.sources import ImageRecord
 
@@ -127,7 +126,7 @@ def _centre_input(data: bytes, decoded: DecodedImage, size: int) -> np.ndarray:
     image = decoded.image
     unreduced = image.size in ((decoded.width, decoded.height), (decoded.height, decoded.width))
     if unreduced or min(image.size) >= math.ceil(size / CENTRE_KEEP):
-        return to_model_input(centre_view(image), size)
+        return centre_input(image, size)
     return load_for_model(data, size, view="centre")[0]
 
 
