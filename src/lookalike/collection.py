@@ -359,6 +359,7 @@ class Collection:
         scoring: str = "centre",
         model: str | None = None,
         embed_views: bool = True,
+        verify: bool = True,
     ) -> analysis.Duplicates:
         """Pairs of images scoring ``>= threshold`` (default 0.78) and duplicate sets.
 
@@ -372,6 +373,10 @@ class Collection:
         ``.to_frame()`` gives the pairs, ``.groups_frame()`` the sets as DataFrames.
         ``threshold="auto"`` estimates the collection's own (:meth:`auto_threshold`;
         the estimate is in the result's ``notes``).
+        ``verify`` (default) checks the geometry of the candidate pairs on the images
+        themselves (read again; see :mod:`lookalike.matching`): a pair whose pictures
+        overlap only in part is dropped, a pair one picture of which maps inside the
+        other is kept from 0.02 below the threshold; ``verify=False`` uses scores alone.
         """
         where = "Collection.duplicates"
         check_choice(scoring, "scoring", where, analysis.SCORINGS)
@@ -385,12 +390,15 @@ class Collection:
                 exact,
                 scoring,
                 embed_views,
+                verify,
             )
             return replace(found, notes=[*found.notes, str(est)])
         t = analysis.DEFAULT_THRESHOLD if threshold is None else threshold
         t = check_real(t, "threshold", where, low=-1, high=1)
         emb = self.embeddings(model)
-        return _duplicates.duplicates(self._store, emb, t, strict, exact, scoring, embed_views)
+        return _duplicates.duplicates(
+            self._store, emb, t, strict, exact, scoring, embed_views, verify
+        )
 
     def auto_threshold(
         self,
@@ -440,15 +448,22 @@ class Collection:
         model: str | None = None,
         move_removed_to: PathLike | None = None,
         embed_views: bool = True,
+        verify: bool = True,
     ) -> analysis.DedupPlan:
         """Decide which image of each duplicate set stays (``keep``: largest,
         largest-file, oldest, first-path, list). Returns the kept ids with the decisions.
         No file is touched unless ``move_removed_to`` names a folder: the removed files
         are then moved there (never deleted) and the catalog follows them.
-        ``threshold`` (a score or ``"auto"``), ``scoring`` and ``embed_views`` as in
-        :meth:`duplicates`."""
+        ``threshold`` (a score or ``"auto"``), ``scoring``, ``embed_views`` and
+        ``verify`` as in :meth:`duplicates`."""
         check_choice(keep, "keep", "Collection.dedup", analysis.KEEP_POLICIES)
-        find = {"strict": strict, "scoring": scoring, "model": model, "embed_views": embed_views}
+        find = {
+            "strict": strict,
+            "scoring": scoring,
+            "model": model,
+            "embed_views": embed_views,
+            "verify": verify,
+        }
         wanted = [self.image(k).id for k in keep_ids]
         if exact_only:
             groups = _duplicates.exact_groups(self._store)

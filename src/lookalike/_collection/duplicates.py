@@ -14,6 +14,7 @@ from lookalike import analysis, search
 from lookalike._collection.names import names
 from lookalike._collection.rows import vector_rows
 from lookalike._progress import status
+from lookalike.pipeline.geometry import pair_geometry
 from lookalike.pipeline.views import centre_vectors
 from lookalike.store import Embeddings, LabelStore, Store, move_images, read_labels_csv
 from lookalike.store.lookup import find_image
@@ -50,10 +51,12 @@ def duplicates(
     exact: bool | None,
     scoring: str,
     embed_views: bool,
+    verify: bool = False,
 ) -> analysis.Duplicates:
     """Near-duplicate pairs and sets of the vectors ``emb`` of ``store`` (see
     :func:`lookalike.analysis.near_duplicates`), searched through the "pairs" index
-    over the scored vectors (``exact`` forces its kind)."""
+    over the scored vectors (``exact`` forces its kind); ``verify`` adds the geometric
+    check of the candidate pairs, on the images read again."""
     scoring, centre, notes = score_inputs(store, emb, scoring, embed_views=embed_views)
     vectors = analysis.scored_vectors(emb.vectors, scoring, centre, root=rooted(store, emb))
     uris = store.catalog.uris_of(emb.ids)
@@ -69,6 +72,7 @@ def duplicates(
             model=emb.model,
             scoring=scoring,
             notes=notes,
+            check=pair_geometry(store, emb.ids) if verify else None,
         )
     return with_sets_and_copies(store, found)
 

@@ -6,18 +6,24 @@ scores are in :mod:`~lookalike.analysis.duplicate_scores`, the pairs in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from lookalike.analysis._display import html_table, name_of, text_table
-from lookalike.analysis.duplicate_pairs import near_duplicate_pairs
+from lookalike.analysis.duplicate_pairs import Pairs, near_duplicate_pairs
 from lookalike.analysis.duplicate_sets import group_pairs
+from lookalike.matching import Geometry
 from lookalike.search import FaissIVFIndex, FlatIndex, KnnIndex, range_recall
 
-__all__ = ["Duplicates", "near_duplicates"]
+__all__ = ["GEOMETRY_MARGIN", "Duplicates", "near_duplicates"]
+
+# With the geometric check, a pair one picture of which maps inside the other is kept
+# down to threshold - GEOMETRY_MARGIN. Tuned (with matching.MIN_INLIERS and MIN_SHARE)
+# on the tuning split of bench/duplicates_transfer.py, seed 0; see docs/duplicates.md.
+GEOMETRY_MARGIN = 0.02
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,8 @@ class Duplicates:
     ----------
     pairs : DataFrame
         Columns ``a, b, score`` (image ids, cosine similarity), best first, plus ``uri_a``
-        and ``uri_b``.
+        and ``uri_b``; with the geometric check, ``verified``: True where one picture
+        was seen to map inside the other.
     groups : list of list of str
         Duplicate sets (image ids), largest first.
     threshold : float
@@ -130,6 +137,7 @@ def near_duplicates(
     notes: Sequence[str] = (),
     candidate_margin: float = 0.05,
     recall_sample: int = 500,
+    check: Callable[[np.ndarray, np.ndarray], Sequence[Geometry]] | None = None,
 ) -> Duplicates:
     """Near-duplicate pairs and sets of a collection's scored ``vectors`` (as
     :func:`scored_vectors` gives them for ``scoring``, the name the result carries),
@@ -142,6 +150,13 @@ def near_duplicates(
     exact search is measured on ``recall_sample`` random images. ``notes`` are kept in
     the result.
 
+    ``check``, if given, gives the :class:`~lookalike.matching.Geometry` of candidate
+    pairs (rows ``i``, ``j``): pairs are then searched from ``threshold -
+    GEOMETRY_MARGIN``; a pair whose pictures overlap only in part (``partial``) is
+    dropped, a pair one picture of which maps inside the other (``copy``) is kept from
+    ``threshold - GEOMETRY_MARGIN``, and a pair without enough matches for a verdict
+    (flat or blurred pictures) is kept from ``threshold``, as without the check.
+
     Examples
     --------
     >>> from lookalike.search import FlatIndex
@@ -153,22 +168,28 @@ def near_duplicates(
     import pandas as pd
 
     recall = None
+    low = max(-1.0, threshold - GEOMETRY_MARGIN) if check is not None else threshold
     if isinstance(index, FlatIndex):
-        pairs = near_duplicate_pairs(vectors, threshold=threshold)
+        pairs = near_duplicate_pairs(vectors, threshold=low)
         method = "exact"
     else:
-        t_cand = max(-1.0, threshold - candidate_margin)
+        t_cand = max(-1.0, low - candidate_margin)
         pairs = near_duplicate_pairs(
-            vectors, threshold=threshold, index=index, candidate_threshold=t_cand
+            vectors, threshold=low, index=index, candidate_threshold=t_cand
         )
-        recall = range_recall(
-            index, vectors, threshold, candidate_threshold=t_cand, sample=recall_sample
-        )
+        recall = range_recall(index, vectors, low, candidate_threshold=t_cand, sample=recall_sample)
         method = f"approximate: {_index_name(index)}"
     method += f", {scoring} scores"
+    verified = None
+    if check is not None:
+        pairs, verified, note = _checked(pairs, check, threshold)
+        method += ", geometric check"
+        notes = [*notes, note]
     groups = group_pairs(len(vectors), pairs, strict=strict, vectors=vectors, threshold=threshold)
     ids = np.asarray(ids, dtype=object)
     frame = pd.DataFrame({"a": ids[pairs.i], "b": ids[pairs.j], "score": pairs.score})
+    if verified is not None:
+        frame["verified"] = verified
     if uris is not None:
         uris = np.asarray(uris, dtype=object)
         frame["uri_a"], frame["uri_b"] = uris[pairs.i], uris[pairs.j]
@@ -183,9 +204,27 @@ def near_duplicates(
     )
 
 
+def _checked(
+    pairs: Pairs, check: Callable[[np.ndarray, np.ndarray], Sequence[Geometry]], threshold: float
+) -> tuple[Pairs, np.ndarray, str]:
+    """The pairs kept by the geometric check (see :func:`near_duplicates`), whether each
+    kept pair was verified, and a note of what the check changed."""
+    found = list(check(pairs.i, pairs.j)) if len(pairs) else []
+    copy = np.array([g.copy for g in found], dtype=bool)
+    partial = np.array([g.partial for g in found], dtype=bool)
+    above = pairs.score >= threshold
+    keep = copy | (above & ~partial)
+    note = (
+        f"geometric check of {len(pairs)} pairs: {int((above & partial).sum())} dropped "
+        f"(the pictures overlap only in part), {int((copy & ~above).sum())} kept below "
+        f"{threshold:g} (one maps inside the other), {int((above & ~copy & ~partial).sum())} "
+        "without enough matching points for a verdict"
+    )
+    return Pairs(pairs.i[keep], pairs.j[keep], pairs.score[keep]), copy[keep], note
+
+
 def _index_name(index: KnnIndex) -> str:
     """How an approximate index is named in a result's ``method``."""
     if isinstance(index, FaissIVFIndex):
         return f"faiss IVF{index.nlist} PCA{index.pca} SQ8, nprobe {index.nprobe}"
     return repr(index)
-

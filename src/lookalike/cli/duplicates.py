@@ -49,6 +49,14 @@ ScoringOpt = Annotated[
 StrictOpt = Annotated[
     bool, typer.Option(help="Every member of a set must be close to the set's medoid.")
 ]
+VerifyOpt = Annotated[
+    bool,
+    typer.Option(
+        help="Check each candidate pair's geometry on the images (read again): drop pictures "
+        "that overlap only in part, keep one that maps inside the other from 0.02 below "
+        "the threshold. --no-verify: scores alone."
+    ),
+]
 
 
 @command()
@@ -63,6 +71,7 @@ def duplicates(
         str, typer.Option(help="auto (by size), exact (blockwise) or approximate (FAISS).")
     ] = "auto",
     scoring: ScoringOpt = "centre",
+    verify: VerifyOpt = True,
     model: ModelOpt = None,
     out: Annotated[
         Path | None,
@@ -98,6 +107,7 @@ def duplicates(
         strict=strict,
         model=model,
         exact={"auto": None, "exact": True, "approximate": False}[mode],
+        verify=verify,
     )
     show.text("\n".join([found.summary()] + [f"  note: {n}" for n in found.notes]))
     pairs = pairs_export(found)
@@ -172,6 +182,7 @@ def dedup(
     exact: Annotated[bool, typer.Option("--exact", help="Identical files / pixels only.")] = False,
     strict: StrictOpt = False,
     scoring: ScoringOpt = "centre",
+    verify: VerifyOpt = True,
     model: ModelOpt = None,
     out: Annotated[
         Path | None,
@@ -201,6 +212,7 @@ def dedup(
         scoring=scoring,
         model=model,
         move_removed_to=move_removed_to,
+        verify=verify,
     )
     show.text(str(plan))
     images = col.images()  # one catalog read, not one per column

@@ -116,7 +116,9 @@ def _pairs(col, settings, t: float | None) -> dict:
     estimate = _estimate_pairs(col, settings, effective)
     if estimate > budget:
         return {"refused": (effective, estimate, True)}
-    found = col.duplicates(t, embed_views=False)
+    # Like the centre views, the geometric check reads every image again: the server
+    # does neither per request (`lookalike duplicates` does both).
+    found = col.duplicates(t, embed_views=False, verify=False)
     frame = found.to_frame()
     if len(frame) > budget:
         return {"refused": (found.threshold, len(frame), False)}

@@ -1,0 +1,89 @@
+"""The geometric check of candidate duplicate pairs, on the images themselves: each
+image of a pair is read again (local file, URL or IIIF service, as when it was indexed)
+and decoded at about :data:`lookalike.matching.SIDE`; its key points are matched with
+the other's (:func:`lookalike.matching.geometry`).
+
+Pairs are checked one connected group of pairs at a time, so the key points held at
+once are those of one group (about 60 KB an image), not of every image in a pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from lookalike._progress import progress_bar
+from lookalike.imaging import decode
+from lookalike.matching import SIDE, Geometry, Keypoints, geometry, keypoints
+from lookalike.sources import records_of_uris
+from lookalike.store import Store
+
+__all__ = ["pair_geometry"]
+
+THREADS = 2  # OpenCV and the decoders release the GIL
+
+
+def pair_geometry(
+    store: Store, ids: Sequence[str], *, progress: bool | None = None
+) -> Callable[[np.ndarray, np.ndarray], list[Geometry]]:
+    """A function of candidate pairs (rows ``i``, ``j`` into ``ids``) that gives each
+    pair's :class:`~lookalike.matching.Geometry`; an image that cannot be read again
+    (moved, offline) gives its pairs no evidence (``Geometry()``)."""
+    rows = {r.id: r for r in store.catalog.images(status="ok")}
+
+    def check(i: np.ndarray, j: np.ndarray) -> list[Geometry]:
+        out = [Geometry()] * len(i)
+        if not len(i):
+            return out
+        with progress_bar(progress, f"checking the geometry of {len(i)} pairs") as update:
+            done = 0
+            with ThreadPoolExecutor(THREADS) as pool:
+                for members in _groups(np.asarray(i), np.asarray(j)):
+                    pairs = [(int(i[k]), int(j[k])) for k in members]
+                    for k, g in zip(members, _check_group(pool, rows, ids, pairs), strict=True):
+                        out[k] = g
+                    done += len(members)
+                    if update:
+                        update(done, len(i))
+        return out
+
+    return check
+
+
+def _groups(i: np.ndarray, j: np.ndarray) -> list[list[int]]:
+    """The pair numbers of each connected group of the pairs ``(i[k], j[k])``."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    nodes, inverse = np.unique(np.r_[i, j], return_inverse=True)
+    a, b = inverse[: len(i)], inverse[len(i) :]
+    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(nodes), len(nodes)))
+    _, label = connected_components(graph, directed=False)
+    order = np.argsort(label[a], kind="stable")
+    bounds = np.flatnonzero(np.diff(label[a][order])) + 1
+    return [part.tolist() for part in np.split(order, bounds)]
+
+
+def _check_group(pool, rows, ids, pairs: list[tuple[int, int]]) -> list[Geometry]:
+    """The geometry of each pair of rows of one group; each image read once."""
+    images = sorted({m for pair in pairs for m in pair})
+    found = dict(zip(images, pool.map(lambda m: _keypoints(rows.get(ids[m])), images), strict=True))
+    return list(pool.map(lambda pair: _geometry(found[pair[0]], found[pair[1]]), pairs))
+
+
+def _keypoints(row) -> Keypoints | None:
+    """Key points of a catalogued image, or None when it cannot be read again."""
+    if row is None or row.metadata.get("missing_file"):
+        return None
+    try:
+        (record,) = records_of_uris([(row.uri, row.metadata)])
+        data = record.path.read_bytes() if record.is_local else record.loader(record.uri)
+        return keypoints(decode(data, min_side=SIDE).image)
+    except Exception:  # moved, offline, or no longer an image: no evidence
+        return None
+
+
+def _geometry(a: Keypoints | None, b: Keypoints | None) -> Geometry:
+    return Geometry() if a is None or b is None else geometry(a, b)
