@@ -43,10 +43,13 @@ def test_duplicates_prints_pairs_and_saves_csv(setup, tmp_path):
 @pytest.mark.parametrize("scoring", ["centre", "root", "cosine"])
 def test_every_scoring(setup, scoring):
     col, _ = setup
-    result = invoke("duplicates", col, "-t", "0.95", "--scoring", scoring)
+    result = invoke("duplicates", col, "-t", "0.95", "--scoring", scoring, "--no-verify")
     assert result.exit_code == 0, result.output
     words = " ".join(result.output.split())  # wrapped at the terminal's width
     assert f"exact, {scoring} scores)" in words and "note:" not in words
+    result = invoke("duplicates", col, "-t", "0.95", "--scoring", scoring)
+    words = " ".join(result.output.split())
+    assert result.exit_code == 0 and "note: geometric check of" in words
     result = invoke("dedup", col, "-t", "0.95", "--scoring", scoring)
     assert result.exit_code == 0, result.output
 

@@ -55,7 +55,8 @@ def test_different_photos_stay_below_the_threshold(col, suffix):
 
 def test_the_default_sets_are_the_three_copies_of_each_photo(col):
     found = col.duplicates()
-    assert found.method == "exact, centre scores" and found.notes == []
+    assert found.method == "exact, centre scores" and len(found.notes) == 1
+    assert found.notes[0].startswith("geometric check of")
     uris = col.images().set_index("id")["uri"]
     sets = [
         {uris[i].rsplit("/", 1)[-1].split("__")[0].split(".")[0] for i in g} for g in found.groups

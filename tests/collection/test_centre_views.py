@@ -55,7 +55,7 @@ def test_indexing_stores_the_centre_views_under_their_own_name(col, photos, tmp_
     emb, centre = col.embeddings(), col.embeddings(CENTRE)
     assert list(centre.ids) == list(emb.ids) and col.models == [MODEL]
     assert not centre_runs(col)  # from the indexing pass itself: no run of their own
-    found = col.duplicates()
+    found = col.duplicates(verify=False)
     assert found.method == "exact, centre scores" and found.notes == []
     assert not centre_runs(col) and col.embeddings(CENTRE).ids.tolist() == centre.ids.tolist()
     # the same vectors as the pass over the files that computed them before
@@ -76,7 +76,7 @@ def test_indexing_stores_the_centre_views_under_their_own_name(col, photos, tmp_
 
 def test_centre_views_are_stored_under_their_own_name_and_computed_once(lazy_col):
     col = lazy_col
-    found = col.duplicates()
+    found = col.duplicates(verify=False)
     assert found.method == "exact, centre scores" and found.notes == []
     assert col.models == [MODEL] and col._model(None) == MODEL  # a view is no model
     emb, centre = col.embeddings(), col.embeddings(CENTRE)
@@ -111,7 +111,7 @@ def test_a_missing_file_falls_back_to_the_whole_picture_with_a_note(lazy_col, ph
     col = lazy_col
     gone = col.image(photos / "rocket_crop.jpg").id
     (photos / "rocket_crop.jpg").unlink()
-    found = col.duplicates(0.5)
+    found = col.duplicates(0.5, verify=False)
     assert found.notes == [
         "1 of 9 images have no centre view (1 file not found): their whole-picture "
         "vector stands in for it."
@@ -129,7 +129,7 @@ def test_a_missing_file_falls_back_to_the_whole_picture_with_a_note(lazy_col, ph
 
 def test_without_embedding_nothing_is_written_and_a_note_says_so(lazy_col):
     col = lazy_col
-    found = col.duplicates(embed_views=False)
+    found = col.duplicates(embed_views=False, verify=False)
     assert CENTRE not in dict(col._store.catalog.models()) and not centre_runs(col)
     assert found.notes == [
         "9 of 9 images have no centre view (none is computed here; `lookalike "
@@ -145,7 +145,7 @@ def test_imported_vectors_have_no_centre_view_and_are_root_scored(col, tmp_path)
     np.save(tmp_path / "v.npy", np.random.default_rng(0).normal(size=(len(ids), 8)))
     (tmp_path / "ids.txt").write_text("\n".join(ids) + "\n")
     col.import_vectors(tmp_path / "v.npy", ids=tmp_path / "ids.txt", model="ext")
-    found = col.duplicates(-1, model="ext")
+    found = col.duplicates(-1, model="ext", verify=False)
     assert found.method == "exact, root scores" and len(found) == len(ids) * (len(ids) - 1) // 2
     assert found.notes == [
         "The ext vectors were imported, with no model to embed centre views: these are root scores."

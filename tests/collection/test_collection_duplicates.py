@@ -45,7 +45,9 @@ def test_duplicates_find_copies_and_derivatives_not_other_photos(col):
     chelsea = ids_of(col, "chelsea.png", "chelsea_copy.png", "chelsea.bmp", "chelsea_small.jpg")
     assert set(found.groups[0]) == chelsea
     assert set(found.to_frame().columns) >= {"a", "b", "score", "uri_a", "uri_b"}
-    assert (found.to_frame()["score"] >= 0.95).all()
+    pairs = found.to_frame()
+    # the geometric check keeps a pair from 0.02 below the threshold only when verified
+    assert (pairs["score"] >= 0.93).all() and pairs.query("score < 0.95")["verified"].all()
     assert found.method == "exact, cosine scores" and "near-duplicate pairs" in str(found)
     assert set(found.groups_frame()["id"]) == {i for g in found.groups for i in g}
     approximate = col.duplicates(0.95, exact=False, scoring="cosine")

@@ -183,7 +183,6 @@ def near_duplicates(
     verified = None
     if check is not None:
         pairs, verified, note = _checked(pairs, check, threshold)
-        method += ", geometric check"
         notes = [*notes, note]
     groups = group_pairs(len(vectors), pairs, strict=strict, vectors=vectors, threshold=threshold)
     ids = np.asarray(ids, dtype=object)

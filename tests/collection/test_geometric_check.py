@@ -1,0 +1,80 @@
+"""The geometric check in Collection.duplicates (on by default), through a real
+collection of real photos: two overlapping views of one photo are dropped however close
+their scores, a crop is kept (even just below the threshold), a picture that cannot be
+read again gives no verdict, and verify=False gives the scores alone (the CLI:
+tests/cli/test_cli_duplicates.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import lookalike
+from lookalike.analysis.duplicates import GEOMETRY_MARGIN
+from tests.conftest import skimage_photo
+
+MODEL = "test-pixels"
+
+
+@pytest.fixture()
+def col(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    im = skimage_photo("astronaut")
+    w, h = im.size
+    im.save(photos / "astronaut.jpg", quality=92)
+    im.crop((w // 10, h // 10, w - w // 10, h - h // 10)).save(photos / "astronaut_crop.jpg")
+    im.crop((0, 0, int(0.7 * w), h)).save(photos / "left.jpg")
+    im.crop((int(0.3 * w), 0, w, h)).save(photos / "right.jpg")
+    skimage_photo("coffee").save(photos / "coffee.jpg")
+    ramp = np.tile(np.arange(0, 256, 2, dtype=np.uint8), (96, 1))
+    Image.fromarray(ramp).save(photos / "ramp.png")
+    Image.fromarray(ramp[:, ::-1]).save(photos / "ramp_mirrored.png")
+    c = lookalike.create(tmp_path / "col")
+    c.index(photos, model=MODEL, progress=False)
+    return c
+
+
+def pair_names(col, frame) -> list[frozenset[str]]:
+    """The file names of each pair of ``frame``, in order."""
+    uris = col.images().set_index("id")["uri"]
+    return [
+        frozenset(uris[i].rsplit("/", 1)[-1] for i in pair)
+        for pair in zip(frame["a"], frame["b"], strict=True)
+    ]
+
+
+def names(col, frame) -> set[frozenset[str]]:
+    return set(pair_names(col, frame))
+
+
+def test_partial_overlaps_are_dropped_and_copies_kept(col):
+    plain = col.duplicates(-1, verify=False)
+    checked = col.duplicates(-1)
+    windows = frozenset({"left.jpg", "right.jpg"})
+    assert windows in names(col, plain.pairs) and windows not in names(col, checked.pairs)
+    verified = names(col, checked.pairs[checked.pairs["verified"]])
+    assert frozenset({"astronaut.jpg", "astronaut_crop.jpg"}) in verified
+    assert frozenset({"astronaut.jpg", "left.jpg"}) in verified  # a window maps inside
+    # the ramps have no key points: no verdict, so their score alone decides
+    assert frozenset({"ramp.png", "ramp_mirrored.png"}) in names(col, checked.pairs)
+    assert "geometric check of" in checked.notes[-1] and "dropped" in checked.notes[-1]
+    assert windows not in {frozenset(g) for g in checked.groups}
+
+
+def test_a_verified_copy_is_kept_just_below_the_threshold(col):
+    pairs = col.duplicates(-1, verify=False).pairs
+    crop = frozenset({"astronaut.jpg", "astronaut_crop.jpg"})
+    score = float(pairs[[p == crop for p in pair_names(col, pairs)]]["score"].iloc[0])
+    t = score + GEOMETRY_MARGIN / 2  # the crop scores just below t
+    assert crop in names(col, col.duplicates(t).pairs)
+    assert crop not in names(col, col.duplicates(t, verify=False).pairs)
+
+
+def test_a_file_gone_gives_its_pairs_no_verdict(col, tmp_path):
+    (tmp_path / "photos" / "right.jpg").unlink()
+    found = col.duplicates(-1)
+    assert frozenset({"left.jpg", "right.jpg"}) in names(col, found.pairs)  # score alone
+    with_gone = ["right.jpg" in p for p in pair_names(col, found.pairs)]
+    assert not found.pairs[with_gone]["verified"].any()
