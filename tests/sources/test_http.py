@@ -96,3 +96,35 @@ def test_one_cache_root_for_every_source(tmp_path, monkeypatch):
     assert Image.open(io.BytesIO(picture)).size[0] > 0
     picture = again[0].loader(again[0].uri)
     assert Image.open(io.BytesIO(picture)).size == (256, 171)
+
+
+def test_a_download_cut_short_is_fetched_again_into_an_emptied_file(tmp_path):
+    """The first answer promises the whole body and sends half; the second is whole:
+    the file holds the body once."""
+    body = bytes(range(256)) * 16384  # 4 MiB: half of it is more than a chunk (1 MiB)
+    arrivals: list[float] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            arrivals.append(time.monotonic())
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body if len(arrivals) > 1 else body[: len(body) // 2])
+            self.close_connection = True
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    client = HttpClient(user_agent="test", rate=1000, retries=2, backoff=0.01)
+    try:
+        with open(tmp_path / "out", "wb") as file:
+            response = client.download(f"http://127.0.0.1:{httpd.server_address[1]}/", file)
+    finally:
+        client.close()
+        httpd.shutdown()
+        httpd.server_close()
+    assert response.status_code == 200 and len(arrivals) == 2
+    assert (tmp_path / "out").read_bytes() == body

@@ -26,10 +26,12 @@ MODEL = "test-pixels"
 
 
 class Server:
-    """manifests: path -> JSON; images: /iiif/<name>/full/!w,h/0/default.jpg."""
+    """manifests: path -> JSON; files: path -> bytes as they are; images:
+    /iiif/<name>/full/!w,h/0/default.jpg."""
 
     def __init__(self) -> None:
         self.documents: dict[str, object] = {}
+        self.files: dict[str, bytes] = {}
         self.requests: list[str] = []
         self.fail_next: dict[str, int] = {}  # path prefix -> number of 503 answers
         self.photos = {name: skimage_photo(name) for name in PHOTOS}
@@ -49,6 +51,8 @@ class Server:
                 if path in server.documents:
                     body = json.dumps(server.documents[path]).encode()
                     return self._send(200, body, "application/json")
+                if path in server.files:
+                    return self._send(200, server.files[path], "application/octet-stream")
                 m = re.fullmatch(r"/iiif/(\w+)/full/!(\d+),(\d+)/0/default\.jpg", path)
                 if m and m[1] in server.photos:
                     im = server.photos[m[1]].copy()
@@ -71,15 +75,6 @@ class Server:
 
     def url(self, path: str) -> str:
         return self.base + path
-
-
-@pytest.fixture()
-def server():
-    s = Server()
-    s.thread.start()
-    yield s
-    s.httpd.shutdown()
-    s.httpd.server_close()
 
 
 @pytest.fixture()

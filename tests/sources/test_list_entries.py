@@ -54,3 +54,34 @@ def test_a_list_reads_paths_and_urls_by_their_scheme(
     assert reasons[missing].endswith("answered HTTP 404.")
     assert reasons["nosuchfs://bucket/a.jpg"].startswith("cannot read: ")
     assert "nosuchfs" in reasons["nosuchfs://bucket/a.jpg"]
+
+
+@pytest.mark.parametrize(
+    ("name", "write"), [("list.txt", write_txt), ("list.parquet", write_parquet)]
+)
+def test_dot_dot_in_a_path_names_the_file_once(tmp_path, photos_dir, name, write):
+    """``a.jpg`` and ``sub/../a.jpg`` are one image, a symlink is not followed, and a
+    list named through ``..`` keeps that folder as it was spelled (a plain entry's uri
+    is what it always was)."""
+    lists = tmp_path / "lists"
+    (lists / "sub").mkdir(parents=True)
+    shutil.copy(photos_dir / "coffee.jpg", lists / "a.jpg")
+    (lists / "link.jpg").symlink_to(photos_dir / "chelsea.png")
+    a, link = lists / "a.jpg", lists / "link.jpg"
+    entries = ["a.jpg", "sub/../a.jpg", "./sub/../a.jpg", f"{lists}/sub/../a.jpg",
+               "sub/../link.jpg", f"../{lists.name}/link.jpg"]  # fmt: skip
+    write(lists / name, entries)
+    col = lookalike.create(tmp_path / "col")
+    report = col.index(lists / name, model=MODEL, progress=False)
+    assert sorted(r.uri for r in col.image_rows()) == sorted([str(a), str(link)])
+    assert (report.seen, report.embedded, report.failed) == (6, 2, [])
+    again = col.index(lists / name, model=MODEL, progress=False)
+    assert (again.added, again.embedded, again.unchanged) == (0, 0, 6)
+
+    # A list named through `..`: its folder stays spelled so (a plain entry's uri is
+    # what it was before `..` was taken out of entries), and its entries' `..` are taken
+    # out against that folder.
+    write(lists / f"plain-{name}", ["a.jpg", "sub/../a.jpg"])
+    other = lookalike.create(tmp_path / "other")
+    other.index(lists / "sub" / ".." / f"plain-{name}", model=MODEL, progress=False)
+    assert [r.uri for r in other.image_rows()] == [f"{lists}/sub/../a.jpg"]

@@ -1,12 +1,14 @@
 """A Parquet file of paths or URLs as a source: relative paths against its folder, ids
 and the other scalar columns kept, a row without a path recorded as skipped, a bad path
-recorded as a failure, and bad files stopped with one line."""
+recorded as a failure, and bad files stopped with one line; a Parquet file at a URL (a
+real server on localhost) read as a local one, its relative paths URLs beside it."""
 
 from __future__ import annotations
 
 import datetime
 import re
 import shutil
+import tempfile
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -16,7 +18,7 @@ from typer.testing import CliRunner
 import lookalike
 from lookalike._uris import path_uri
 from lookalike.cli import app
-from lookalike.sources import BadParquet, from_parquet, records_from
+from lookalike.sources import BadParquet, from_parquet, is_parquet_url, records_from
 from lookalike.sources import parquet as parquet_source
 
 MODEL = "test-pixels"
@@ -144,3 +146,63 @@ def test_bad_parquet_files_stop_the_cli_with_one_line(tmp_path):
         assert "Traceback" not in result.output
         if name != "scrambled.parquet":  # refused before anything is read
             assert not col.exists()
+
+
+@pytest.fixture()
+def temp_dir(tmp_path, monkeypatch):
+    """Where the downloaded Parquet file goes (to see that it is removed)."""
+    folder = tmp_path / "temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_a_parquet_file_at_a_url_is_read_with_paths_beside_it(
+    tmp_path, photos_dir, server, temp_dir, monkeypatch
+):
+    monkeypatch.setenv("LOOKALIKE_CACHE", str(tmp_path / "cache"))
+    server.files["/pics/coffee.jpg"] = (photos_dir / "coffee.jpg").read_bytes()
+    server.files["/lists/my rocket.png"] = (photos_dir / "rocket.png").read_bytes()
+    columns = {
+        "path": ["../pics/coffee.jpg", "my rocket.png", str(photos_dir / "chelsea.png"),
+                 None, "sub/../gone.jpg"],
+        "id": ["c", "r", "ch", "n", "g"],
+    }  # fmt: skip
+    server.files["/lists/list.parquet"] = write(tmp_path / "list.parquet", columns).read_bytes()
+    server.fail_next["/lists/list.parquet"] = 1  # a 503 first: tried again
+    url = server.url("/lists/list.parquet")
+
+    col = lookalike.create(tmp_path / "col")
+    report = col.index(url, model=MODEL, progress=False)
+
+    coffee, rocket = server.url("/pics/coffee.jpg"), server.url("/lists/my%20rocket.png")
+    rows = {r.uri: r.id for r in col.image_rows()}
+    assert rows == {coffee: "c", rocket: "r", str(photos_dir / "chelsea.png"): "ch"}
+    [(gone, reason)] = report.failed
+    assert gone == server.url("/lists/gone.jpg") and reason.endswith("answered HTTP 404.")
+    assert report.skipped == col.info().skipped == [(f"{url}#row=3", "no path ('path' is null)")]
+    assert server.requests.count("/lists/list.parquet") == 2
+    assert list(temp_dir.iterdir()) == []  # the download is removed
+
+    again = col.index(url, model=MODEL, progress=False)
+    assert (again.added, again.embedded) == (0, 0)
+    assert list(temp_dir.iterdir()) == []
+
+
+def test_a_parquet_url_that_is_missing_or_not_parquet_stops_the_cli_with_one_line(
+    tmp_path, server, temp_dir
+):
+    server.files["/text.parquet"] = b"path\nx.jpg\n"
+    cases = {
+        "/none.parquet": "/none.parquet answered HTTP 404.",
+        "/text.parquet": "/text.parquet' as Parquet: ",
+    }
+    for path, message in cases.items():
+        col = tmp_path / f"col{path.replace('/', '-')}"
+        result = invoke("index", server.url(path), "-c", col, "-m", MODEL, "--no-progress")
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith("Error: ") and message in result.output, result.output
+        assert len(result.output.splitlines()) == 1, result.output
+        assert not col.exists()
+    assert list(temp_dir.iterdir()) == []
+    assert is_parquet_url("https://h/list.parquet?v=2") and not is_parquet_url("https://h/x.json")

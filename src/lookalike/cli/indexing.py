@@ -21,7 +21,7 @@ def index(
         str,
         typer.Argument(
             help="A folder of images, a .txt list of paths, a .parquet file of paths or "
-            "URLs, one image, a catalogue's image "
+            "URLs (a file or an http(s) URL), one image, a catalogue's image "
             "list (a URL ending in /images, e.g. .../catalogue/v2/images?query=cat), or a "
             "IIIF manifest or collection (URL or .json file)."
         ),

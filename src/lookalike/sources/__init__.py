@@ -6,8 +6,9 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from lookalike._uris import FILE_PREFIX, path_uri, uri_path
+from lookalike._uris import FILE_PREFIX, is_remote, path_uri, uri_path
 from lookalike.sources._base import ImageRecord
 from lookalike.sources.catalogue import from_catalogue, is_catalogue_source
 from lookalike.sources.entries import read_object
@@ -32,6 +33,7 @@ __all__ = [
     "from_iiif",
     "from_list_file",
     "from_parquet",
+    "is_parquet_url",
     "local_folder",
     "read_object",
     "records_from",
@@ -45,10 +47,11 @@ def records_from(
     skipped: SkipFn | None = None,
 ) -> Iterator[ImageRecord]:
     """Records for a folder, a list file (``.txt``), a Parquet file of paths or URLs
-    (``.parquet``: :func:`from_parquet`), one image file, a catalogue's image
-    list (an ``http(s)://`` URL whose path ends in ``/images``, e.g.
-    ``.../catalogue/v2/images?query=cat``), a IIIF manifest or collection (any other
-    ``http(s)://`` URL, or a ``.json`` file), or an iterable of paths.
+    (``.parquet``, a local file or an ``http(s)://`` URL: :func:`from_parquet`), one
+    image file, a catalogue's image list (an ``http(s)://`` URL whose path ends in
+    ``/images``, e.g. ``.../catalogue/v2/images?query=cat``), a IIIF manifest or
+    collection (any other ``http(s)://`` URL, or a ``.json`` file), or an iterable of
+    paths.
 
     ``skipped(uri, reason)`` is told what a folder's walk leaves out (see
     :func:`from_folder`), and the rows of a Parquet file that name no path.
@@ -60,7 +63,8 @@ def records_from(
     BadParquet
         For a ``.parquet`` file that is not Parquet or has no column of paths.
     NotIIIF, SourceUnavailable
-        For IIIF sources that are not IIIF or cannot be fetched.
+        For IIIF sources that are not IIIF or cannot be fetched; SourceUnavailable too
+        for a ``.parquet`` URL that cannot be fetched.
     CatalogueUnavailable
         For a catalogue that cannot be reached (when the records are read).
     """
@@ -68,6 +72,8 @@ def records_from(
         return from_catalogue(os.fspath(source))
     if isinstance(source, str) and source.startswith(FILE_PREFIX):
         source = uri_path(source)  # type: ignore[assignment]  # a uri the catalog wrote
+    if isinstance(source, str | os.PathLike) and is_parquet_url(source):
+        return from_parquet(source, skipped=skipped)
     if isinstance(source, str | os.PathLike) and is_iiif_source(source):
         return iter(from_iiif(source))
     if isinstance(source, str | os.PathLike):
@@ -86,7 +92,10 @@ def records_from(
 
 def local_folder(source: object) -> str | None:
     """The uri of the folder :func:`records_from` walks for ``source``, if it walks one,
-    or of the Parquet file it reads (what each left out is recorded under it)."""
+    or of the Parquet file it reads, local or its URL (what each left out is recorded
+    under it)."""
+    if isinstance(source, str | os.PathLike) and is_parquet_url(source):
+        return os.fspath(source)
     if isinstance(source, str) and source.startswith(FILE_PREFIX):
         source = uri_path(source)
     if isinstance(source, str | os.PathLike) and not is_iiif_source(source):
@@ -95,6 +104,12 @@ def local_folder(source: object) -> str | None:
         if os.path.isfile(source) and os.fsdecode(source).lower().endswith(".parquet"):
             return path_uri(source)
     return None
+
+
+def is_parquet_url(source: str | os.PathLike) -> bool:
+    """An ``http(s)://`` URL whose path ends in ``.parquet`` (a query may follow)."""
+    text = os.fspath(source)
+    return is_remote(text) and urlsplit(text).path.lower().endswith(".parquet")
 
 
 def records_of_uris(uris: Iterable[tuple[str, Mapping[str, Any]]]) -> Iterator[ImageRecord]:

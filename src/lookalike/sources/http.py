@@ -1,6 +1,6 @@
-"""The one HTTP client of the remote sources (IIIF, catalogue APIs): a polite rate limit,
-retries with exponential backoff that honour the server's ``Retry-After``, and a disk
-cache keyed by URL under one cache root.
+"""The one HTTP client of the remote sources (IIIF, catalogue APIs, a Parquet list at a
+URL): a polite rate limit, retries with exponential backoff that honour the server's
+``Retry-After``, and a disk cache keyed by URL under one cache root.
 
 The sources map what is left after the retries (a connection error, a status) to their
 own errors; this module only moves bytes.
@@ -25,6 +25,7 @@ import time
 from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 import tenacity
@@ -37,6 +38,7 @@ __all__ = ["RETRY_STATUS", "DiskCache", "HttpClient", "cache_root", "retry_after
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 #: The longest ``Retry-After`` honoured: a server asking for more is given up on sooner.
 MAX_RETRY_AFTER = 30.0
+CHUNK_BYTES = 1 << 20  # a download is written to its file this much at a time
 
 
 def cache_root() -> Path:
@@ -143,7 +145,23 @@ class HttpClient:
         httpx.TransportError
             When the last attempt could not reach the server.
         """
-        retrying = tenacity.Retrying(
+        return self._retrying()(self._attempt, url)
+
+    def download(self, url: str, file: BinaryIO) -> httpx.Response:
+        """``GET url`` as :meth:`get` does, a 200 answer's body streamed into ``file``
+        rather than held in memory (``file`` emptied before each attempt, so a body cut
+        short and tried again is not written twice). The answer comes back closed: its
+        status and headers tell what happened, its body is in ``file`` or was not read.
+
+        Raises
+        ------
+        httpx.TransportError
+            When the last attempt could not reach the server or was cut short.
+        """
+        return self._retrying()(self._download_attempt, url, file)
+
+    def _retrying(self) -> tenacity.Retrying:
+        return tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.retries + 1),
             retry=(
                 tenacity.retry_if_exception_type(httpx.TransportError)
@@ -153,7 +171,6 @@ class HttpClient:
             # Out of attempts: give back the last answer, or raise the last error.
             retry_error_callback=lambda state: state.outcome.result(),
         )
-        return retrying(self._attempt, url)
 
     def cached(self, url: str, suffix: str = "") -> bytes | None:
         """What the cache holds for ``url``, or None (a miss, or no cache)."""
@@ -170,6 +187,16 @@ class HttpClient:
     def _attempt(self, url: str) -> httpx.Response:
         self._wait_turn()
         return self._http.get(url)
+
+    def _download_attempt(self, url: str, file: BinaryIO) -> httpx.Response:
+        self._wait_turn()
+        with self._http.stream("GET", url) as response:
+            if response.status_code == 200:
+                file.seek(0)
+                file.truncate()
+                for chunk in response.iter_bytes(CHUNK_BYTES):
+                    file.write(chunk)
+            return response
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         outcome = state.outcome

@@ -6,17 +6,25 @@ string column of the file. Each value is read as a line of a ``.txt`` list is
 uris, ``http(s)://`` and object-store URLs). An
 ``id`` column gives the records' ids (a stable id from the source, as a catalogue's); the
 other scalar columns (text, numbers, booleans, dates) are kept as each record's metadata.
+
+The file may be at an ``http(s)://`` URL: it is downloaded whole (Parquet's footer is at
+its end) with the HTTP client of the remote sources (rate limit, retries) into a
+temporary file, read as a local one, and removed once its rows are drawn. Its relative
+paths are then URLs beside it (``urljoin`` with the file's URL), as a relative path in a
+local file is a file beside it.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import tempfile
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lookalike._uris import display, path_uri
+from lookalike._uris import display, is_remote, path_uri
 from lookalike.errors import LookalikeError
 from lookalike.sources._base import ImageRecord
 from lookalike.sources.entries import ListEntries
@@ -27,6 +35,7 @@ __all__ = ["PATH_COLUMNS", "BadParquet", "from_parquet"]
 PATH_COLUMNS = ("path", "uri", "url")  # in this order of preference
 ID_COLUMN = "id"
 ROWS_PER_BATCH = 4096  # rows turned into Python objects at a time
+USER_AGENT = "lookalike (Parquet source; +https://pypi.org/project/lookalike/)"
 
 
 class BadParquet(LookalikeError, ValueError):
@@ -39,8 +48,9 @@ def from_parquet(
     column: str | None = None,
     skipped: SkipFn | None = None,
 ) -> Iterator[ImageRecord]:
-    """A record for each row of the Parquet file ``source`` (see the module docstring),
-    in file order, read :data:`ROWS_PER_BATCH` rows at a time.
+    """A record for each row of the Parquet file ``source`` (a path, or an
+    ``http(s)://`` URL: see the module docstring), in file order, read
+    :data:`ROWS_PER_BATCH` rows at a time.
 
     ``column`` names the path column (default: see the module docstring). A row whose
     path is null or blank is told to ``skipped(uri, reason)``, with ``uri`` the file's
@@ -53,38 +63,120 @@ def from_parquet(
     BadParquet
         At once, if the file is not Parquet or has no path column; while the rows are
         read, if a part of the file is corrupt.
+    SourceUnavailable
+        At once, if the URL cannot be fetched (unreachable, or an answer such as 404).
     """
+    name = os.fsdecode(source)
+    if is_remote(name):
+        return _from_url(name, column, skipped)
+    path = Path(source)
+    parquet = _open(path, name)
+    # Where relative paths lead is fixed now, not when the first row is drawn.
+    base = path.absolute().parent
+    here = path_uri(base / path.name)
+    return _records(parquet, name, here, ListEntries(base), column, skipped)
+
+
+def _open(path: Path, name: str) -> Any:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = Path(source)
-    name = os.fsdecode(source)
     try:
-        parquet = pq.ParquetFile(path)
+        return pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as err:
         if isinstance(err, FileNotFoundError):
             raise
         raise BadParquet(f"Cannot read {name!r} as Parquet: {_first_line(err)}") from None
+
+
+def _records(
+    parquet: Any,
+    name: str,
+    here: str,
+    entries: ListEntries,
+    column: str | None,
+    skipped: SkipFn | None,
+) -> Iterator[ImageRecord]:
+    """The rows' records (the path column checked now, the rows read when drawn)."""
     schema = parquet.schema_arrow
     path_column = _path_column(schema, column, name)
     id_column = ID_COLUMN if ID_COLUMN in schema.names and ID_COLUMN != path_column else None
     kept = [f.name for f in schema if f.name not in (path_column, id_column) and _is_scalar(f.type)]
-    # Where relative paths lead is fixed now, not when the first row is drawn.
-    base = path.absolute().parent
-    return _rows(parquet, name, base, path_column, id_column, kept, skipped)
+    return _rows(parquet, name, here, entries, path_column, id_column, kept, skipped)
+
+
+def _from_url(url: str, column: str | None, skipped: SkipFn | None) -> Iterator[ImageRecord]:
+    """The records of the Parquet file at ``url``, downloaded to a temporary file that
+    is removed when the rows are all drawn, or the records dropped unread."""
+    fd, temp = tempfile.mkstemp(prefix="lookalike-", suffix=".parquet")
+    parquet = None
+    try:
+        with os.fdopen(fd, "wb") as file:
+            _download(url, file)
+        parquet = _open(Path(temp), url)
+        rows = _records(parquet, url, url, ListEntries(url), column, skipped)
+    except BaseException:
+        _remove(parquet, temp)
+        raise
+    return _Downloaded(rows, parquet, temp)
+
+
+def _download(url: str, file: Any) -> None:
+    import httpx
+
+    from lookalike.sources.http import HttpClient
+    from lookalike.sources.iiif import SourceUnavailable
+
+    client = HttpClient(user_agent=USER_AGENT)
+    try:
+        response = client.download(url, file)
+    except httpx.TransportError as err:
+        raise SourceUnavailable(f"Cannot reach {url}: {str(err) or type(err).__name__}") from None
+    finally:
+        client.close()
+    if response.status_code != 200:
+        raise SourceUnavailable(f"{url} answered HTTP {response.status_code}.")
+
+
+class _Downloaded(Iterator[ImageRecord]):
+    """The records of a downloaded file; the file removed when they are all drawn, when
+    reading them fails, or when they are dropped (or at exit) if neither happened."""
+
+    def __init__(self, rows: Iterator[ImageRecord], parquet: Any, temp: str) -> None:
+        self._rows = rows
+        self._done = weakref.finalize(self, _remove, parquet, temp)
+
+    def __next__(self) -> ImageRecord:
+        try:
+            return next(self._rows)
+        except BaseException:  # the last row drawn, or a corrupt row group
+            self._done()
+            raise
+
+    def close(self) -> None:
+        """Remove the downloaded file now (the rows not drawn are not read)."""
+        self._done()
+
+
+def _remove(parquet: Any, temp: str) -> None:
+    if parquet is not None:
+        parquet.close()  # (before the file goes, for systems that lock open files)
+    try:
+        os.unlink(temp)
+    except FileNotFoundError:
+        pass
 
 
 def _rows(
     parquet: Any,
     name: str,
-    base: Path,
+    here: str,
+    entries: ListEntries,
     path_column: str,
     id_column: str | None,
     kept: list[str],
     skipped: SkipFn | None,
 ) -> Iterator[ImageRecord]:
-    here = path_uri(base / Path(name).name)
-    entries = ListEntries(base)
     columns = [path_column, *([id_column] if id_column else []), *kept]
     for batch, n in _batches(parquet, name, columns):
         paths = batch.column(path_column).to_pylist()
