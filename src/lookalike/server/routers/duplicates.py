@@ -335,7 +335,7 @@ async def export_dedup(
     await _duplicates(col, results, settings, t)  # the same bound on the pairs
 
     def plan() -> list[str]:
-        return list(col.dedup(t, keep=keep, embed_views=False).kept)
+        return list(col.dedup(t, keep=keep, embed_views=False, verify=False).kept)
 
     kept = await results.get(
         ("dedup", t, keep, col.version),
