@@ -55,25 +55,27 @@ class Keypoints:
 class Geometry:
     """How two pictures' key points fit one homography: ``inliers`` (matches it
     explains, 0 when none was found) and ``share`` (the larger of the two shares of one
-    frame it maps inside the other, 0 to 1)."""
+    frame it maps inside the other, 0 to 1); ``identical`` for pictures with identical
+    pixels, which need no key points to be copies."""
 
     inliers: int = 0
     share: float = 0.0
+    identical: bool = False
 
     @property
     def evidence(self) -> bool:
         """Whether enough matches fit for a verdict."""
-        return self.inliers >= MIN_INLIERS
+        return self.identical or self.inliers >= MIN_INLIERS
 
     @property
     def copy(self) -> bool:
         """One picture maps (almost) wholly inside the other."""
-        return self.evidence and self.share >= MIN_SHARE
+        return self.identical or (self.evidence and self.share >= MIN_SHARE)
 
     @property
     def partial(self) -> bool:
         """The pictures share a region, but neither maps inside the other."""
-        return self.evidence and self.share < MIN_SHARE
+        return not self.identical and self.evidence and self.share < MIN_SHARE
 
 
 def keypoints(image: Image.Image) -> Keypoints:

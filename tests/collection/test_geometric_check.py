@@ -78,3 +78,18 @@ def test_a_file_gone_gives_its_pairs_no_verdict(col, tmp_path):
     assert frozenset({"left.jpg", "right.jpg"}) in names(col, found.pairs)  # score alone
     with_gone = ["right.jpg" in p for p in pair_names(col, found.pairs)]
     assert not found.pairs[with_gone]["verified"].any()
+
+
+def test_identical_pictures_are_copies_without_being_read(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    skimage_photo("chelsea").save(photos / "chelsea.png")
+    skimage_photo("chelsea").save(photos / "chelsea.bmp")  # other bytes, same pixels
+    skimage_photo("coffee").save(photos / "coffee.png")
+    col = lookalike.create(tmp_path / "col")
+    col.index(photos, model=MODEL, progress=False)
+    for p in photos.iterdir():
+        p.unlink()  # nothing can be read again
+    found = col.duplicates(0.9)
+    assert names(col, found.pairs) == {frozenset({"chelsea.png", "chelsea.bmp"})}
+    assert found.pairs["verified"].all() and found.pairs["copy"].tolist() == ["pixels"]

@@ -29,21 +29,27 @@ def pair_geometry(
     store: Store, ids: Sequence[str], *, progress: bool | None = None
 ) -> Callable[[np.ndarray, np.ndarray], list[Geometry]]:
     """A function of candidate pairs (rows ``i``, ``j`` into ``ids``) that gives each
-    pair's :class:`~lookalike.matching.Geometry`; an image that cannot be read again
+    pair's :class:`~lookalike.matching.Geometry`: images with identical pixels (or
+    files) are ``identical`` without being read; an image that cannot be read again
     (moved, offline) gives its pairs no evidence (``Geometry()``)."""
     rows = {r.id: r for r in store.catalog.images(status="ok")}
 
     def check(i: np.ndarray, j: np.ndarray) -> list[Geometry]:
         out = [Geometry()] * len(i)
-        if not len(i):
+        same = [_same_pixels(rows.get(ids[a]), rows.get(ids[b])) for a, b in zip(i, j, strict=True)]
+        for k in np.flatnonzero(same):
+            out[k] = Geometry(identical=True)
+        todo = np.flatnonzero(~np.asarray(same, dtype=bool))
+        if not len(todo):
             return out
+        i, j = np.asarray(i)[todo], np.asarray(j)[todo]
         with progress_bar(progress, f"checking the geometry of {len(i)} pairs") as update:
             done = 0
             with ThreadPoolExecutor(THREADS) as pool:
-                for members in _groups(np.asarray(i), np.asarray(j)):
+                for members in _groups(i, j):
                     pairs = [(int(i[k]), int(j[k])) for k in members]
                     for k, g in zip(members, _check_group(pool, rows, ids, pairs), strict=True):
-                        out[k] = g
+                        out[todo[k]] = g
                     done += len(members)
                     if update:
                         update(done, len(i))
@@ -71,6 +77,16 @@ def _check_group(pool, rows, ids, pairs: list[tuple[int, int]]) -> list[Geometry
     images = sorted({m for pair in pairs for m in pair})
     found = dict(zip(images, pool.map(lambda m: _keypoints(rows.get(ids[m])), images), strict=True))
     return list(pool.map(lambda pair: _geometry(found[pair[0]], found[pair[1]]), pairs))
+
+
+def _same_pixels(a, b) -> bool:
+    """Whether the catalog rows ``a`` and ``b`` hold identical files or pixels."""
+    if a is None or b is None:
+        return False
+    return bool(
+        (a.content_hash and a.content_hash == b.content_hash)
+        or (a.pixel_hash and a.pixel_hash == b.pixel_hash)
+    )
 
 
 def _keypoints(row) -> Keypoints | None:
