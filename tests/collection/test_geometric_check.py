@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 import lookalike
-from lookalike.analysis.duplicates import GEOMETRY_MARGIN
+from lookalike.analysis.duplicates import GEOMETRY_BAND, GEOMETRY_MARGIN
 from tests.conftest import skimage_photo
 
 MODEL = "test-pixels"
@@ -30,7 +30,7 @@ def col(tmp_path):
     skimage_photo("coffee").save(photos / "coffee.jpg")
     ramp = np.tile(np.arange(0, 256, 2, dtype=np.uint8), (96, 1))
     Image.fromarray(ramp).save(photos / "ramp.png")
-    Image.fromarray(ramp[:, ::-1]).save(photos / "ramp_mirrored.png")
+    Image.fromarray(ramp).resize((64, 48)).save(photos / "ramp_small.png")
     c = lookalike.create(tmp_path / "col")
     c.index(photos, model=MODEL, progress=False)
     return c
@@ -49,33 +49,59 @@ def names(col, frame) -> set[frozenset[str]]:
     return set(pair_names(col, frame))
 
 
-def test_partial_overlaps_are_dropped_and_copies_kept(col):
-    plain = col.duplicates(-1, verify=False)
-    checked = col.duplicates(-1)
+def score(col, a: str, b: str) -> float:
+    """The pair's (centre) score, from the scores alone."""
+    pairs = col.duplicates(-1, verify=False).pairs
+    return float(pairs[[p == {a, b} for p in pair_names(col, pairs)]]["score"].iloc[0])
+
+
+def test_partial_overlaps_are_dropped(col):
     windows = frozenset({"left.jpg", "right.jpg"})
-    assert windows in names(col, plain.pairs) and windows not in names(col, checked.pairs)
-    verified = names(col, checked.pairs[checked.pairs["verified"]])
-    assert frozenset({"astronaut.jpg", "astronaut_crop.jpg"}) in verified
-    assert frozenset({"astronaut.jpg", "left.jpg"}) in verified  # a window maps inside
-    # the ramps have no key points: no verdict, so their score alone decides
-    assert frozenset({"ramp.png", "ramp_mirrored.png"}) in names(col, checked.pairs)
-    assert "geometric check of" in checked.notes[-1] and "dropped" in checked.notes[-1]
+    t = score(col, *windows) - 0.05  # the pair is in the band that is checked
+    assert windows in names(col, col.duplicates(t, verify=False).pairs)
+    checked = col.duplicates(t)
+    assert windows not in names(col, checked.pairs)
     assert windows not in {frozenset(g) for g in checked.groups}
+    assert "geometric check of" in checked.notes[-1] and " 0 dropped" not in checked.notes[-1]
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [("astronaut.jpg", "astronaut_crop.jpg"), ("astronaut.jpg", "left.jpg")],  # a window too
+)
+def test_a_picture_inside_the_other_is_verified(col, pair):
+    found = col.duplicates(score(col, *pair) - 0.05)
+    assert frozenset(pair) in names(col, found.pairs[found.pairs["verified"]])
+
+
+def test_flat_pictures_get_no_verdict_and_their_score_decides(col):
+    ramps = frozenset({"ramp.png", "ramp_small.png"})  # no key points
+    found = col.duplicates(score(col, *ramps) - 0.05)
+    assert ramps in names(col, found.pairs) - names(col, found.pairs[found.pairs["verified"]])
 
 
 def test_a_verified_copy_is_kept_just_below_the_threshold(col):
-    pairs = col.duplicates(-1, verify=False).pairs
     crop = frozenset({"astronaut.jpg", "astronaut_crop.jpg"})
-    score = float(pairs[[p == crop for p in pair_names(col, pairs)]]["score"].iloc[0])
-    t = score + GEOMETRY_MARGIN / 2  # the crop scores just below t
+    t = score(col, *crop) + GEOMETRY_MARGIN / 2  # the crop scores just below t
     assert crop in names(col, col.duplicates(t).pairs)
     assert crop not in names(col, col.duplicates(t, verify=False).pairs)
 
 
+def test_pairs_scoring_above_the_band_are_kept_unchecked(col):
+    windows = frozenset({"left.jpg", "right.jpg"})
+    t = score(col, *windows) - GEOMETRY_BAND - 0.01
+    found = col.duplicates(t)
+    assert windows in names(col, found.pairs)
+    assert windows not in names(col, found.pairs[found.pairs["verified"]])
+    assert f"scoring below {t + GEOMETRY_BAND:g}" in found.notes[-1]
+
+
 def test_a_file_gone_gives_its_pairs_no_verdict(col, tmp_path):
+    windows = frozenset({"left.jpg", "right.jpg"})
+    t = score(col, *windows) - 0.05
     (tmp_path / "photos" / "right.jpg").unlink()
-    found = col.duplicates(-1)
-    assert frozenset({"left.jpg", "right.jpg"}) in names(col, found.pairs)  # score alone
+    found = col.duplicates(t)
+    assert windows in names(col, found.pairs)  # the score alone decides
     with_gone = ["right.jpg" in p for p in pair_names(col, found.pairs)]
     assert not found.pairs[with_gone]["verified"].any()
 

@@ -18,12 +18,16 @@ from lookalike.analysis.duplicate_sets import group_pairs
 from lookalike.matching import Geometry
 from lookalike.search import FaissIVFIndex, FlatIndex, KnnIndex, range_recall
 
-__all__ = ["GEOMETRY_MARGIN", "Duplicates", "near_duplicates"]
+__all__ = ["GEOMETRY_BAND", "GEOMETRY_MARGIN", "Duplicates", "near_duplicates"]
 
-# With the geometric check, a pair one picture of which maps inside the other is kept
-# down to threshold - GEOMETRY_MARGIN. Tuned (with matching.MIN_INLIERS and MIN_SHARE)
-# on the tuning split of bench/duplicates_transfer.py, seed 0; see docs/duplicates.md.
+# The geometric check looks at the pairs scoring from threshold - GEOMETRY_MARGIN (a
+# pair one picture of which maps inside the other is kept from there) up to threshold +
+# GEOMETRY_BAND (higher, pairs are kept unchecked: no partial overlap scored that high on
+# the tuning split, and each check costs about 5 ms of CPU). Tuned (with
+# matching.MIN_INLIERS and MIN_SHARE) on the tuning split of bench/duplicates_transfer.py,
+# seed 0; see docs/duplicates.md.
 GEOMETRY_MARGIN = 0.02
+GEOMETRY_BAND = 0.12
 
 
 @dataclass(frozen=True)
@@ -152,10 +156,12 @@ def near_duplicates(
 
     ``check``, if given, gives the :class:`~lookalike.matching.Geometry` of candidate
     pairs (rows ``i``, ``j``): pairs are then searched from ``threshold -
-    GEOMETRY_MARGIN``; a pair whose pictures overlap only in part (``partial``) is
-    dropped, a pair one picture of which maps inside the other (``copy``) is kept from
-    ``threshold - GEOMETRY_MARGIN``, and a pair without enough matches for a verdict
-    (flat or blurred pictures) is kept from ``threshold``, as without the check.
+    GEOMETRY_MARGIN``, and those scoring below ``threshold + GEOMETRY_BAND`` are
+    checked: a pair whose pictures overlap only in part (``partial``) is dropped, a pair
+    one picture of which maps inside the other (``copy``) is kept from ``threshold -
+    GEOMETRY_MARGIN``, and a pair without enough matches for a verdict (flat or blurred
+    pictures) is kept from ``threshold``, as without the check. Pairs scoring higher
+    are kept unchecked.
 
     Examples
     --------
@@ -208,16 +214,20 @@ def _checked(
 ) -> tuple[Pairs, np.ndarray, str]:
     """The pairs kept by the geometric check (see :func:`near_duplicates`), whether each
     kept pair was verified, and a note of what the check changed."""
-    found = list(check(pairs.i, pairs.j)) if len(pairs) else []
-    copy = np.array([g.copy for g in found], dtype=bool)
-    partial = np.array([g.partial for g in found], dtype=bool)
+    band = np.flatnonzero(pairs.score < threshold + GEOMETRY_BAND)
+    found = list(check(pairs.i[band], pairs.j[band])) if len(band) else []
+    copy = np.zeros(len(pairs), dtype=bool)
+    partial = np.zeros(len(pairs), dtype=bool)
+    copy[band] = [g.copy for g in found]
+    partial[band] = [g.partial for g in found]
     above = pairs.score >= threshold
     keep = copy | (above & ~partial)
+    unknown = int((above[band] & ~copy[band] & ~partial[band]).sum())
     note = (
-        f"geometric check of {len(pairs)} pairs: {int((above & partial).sum())} dropped "
-        f"(the pictures overlap only in part), {int((copy & ~above).sum())} kept below "
-        f"{threshold:g} (one maps inside the other), {int((above & ~copy & ~partial).sum())} "
-        "without enough matching points for a verdict"
+        f"geometric check of {len(band)} pairs scoring below {threshold + GEOMETRY_BAND:g}: "
+        f"{int((above & partial).sum())} dropped (the pictures overlap only in part), "
+        f"{int((copy & ~above).sum())} kept below {threshold:g} (one maps inside the "
+        f"other), {unknown} without enough matching points for a verdict"
     )
     return Pairs(pairs.i[keep], pairs.j[keep], pairs.score[keep]), copy[keep], note
 
