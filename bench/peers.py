@@ -20,6 +20,7 @@ its own; rounds alternate the order so that the machine's load hits each tool al
 - lookalike: ``lookalike index FOLDER -c COL`` then ``lookalike duplicates COL --out
   pairs.csv`` (default model, score, threshold and geometric check), two processes, as
   a user runs them (its best threshold is that of the scores alone, ``--no-verify``);
+  ``lookalike-nv``: the same with ``duplicates --no-verify`` (the scores alone);
 - fastdup 2.54 (``FASTDUP_PRODUCTION=1``, offline, ``num_threads=2``; its own similarity
   list at ``threshold=0.5``, ``nearest_neighbors_k=5`` so that the best threshold can be
   found; F1 at its similarity default 0.9 and dedup default 0.96);
@@ -179,12 +180,15 @@ def measured(cmd: list[str], env: dict | None = None) -> dict:
     return report
 
 
-def run_lookalike(folder: Path, work: Path) -> tuple[dict, list[tuple[str, str, float]]]:
+def run_lookalike(
+    folder: Path, work: Path, verify: bool = True
+) -> tuple[dict, list[tuple[str, str, float]]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "80"}
     exe = [sys.executable, "-c", "import sys; from lookalike.cli import main; sys.exit(main())"]
     col = work / "col"
     a = measured([*exe, "index", str(folder), "--collection", str(col)], env)
-    b = measured([*exe, "duplicates", str(col), "--out", str(work / "pairs.csv")], env)
+    check = [] if verify else ["--no-verify"]
+    b = measured([*exe, "duplicates", str(col), *check, "--out", str(work / "pairs.csv")], env)
     # untimed: the scores down to 0.5, for the best threshold (of the scores alone: the
     # geometric check of every pair down to 0.5 would measure another rule)
     low = work / "low.csv"
@@ -334,7 +338,9 @@ def main() -> None:
     parser.add_argument(
         "--peers-venv", type=Path, default=Path.home() / ".cache/lookalike-bench/fastdup-venv"
     )
-    parser.add_argument("--only", nargs="*", default=["lookalike", "fastdup", "phash"])
+    parser.add_argument(
+        "--only", nargs="*", default=["lookalike", "lookalike-nv", "fastdup", "phash"]
+    )
     parser.add_argument(
         "--keep", type=Path, help="Save the set's truth and each tool's pairs here."
     )
@@ -380,6 +386,8 @@ def main() -> None:
                 load = os.getloadavg()[0]
                 if tool == "lookalike":
                     r, pairs, found["lookalike-default"] = run_lookalike(folder, work)
+                elif tool == "lookalike-nv":  # the scores alone: --no-verify
+                    r, pairs, found["lookalike-nv-default"] = run_lookalike(folder, work, False)
                 elif tool == "fastdup":
                     r, pairs = run_fastdup(python, folder, work)
                 else:
@@ -423,6 +431,14 @@ def print_table(runs: dict, found: dict, same: set, rounds: int) -> None:
         )
         t, res = best(pairs, same)
         rows.append((f"  lookalike at its best threshold ({t:.3f})", None, res))
+    if "lookalike-nv" in found:
+        rows.append(
+            (
+                "lookalike --no-verify (scores alone)",
+                "lookalike-nv",
+                scored(found["lookalike-nv-default"], same, lambda s: True),
+            )
+        )
     if "fastdup" in found:
         pairs = found["fastdup"]
         rows.append(
@@ -459,13 +475,15 @@ def print_table(runs: dict, found: dict, same: set, rounds: int) -> None:
             print(f"{label:<40}{wall:>8.1f}{cpu:>8.1f}{peak:>9.0f}{p:>7.3f}{r:>7.3f}{f1:>7.3f}")
         else:
             print(f"{label:<40}{'':>8}{'':>8}{'':>9}{p:>7.3f}{r:>7.3f}{f1:>7.3f}")
-    if "lookalike" in runs and "fastdup" in runs:
-        lk = np.mean([x["wall"] for x in runs["lookalike"]])
+    for name in ("lookalike", "lookalike-nv"):
+        if name not in runs or "fastdup" not in runs:
+            continue
+        lk = np.mean([x["wall"] for x in runs[name]])
         fd = np.mean([x["wall"] for x in runs["fastdup"]])
-        lc = np.mean([x["cpu"] for x in runs["lookalike"]])
+        lc = np.mean([x["cpu"] for x in runs[name]])
         fc = np.mean([x["cpu"] for x in runs["fastdup"]])
         print(
-            f"\nlookalike vs fastdup: {fd / lk:.2f}x faster in wall time, {fc / lc:.2f}x in "
+            f"\n{name} vs fastdup: {fd / lk:.2f}x faster in wall time, {fc / lc:.2f}x in "
             f"CPU time (means over {rounds} alternating rounds); load average "
             f"{np.mean([x['load'] for v in runs.values() for x in v]):.1f} at the starts"
         )
