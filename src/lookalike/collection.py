@@ -373,10 +373,12 @@ class Collection:
         ``.to_frame()`` gives the pairs, ``.groups_frame()`` the sets as DataFrames.
         ``threshold="auto"`` estimates the collection's own (:meth:`auto_threshold`;
         the estimate is in the result's ``notes``).
-        ``verify`` (default) checks the geometry of the candidate pairs on the images
-        themselves (read again; see :mod:`lookalike.matching`): a pair whose pictures
-        overlap only in part is dropped, a pair one picture of which maps inside the
-        other is kept from 0.02 below the threshold; ``verify=False`` uses scores alone.
+        ``verify`` (default) checks the geometry of the pairs scoring from 0.02 below to
+        0.12 above the threshold on the images themselves (read again; see
+        :mod:`lookalike.matching`): a pair whose pictures overlap only in part is
+        dropped, a pair one picture of which maps inside the other is kept from 0.02
+        below the threshold (``verified`` in ``to_frame()``); ``verify=False`` uses the
+        scores alone.
         """
         where = "Collection.duplicates"
         check_choice(scoring, "scoring", where, analysis.SCORINGS)

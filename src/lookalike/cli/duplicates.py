@@ -52,9 +52,9 @@ StrictOpt = Annotated[
 VerifyOpt = Annotated[
     bool,
     typer.Option(
-        help="Check each candidate pair's geometry on the images (read again): drop pictures "
-        "that overlap only in part, keep one that maps inside the other from 0.02 below "
-        "the threshold. --no-verify: scores alone."
+        help="Check the geometry of the pairs scoring from 0.02 below to 0.12 above the "
+        "threshold on the images (read again): drop pictures that overlap only in part, "
+        "keep one that maps inside the other from 0.02 below. --no-verify: scores alone."
     ),
 ]
 
