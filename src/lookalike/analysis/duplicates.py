@@ -189,7 +189,7 @@ def near_duplicates(
     verified = None
     if check is not None:
         pairs, verified, note = _checked(pairs, check, threshold)
-        notes = [*notes, note]
+        notes = [*notes, note] if note else list(notes)
     groups = group_pairs(len(vectors), pairs, strict=strict, vectors=vectors, threshold=threshold)
     ids = np.asarray(ids, dtype=object)
     frame = pd.DataFrame({"a": ids[pairs.i], "b": ids[pairs.j], "score": pairs.score})
@@ -213,7 +213,8 @@ def _checked(
     pairs: Pairs, check: Callable[[np.ndarray, np.ndarray], Sequence[Geometry]], threshold: float
 ) -> tuple[Pairs, np.ndarray, str]:
     """The pairs kept by the geometric check (see :func:`near_duplicates`), whether each
-    kept pair was verified, and a note of what the check changed."""
+    kept pair was verified, and a note of what the check changed ("" when no pair was
+    in the band)."""
     band = np.flatnonzero(pairs.score < threshold + GEOMETRY_BAND)
     found = list(check(pairs.i[band], pairs.j[band])) if len(band) else []
     copy = np.zeros(len(pairs), dtype=bool)
@@ -223,7 +224,7 @@ def _checked(
     above = pairs.score >= threshold
     keep = copy | (above & ~partial)
     unknown = int((above[band] & ~copy[band] & ~partial[band]).sum())
-    note = (
+    note = "" if not len(band) else (
         f"geometric check of {len(band)} pairs scoring below {threshold + GEOMETRY_BAND:g}: "
         f"{int((above & partial).sum())} dropped (the pictures overlap only in part), "
         f"{int((copy & ~above).sum())} kept below {threshold:g} (one maps inside the "
