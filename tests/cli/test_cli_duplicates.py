@@ -34,7 +34,7 @@ def test_duplicates_prints_pairs_and_saves_csv(setup, tmp_path):
     assert result.exit_code == 0, result.output
     assert "near-duplicate pairs in" in result.output and "Most similar pairs" in result.output
     lines = out.read_text().splitlines()
-    assert lines[0] == "set,score,exact_copy,path_a,path_b,a,b" and len(lines) >= 2
+    assert lines[0] == "set,score,exact_copy,path_a,path_b,a,b,verified" and len(lines) >= 2
     assert groups.read_text().startswith("set,path,id\n1,")
     result = invoke("duplicates", col, "-t", "0.95", "--search", "approximate")
     assert result.exit_code == 0 and "recall on a sample" in result.output

@@ -56,7 +56,8 @@ def test_duplicates_csv_has_paths_sets_exact_copies_and_clipped_scores(col, tmp_
     result = invoke("duplicates", path, "--out", out, "--groups-out", groups)
     assert result.exit_code == 0, result.output
     rows = read_csv(out.read_text())
-    assert list(rows[0]) == ["set", "score", "exact_copy", "path_a", "path_b", "a", "b"]
+    header = ["set", "score", "exact_copy", "path_a", "path_b", "a", "b", "verified"]
+    assert list(rows[0]) == header
     for row in rows:
         assert -1.0 <= float(row["score"]) <= 1.0
         for side in ("path_a", "path_b"):  # a person can open the file from the CSV
@@ -68,6 +69,7 @@ def test_duplicates_csv_has_paths_sets_exact_copies_and_clipped_scores(col, tmp_
         "coffee (copy).jpg",
     }
     assert float(copies[0]["score"]) == 1.0  # float32 gave 1.0000001 before
+    assert copies[0]["verified"] == "True"  # identical files are copies without a look
     assert all(r["set"].isdigit() for r in rows)
     members = read_csv(groups.read_text())
     assert list(members[0]) == ["set", "path", "id"]

@@ -78,7 +78,8 @@ def duplicates(
         typer.Option(
             "--out",
             "-o",
-            help="Save the pairs as CSV (or .json): set, score, exact_copy, path_a, path_b, a, b.",
+            help="Save the pairs as CSV (or .json): set, score, exact_copy, path_a, path_b, a, b, "
+            "verified.",
         ),
     ] = None,
     groups_out: Annotated[
@@ -152,10 +153,13 @@ def duplicates(
 
 def pairs_export(found: lookalike.Duplicates) -> pd.DataFrame:
     """The pairs as a person can act on them: set, score, exact_copy, path_a, path_b,
-    a, b."""
+    a, b, verified (True where the geometric check saw one picture map inside the
+    other; empty with --no-verify)."""
     p = found.to_frame()
-    frame = p.reindex(columns=["set", "score", "copy", "uri_a", "uri_b", "a", "b"])
+    columns = ["set", "score", "copy", "uri_a", "uri_b", "a", "b", "verified"]
+    frame = p.reindex(columns=columns)
     frame["copy"] = frame["copy"].fillna("")
+    frame["verified"] = frame["verified"].astype(object).where(frame["verified"].notna(), "")
     return frame.rename(columns={"copy": "exact_copy", "uri_a": "path_a", "uri_b": "path_b"})
 
 
