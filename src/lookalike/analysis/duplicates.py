@@ -38,8 +38,9 @@ class Duplicates:
     ----------
     pairs : DataFrame
         Columns ``a, b, score`` (image ids, cosine similarity), best first, plus ``uri_a``
-        and ``uri_b``; with the geometric check, ``verified``: True where one picture
-        was seen to map inside the other.
+        and ``uri_b``; with the geometric check, ``verified`` (pandas ``boolean``): True
+        where one picture was seen to map inside the other, False where the check gave
+        no verdict, missing where it did not look (scores above its band).
     groups : list of list of str
         Duplicate sets (image ids), largest first.
     threshold : float
@@ -194,7 +195,7 @@ def near_duplicates(
     ids = np.asarray(ids, dtype=object)
     frame = pd.DataFrame({"a": ids[pairs.i], "b": ids[pairs.j], "score": pairs.score})
     if verified is not None:
-        frame["verified"] = verified
+        frame["verified"] = pd.array(verified, dtype="boolean")
     if uris is not None:
         uris = np.asarray(uris, dtype=object)
         frame["uri_a"], frame["uri_b"] = uris[pairs.i], uris[pairs.j]
@@ -213,8 +214,8 @@ def _checked(
     pairs: Pairs, check: Callable[[np.ndarray, np.ndarray], Sequence[Geometry]], threshold: float
 ) -> tuple[Pairs, np.ndarray, str]:
     """The pairs kept by the geometric check (see :func:`near_duplicates`), whether each
-    kept pair was verified, and a note of what the check changed ("" when no pair was
-    in the band)."""
+    kept pair was verified (None where it was not checked), and a note of what the check
+    changed ("" when no pair was in the band)."""
     band = np.flatnonzero(pairs.score < threshold + GEOMETRY_BAND)
     found = list(check(pairs.i[band], pairs.j[band])) if len(band) else []
     copy = np.zeros(len(pairs), dtype=bool)
@@ -230,7 +231,9 @@ def _checked(
         f"{int((copy & ~above).sum())} kept below {threshold:g} (one maps inside the "
         f"other), {unknown} without enough matching points for a verdict"
     )
-    return Pairs(pairs.i[keep], pairs.j[keep], pairs.score[keep]), copy[keep], note
+    verified = np.full(len(pairs), None, dtype=object)
+    verified[band] = copy[band]
+    return Pairs(pairs.i[keep], pairs.j[keep], pairs.score[keep]), verified[keep], note
 
 
 def _index_name(index: KnnIndex) -> str:
