@@ -23,7 +23,7 @@ __all__ = ["GEOMETRY_BAND", "GEOMETRY_MARGIN", "Duplicates", "near_duplicates"]
 # The geometric check looks at the pairs scoring from threshold - GEOMETRY_MARGIN (a
 # pair one picture of which maps inside the other is kept from there) up to threshold +
 # GEOMETRY_BAND (higher, pairs are kept unchecked: no partial overlap scored that high on
-# the tuning split, and each check costs about 5 ms of CPU). Tuned (with
+# the tuning split, and each check costs about 3 ms of CPU). Tuned (with
 # matching.MIN_INLIERS and MIN_SHARE) on the tuning split of bench/duplicates_transfer.py,
 # seed 0; see docs/duplicates.md.
 GEOMETRY_MARGIN = 0.02
