@@ -30,6 +30,7 @@ __all__ = ["MIN_INLIERS", "MIN_SHARE", "SIDE", "Geometry", "Keypoints", "geometr
 SIDE = 512  # key points are found on the picture scaled to fit SIDE x SIDE
 FEATURES = 1500
 FIRST = 500  # a's strongest points matched first (see geometry)
+FAST = 5  # ORB's FAST corner threshold (OpenCV: 20): key points on smoother pictures too
 RATIO = 0.8  # Lowe's ratio test
 REPROJECTION = 4.0  # pixels at SIDE
 # A geometric verdict needs this many matches explained by one homography; with fewer
@@ -88,7 +89,8 @@ def keypoints(image: Image.Image) -> Keypoints:
     if max(grey.size) > SIDE:
         grey = grey.copy()
         grey.thumbnail((SIDE, SIDE), Image.Resampling.BOX)
-    found, descriptors = cv2.ORB_create(FEATURES).detectAndCompute(np.asarray(grey), None)
+    orb = cv2.ORB_create(FEATURES, fastThreshold=FAST)
+    found, descriptors = orb.detectAndCompute(np.asarray(grey), None)
     if descriptors is None:
         return Keypoints(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8), grey.size)
     order = np.argsort([-k.response for k in found], kind="stable")  # strongest first
