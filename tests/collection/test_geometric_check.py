@@ -1,10 +1,13 @@
 """The geometric check in Collection.duplicates (on by default), through a real
 collection of real photos: two overlapping views of one photo are dropped however close
 their scores, a crop is kept (even just below the threshold), a picture that cannot be
-read again gives no verdict, and verify=False gives the scores alone (the CLI:
+read again gives no verdict, pictures indexed from URLs are read again over HTTP, and
+verify=False gives the scores alone (the CLI:
 tests/cli/test_cli_duplicates.py)."""
 
 from __future__ import annotations
+
+import io
 
 import numpy as np
 import pytest
@@ -119,3 +122,36 @@ def test_identical_pictures_are_copies_without_being_read(tmp_path):
     found = col.duplicates(0.9)
     assert names(col, found.pairs) == {frozenset({"chelsea.png", "chelsea.bmp"})}
     assert found.pairs["verified"].all() and found.pairs["copy"].tolist() == ["pixels"]
+
+
+def test_pictures_indexed_from_urls_are_read_again_over_http(tmp_path):
+    from tests.sources.test_iiif import Server
+
+    server = Server()
+    server.thread.start()
+    try:
+        im = skimage_photo("astronaut")
+        w, h = im.size
+        pictures = {
+            "left.jpg": im.crop((0, 0, int(0.7 * w), h)),
+            "right.jpg": im.crop((int(0.3 * w), 0, w, h)),
+            "astronaut.jpg": im,
+            "coffee.jpg": skimage_photo("coffee"),
+        }
+        for name, picture in pictures.items():
+            buf = io.BytesIO()
+            picture.save(buf, "JPEG", quality=92)
+            server.files[f"/photos/{name}"] = buf.getvalue()
+        listing = tmp_path / "urls.txt"
+        listing.write_text("".join(server.url(f"/photos/{n}") + "\n" for n in pictures))
+        col = lookalike.create(tmp_path / "col")
+        col.index(listing, model=MODEL, progress=False)
+        windows = frozenset({"left.jpg", "right.jpg"})
+        t = score(col, *windows) - 0.05
+        assert windows in names(col, col.duplicates(t, verify=False).pairs)
+        found = col.duplicates(t)
+        assert windows not in names(col, found.pairs)
+        assert " 0 dropped" not in found.notes[-1]
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
