@@ -74,7 +74,7 @@ def test_dot_dot_in_a_path_names_the_file_once(tmp_path, photos_dir, name, write
     col = lookalike.create(tmp_path / "col")
     report = col.index(lists / name, model=MODEL, progress=False)
     assert sorted(r.uri for r in col.image_rows()) == sorted([str(a), str(link)])
-    assert (report.seen, report.embedded, report.failed) == (6, 2, [])
+    assert (report.seen, report.added, report.embedded, report.failed) == (6, 2, 2, [])
     again = col.index(lists / name, model=MODEL, progress=False)
     assert (again.added, again.embedded, again.unchanged) == (0, 0, 6)
 

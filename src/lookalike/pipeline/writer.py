@@ -52,6 +52,9 @@ class Writer:
     ) -> None:
         self.store, self.target, self.report, self.run_id = store, target, report, run_id
         self.known = known
+        # uris this run added: a source that lists one file twice adds it once (the
+        # catalog holds one row for it; `known` is the catalog before the run)
+        self.added: set[str] = set()
         self.missing = _missing_by_hash(known) if target.update_catalog else {}
         self.embedded = store.embedded_hashes(target.model)  # a lost vector is made again
         self.centre_done: set[str] = set()
@@ -109,7 +112,8 @@ class Writer:
             self.report.moved += 1
         elif uri in self.known:
             self.report.updated += 1
-        else:
+        elif uri not in self.added:
+            self.added.add(uri)
             self.report.added += 1
         return item.row if self.target.update_catalog else None
 
