@@ -155,3 +155,15 @@ def test_pictures_indexed_from_urls_are_read_again_over_http(tmp_path):
     finally:
         server.httpd.shutdown()
         server.httpd.server_close()
+
+
+def test_verdicts_are_kept_so_a_second_command_reads_no_image(col, tmp_path):
+    windows = frozenset({"left.jpg", "right.jpg"})
+    t = score(col, *windows) - 0.05
+    first = col.duplicates(t)
+    assert (tmp_path / "col" / "index" / "geometry.npz").is_file()
+    for p in (tmp_path / "photos").iterdir():
+        p.unlink()  # nothing can be read again: the kept verdicts decide
+    again = lookalike.open(tmp_path / "col").duplicates(t)
+    assert windows not in names(col, again.pairs)
+    assert again.pairs[["a", "b", "verified"]].equals(first.pairs[["a", "b", "verified"]])

@@ -5,6 +5,11 @@ the other's (:func:`lookalike.matching.geometry`).
 
 Pairs are checked one connected group of pairs at a time, so the key points held at
 once are those of one group (about 60 KB an image), not of every image in a pair.
+
+Verdicts are kept in ``<collection>/index/geometry.npz``, keyed by the two images'
+content hashes and stamped with the check's parameters, so a second command over the
+same pairs (``duplicates``, then ``dedup``) reads no image again. The file is a cache:
+lost, stale or unwritable, it is simply made again.
 """
 
 from __future__ import annotations
@@ -14,11 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from lookalike import matching
 from lookalike._progress import progress_bar
 from lookalike.imaging import decode
 from lookalike.matching import SIDE, Geometry, Keypoints, geometry, keypoints
 from lookalike.sources import records_of_uris
 from lookalike.store import Store
+from lookalike.store.results import load_arrays, save_arrays
 
 __all__ = ["pair_geometry"]
 
@@ -39,23 +46,79 @@ def pair_geometry(
         same = [_same_pixels(rows.get(ids[a]), rows.get(ids[b])) for a, b in zip(i, j, strict=True)]
         for k in np.flatnonzero(same):
             out[k] = Geometry(identical=True)
-        todo = np.flatnonzero(~np.asarray(same, dtype=bool))
+        cache = Verdicts(store)
+        keys = [cache.key(rows.get(ids[a]), rows.get(ids[b])) for a, b in zip(i, j, strict=True)]
+        for k, key in enumerate(keys):
+            if not same[k] and key in cache.found:
+                out[k] = cache.found[key]
+        todo = np.flatnonzero([not same[k] and keys[k] not in cache.found for k in range(len(i))])
         if not len(todo):
             return out
         i, j = np.asarray(i)[todo], np.asarray(j)[todo]
+        known = np.zeros(len(out), dtype=bool)  # a verdict from pictures read
         with progress_bar(progress, f"checking the geometry of {len(i)} pairs") as update:
             done = 0
             with ThreadPoolExecutor(THREADS) as pool:
                 for members in _groups(i, j):
                     pairs = [(int(i[k]), int(j[k])) for k in members]
                     for k, g in zip(members, _check_group(pool, rows, ids, pairs), strict=True):
-                        out[todo[k]] = g
+                        if g is not None:  # None: a picture could not be read again
+                            out[todo[k]] = g
+                            known[todo[k]] = True
                     done += len(members)
                     if update:
                         update(done, len(i))
+        cache.save({keys[k]: out[k] for k in todo if keys[k] is not None and known[k]})
         return out
 
     return check
+
+
+class Verdicts:
+    """The geometric verdicts kept with a collection (``index/geometry.npz``): ``found``
+    maps a pair of content hashes (sorted) to its :class:`Geometry`."""
+
+    def __init__(self, store: Store) -> None:
+        self.path = store.path / "index" / "geometry.npz"
+        self.stamp = (
+            f"orb {matching.SIDE} {matching.FEATURES} {matching.FAST} {matching.FIRST} "
+            f"{matching.RATIO} magsac {matching.REPROJECTION}"
+        )
+        saved = load_arrays(self.path, self.stamp) or {}
+        self.found: dict[tuple[str, str], Geometry] = {}
+        if saved:
+            for a, b, n, share in zip(
+                saved["a"], saved["b"], saved["inliers"], saved["share"], strict=True
+            ):
+                self.found[(str(a), str(b))] = Geometry(int(n), float(share))
+
+    @staticmethod
+    def key(a, b) -> tuple[str, str] | None:
+        """The sorted content hashes of catalog rows ``a`` and ``b`` (None if unknown)."""
+        if a is None or b is None or not a.content_hash or not b.content_hash:
+            return None
+        return tuple(sorted((a.content_hash, b.content_hash)))  # type: ignore[return-value]
+
+    def save(self, new: dict[tuple[str, str], Geometry]) -> None:
+        """Keep ``new`` verdicts with the others; a collection that cannot be written
+        (read-only, disk full) keeps none, and the check is made again next time."""
+        new = {k: g for k, g in new.items() if not g.identical}
+        if not new:
+            return
+        everything = {**self.found, **new}
+        keys = list(everything)
+        arrays = {
+            "a": np.array([k[0] for k in keys], dtype=str),
+            "b": np.array([k[1] for k in keys], dtype=str),
+            "inliers": np.array([everything[k].inliers for k in keys], dtype=np.int32),
+            "share": np.array([everything[k].share for k in keys], dtype=np.float32),
+        }
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            save_arrays(self.path, self.stamp, arrays)
+        except OSError:
+            return
+        self.found = everything
 
 
 def _groups(i: np.ndarray, j: np.ndarray) -> list[list[int]]:
@@ -72,8 +135,9 @@ def _groups(i: np.ndarray, j: np.ndarray) -> list[list[int]]:
     return [part.tolist() for part in np.split(order, bounds)]
 
 
-def _check_group(pool, rows, ids, pairs: list[tuple[int, int]]) -> list[Geometry]:
-    """The geometry of each pair of rows of one group; each image read once."""
+def _check_group(pool, rows, ids, pairs: list[tuple[int, int]]) -> list[Geometry | None]:
+    """The geometry of each pair of rows of one group (None where a picture could not
+    be read again); each image read once."""
     images = sorted({m for pair in pairs for m in pair})
     found = dict(zip(images, pool.map(lambda m: _keypoints(rows.get(ids[m])), images), strict=True))
     return list(pool.map(lambda pair: _geometry(found[pair[0]], found[pair[1]]), pairs))
@@ -101,5 +165,5 @@ def _keypoints(row) -> Keypoints | None:
         return None
 
 
-def _geometry(a: Keypoints | None, b: Keypoints | None) -> Geometry:
-    return Geometry() if a is None or b is None else geometry(a, b)
+def _geometry(a: Keypoints | None, b: Keypoints | None) -> Geometry | None:
+    return None if a is None or b is None else geometry(a, b)
