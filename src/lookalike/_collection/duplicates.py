@@ -4,7 +4,7 @@ calibration on labelled pairs, and the figures to look at pairs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from lookalike._progress import status
 from lookalike.pipeline.geometry import pair_geometry
 from lookalike.pipeline.views import centre_vectors
 from lookalike.store import Embeddings, LabelStore, Store, move_images, read_labels_csv
+from lookalike.store.catalog import ImageRow, copy_kind
 from lookalike.store.lookup import find_image
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "calibrate",
-    "copy_kind",
     "dedup",
     "duplicates",
     "exact_duplicates",
@@ -60,6 +60,7 @@ def duplicates(
     scoring, centre, notes = score_inputs(store, emb, scoring, embed_views=embed_views)
     vectors = analysis.scored_vectors(emb.vectors, scoring, centre, root=rooted(store, emb))
     uris = store.catalog.uris_of(emb.ids)
+    rows = {r.id: r for r in store.catalog.images(status="ok")}  # read once, for both
     with status(f"searching {len(emb.ids)} images for pairs scoring {threshold:g} or more"):
         index = search.choose_index(vectors, task="pairs", exact=exact)
         found = analysis.near_duplicates(
@@ -72,38 +73,28 @@ def duplicates(
             model=emb.model,
             scoring=scoring,
             notes=notes,
-            check=pair_geometry(store, emb.ids) if verify else None,
+            check=pair_geometry(store, emb.ids, rows) if verify else None,
         )
-    return with_sets_and_copies(store, found)
+    return with_sets_and_copies(found, rows)
 
 
-def with_sets_and_copies(store: Store, found: analysis.Duplicates) -> analysis.Duplicates:
+def with_sets_and_copies(
+    found: analysis.Duplicates, rows: Mapping[str, ImageRow]
+) -> analysis.Duplicates:
     """``found`` with its pairs' scores clipped to [-1, 1] (float32 gives 1.0000001 for
     a copy), the duplicate ``set`` each pair lies in (1-based, as in ``groups``; empty
     when ``strict`` split the pair apart) and ``copy``: "file" for identical files,
-    "pixels" for identical decoded pixels, "" for true near-duplicates."""
+    "pixels" for identical decoded pixels, "" for true near-duplicates (``rows``: the
+    catalog's ok rows by id)."""
     pairs = found.pairs.copy()
     pairs["score"] = pairs["score"].clip(-1.0, 1.0)
     group_of = {i: g for g, ids in enumerate(found.groups, 1) for i in ids}
     ga, gb = pairs["a"].map(group_of), pairs["b"].map(group_of)
     pairs.insert(0, "set", ga.where(ga == gb).astype("Int64"))
-    rows = {r.id: r for r in store.catalog.images(status="ok")}
     pairs["copy"] = [
         copy_kind(rows.get(a), rows.get(b)) for a, b in zip(pairs["a"], pairs["b"], strict=True)
     ]
     return replace(found, pairs=pairs)
-
-
-def copy_kind(a, b) -> str:
-    """ "file" when the catalog rows ``a`` and ``b`` hold identical files, "pixels" when
-    they decode to identical pixels, else ""."""
-    if a is None or b is None:
-        return ""
-    if a.content_hash and a.content_hash == b.content_hash:
-        return "file"
-    if a.pixel_hash and a.pixel_hash == b.pixel_hash:
-        return "pixels"
-    return ""
 
 
 def exact_duplicates(store: Store) -> pd.DataFrame:

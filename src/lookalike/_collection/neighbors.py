@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from lookalike import analysis, imaging
-from lookalike._collection.duplicates import copy_kind
 from lookalike._collection.names import names
 from lookalike._collection.rows import vector_row
 from lookalike._uris import display
@@ -19,6 +18,7 @@ from lookalike.errors import ImageNotFound
 from lookalike.exports import file_name, short_label
 from lookalike.search import KnnIndex
 from lookalike.store import Embeddings, Store
+from lookalike.store.catalog import copy_kind
 from lookalike.store.lookup import find_image
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ lost, stale or unwritable, it is simply made again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -23,8 +23,9 @@ from lookalike import matching
 from lookalike._progress import progress_bar
 from lookalike.imaging import decode
 from lookalike.matching import SIDE, Geometry, Keypoints, geometry, keypoints
-from lookalike.sources import records_of_uris
-from lookalike.store import Store
+from lookalike.sources import ImageRecord, records_of_uris
+from lookalike.store import ImageRow, Store
+from lookalike.store.catalog import copy_kind
 from lookalike.store.results import load_arrays, save_arrays
 
 __all__ = ["pair_geometry"]
@@ -33,45 +34,66 @@ THREADS = 2  # OpenCV and the decoders release the GIL
 
 
 def pair_geometry(
-    store: Store, ids: Sequence[str], *, progress: bool | None = None
+    store: Store,
+    ids: Sequence[str],
+    rows: Mapping[str, ImageRow],
+    *,
+    progress: bool | None = None,
 ) -> Callable[[np.ndarray, np.ndarray], list[Geometry]]:
-    """A function of candidate pairs (rows ``i``, ``j`` into ``ids``) that gives each
-    pair's :class:`~lookalike.matching.Geometry`: images with identical pixels (or
-    files) are ``identical`` without being read; an image that cannot be read again
-    (moved, offline) gives its pairs no evidence (``Geometry()``)."""
-    rows = {r.id: r for r in store.catalog.images(status="ok")}
+    """A function of candidate pairs (rows ``i``, ``j`` into ``ids``; ``rows`` the
+    catalog's row of each id) that gives each pair's
+    :class:`~lookalike.matching.Geometry`: images with identical files or pixels are
+    ``identical`` without being read, a pair checked before has its kept verdict, and an
+    image that cannot be read again (moved, offline) gives its pairs no evidence
+    (``Geometry()``)."""
 
     def check(i: np.ndarray, j: np.ndarray) -> list[Geometry]:
-        out = [Geometry()] * len(i)
-        same = [_same_pixels(rows.get(ids[a]), rows.get(ids[b])) for a, b in zip(i, j, strict=True)]
-        for k in np.flatnonzero(same):
-            out[k] = Geometry(identical=True)
+        pairs = [(rows.get(ids[a]), rows.get(ids[b])) for a, b in zip(i, j, strict=True)]
         cache = Verdicts(store)
-        keys = [cache.key(rows.get(ids[a]), rows.get(ids[b])) for a, b in zip(i, j, strict=True)]
-        for k, key in enumerate(keys):
-            if not same[k] and key in cache.found:
-                out[k] = cache.found[key]
-        todo = np.flatnonzero([not same[k] and keys[k] not in cache.found for k in range(len(i))])
-        if not len(todo):
-            return out
-        i, j = np.asarray(i)[todo], np.asarray(j)[todo]
-        known = np.zeros(len(out), dtype=bool)  # a verdict from pictures read
-        with progress_bar(progress, f"checking the geometry of {len(i)} pairs") as update:
-            done = 0
-            with ThreadPoolExecutor(THREADS) as pool:
-                for members in _groups(i, j):
-                    pairs = [(int(i[k]), int(j[k])) for k in members]
-                    for k, g in zip(members, _check_group(pool, rows, ids, pairs), strict=True):
-                        if g is not None:  # None: a picture could not be read again
-                            out[todo[k]] = g
-                            known[todo[k]] = True
-                    done += len(members)
-                    if update:
-                        update(done, len(i))
-        cache.save({keys[k]: out[k] for k in todo if keys[k] is not None and known[k]})
-        return out
+        # None: not known yet (after the check: a picture could not be read again)
+        out: list[Geometry | None] = [
+            Geometry(identical=True) if copy_kind(a, b) else cache.found.get(Verdicts.key(a, b))
+            for a, b in pairs
+        ]
+        todo = [k for k, g in enumerate(out) if g is None]
+        if todo:
+            found = _check(rows, ids, np.asarray(i)[todo], np.asarray(j)[todo], progress)
+            for k, g in zip(todo, found, strict=True):
+                out[k] = g
+            cache.save({Verdicts.key(*pairs[k]): out[k] for k in todo if out[k] is not None})
+        return [g or Geometry() for g in out]
 
     return check
+
+
+def _check(
+    rows: Mapping[str, ImageRow],
+    ids: Sequence[str],
+    i: np.ndarray,
+    j: np.ndarray,
+    progress: bool | None,
+) -> list[Geometry | None]:
+    """The geometry of each pair ``(i[k], j[k])``, read from the images (None where a
+    picture could not be read again), one connected group of pairs at a time."""
+    needed = sorted({int(m) for m in np.r_[i, j]})
+    readable = [
+        m for m in needed if (row := rows.get(ids[m])) and not row.metadata.get("missing_file")
+    ]
+    # One call: the remote images share one client (its cache, rate limit and retries).
+    wanted = ((rows[ids[m]].uri, rows[ids[m]].metadata) for m in readable)
+    records = dict(zip(readable, records_of_uris(wanted), strict=True))
+    out: list[Geometry | None] = [None] * len(i)
+    with progress_bar(progress, f"checking the geometry of {len(i)} pairs") as update:
+        with ThreadPoolExecutor(THREADS) as pool:
+            done = 0
+            for members in _groups(i, j):
+                verdicts = _check_group(pool, records, i, j, members)
+                for k, g in zip(members, verdicts, strict=True):
+                    out[k] = g
+                done += len(members)
+                if update:
+                    update(done, len(i))
+    return out
 
 
 class Verdicts:
@@ -102,7 +124,7 @@ class Verdicts:
     def save(self, new: dict[tuple[str, str], Geometry]) -> None:
         """Keep ``new`` verdicts with the others; a collection that cannot be written
         (read-only, disk full) keeps none, and the check is made again next time."""
-        new = {k: g for k, g in new.items() if not g.identical}
+        new = {k: g for k, g in new.items() if k is not None and not g.identical}
         if not new:
             return
         everything = {**self.found, **new}
@@ -135,32 +157,20 @@ def _groups(i: np.ndarray, j: np.ndarray) -> list[list[int]]:
     return [part.tolist() for part in np.split(order, bounds)]
 
 
-def _check_group(pool, rows, ids, pairs: list[tuple[int, int]]) -> list[Geometry | None]:
-    """The geometry of each pair of rows of one group (None where a picture could not
-    be read again); each image read once."""
-    images = sorted({m for pair in pairs for m in pair})
-    found = dict(zip(images, pool.map(lambda m: _keypoints(rows.get(ids[m])), images), strict=True))
-    return list(pool.map(lambda pair: _geometry(found[pair[0]], found[pair[1]]), pairs))
+def _check_group(pool, records, i: np.ndarray, j: np.ndarray, members: list[int]):
+    """The geometry of the pairs ``members`` of one group; each image read once."""
+    images = sorted({int(m) for k in members for m in (i[k], j[k])})
+    points = dict(zip(images, pool.map(lambda m: _keypoints(records.get(m)), images), strict=True))
+    return pool.map(lambda k: _geometry(points[int(i[k])], points[int(j[k])]), members)
 
 
-def _same_pixels(a, b) -> bool:
-    """Whether the catalog rows ``a`` and ``b`` hold identical files or pixels."""
-    if a is None or b is None:
-        return False
-    return bool(
-        (a.content_hash and a.content_hash == b.content_hash)
-        or (a.pixel_hash and a.pixel_hash == b.pixel_hash)
-    )
-
-
-def _keypoints(row) -> Keypoints | None:
+def _keypoints(record: ImageRecord | None) -> Keypoints | None:
     """Key points of a catalogued image, or None when it cannot be read again."""
-    if row is None or row.metadata.get("missing_file"):
+    if record is None:
         return None
-    try:
-        (record,) = records_of_uris([(row.uri, row.metadata)])
-        data = record.path.read_bytes() if record.is_local else record.loader(record.uri)
-        return keypoints(decode(data, min_side=SIDE).image)
+    try:  # a path is read by decode, with its guards (a regular file, a size limit)
+        source = record.path if record.is_local else record.loader(record.uri)
+        return keypoints(decode(source, min_side=SIDE).image)
     except Exception:  # moved, offline, or no longer an image: no evidence
         return None
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SCHEMA_VERSION", "Catalog", "ImageRow"]
+__all__ = ["SCHEMA_VERSION", "Catalog", "ImageRow", "copy_kind"]
 
 # Version 2 added models.spec, version 3 models.encoding (see _MIGRATIONS). A catalog
 # records its version in meta.schema_version; opening an older one brings it up to date
@@ -135,6 +135,18 @@ class ImageRow:
             error=row["error"],
             metadata=json.loads(row["metadata"]),
         )
+
+
+def copy_kind(a: ImageRow | None, b: ImageRow | None) -> str:
+    """ "file" when the catalog rows ``a`` and ``b`` hold identical files, "pixels" when
+    they decode to identical pixels, else ""."""
+    if a is None or b is None:
+        return ""
+    if a.content_hash and a.content_hash == b.content_hash:
+        return "file"
+    if a.pixel_hash and a.pixel_hash == b.pixel_hash:
+        return "pixels"
+    return ""
 
 
 def _add_model_specs(cur: sqlite3.Cursor) -> None:
