@@ -1,13 +1,17 @@
 """The geometric check in Collection.duplicates (on by default), through a real
 collection of real photos: two overlapping views of one photo are dropped however close
 their scores, a crop is kept (even just below the threshold), a picture that cannot be
-read again gives no verdict, pictures indexed from URLs are read again over HTTP, and
+read again gives no verdict, pictures indexed from URLs are read again over HTTP, the
+kept verdicts stay whole beside concurrent commands and kills (real processes), and
 verify=False gives the scores alone (the CLI:
 tests/cli/test_cli_duplicates.py)."""
 
 from __future__ import annotations
 
 import io
+import signal
+import subprocess
+import time
 
 import numpy as np
 import pytest
@@ -167,3 +171,34 @@ def test_verdicts_are_kept_so_a_second_command_reads_no_image(col, tmp_path):
     again = lookalike.open(tmp_path / "col").duplicates(t)
     assert windows not in names(col, again.pairs)
     assert again.pairs[["a", "b", "verified"]].equals(first.pairs[["a", "b", "verified"]])
+
+
+def test_kept_verdicts_survive_concurrent_commands_and_a_kill(col, tmp_path):
+    """Real processes: two `duplicates` at once both answer and leave a readable file;
+    a `duplicates` killed with SIGKILL while it checks leaves the kept verdicts
+    readable (or absent), and the next command gives the same pairs."""
+    from tests.concurrency import ENV, lookalike_cmd
+
+    windows = frozenset({"left.jpg", "right.jpg"})
+    t = score(col, *windows) - 0.05
+    cmd = lookalike_cmd("duplicates", col._store.path, "-t", f"{t:.6f}", "--format", "csv")
+    both = [subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, text=True) for _ in "ab"]
+    outputs = [p.communicate(timeout=120)[0] for p in both]
+    assert [p.returncode for p in both] == [0, 0] and outputs[0] == outputs[1]
+    kept = tmp_path / "col" / "index" / "geometry.npz"
+    with np.load(kept) as saved:
+        assert len(saved["a"]) >= 1
+    killed = 0
+    for delay in (0.3, 0.5, 0.7, 0.9):  # a run takes about a second: killed at some step
+        kept.unlink(missing_ok=True)
+        victim = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL)
+        time.sleep(delay)
+        victim.send_signal(signal.SIGKILL)
+        killed += victim.wait(timeout=60) == -signal.SIGKILL
+        if kept.exists():  # written whole (a temporary file renamed) or not at all
+            with np.load(kept) as saved:
+                assert len(saved["a"]) == len(saved["share"]) >= 1
+        again = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0 and again.stdout == outputs[0]
+    assert killed >= 1
+    assert windows not in names(col, col.duplicates(t).pairs)
